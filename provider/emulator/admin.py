@@ -1,0 +1,174 @@
+"""The admin API under `/_emulator/`: world seeding, clock, request log, faults, reset. JSON in and out.
+
+| route | does |
+|---|---|
+| `GET /_emulator/health` | `{"ok": true}` |
+| `POST /_emulator/reset` | wipes everything, reseeds the default world, real clock, no faults |
+| `GET /_emulator/world`, `POST /_emulator/world` | the world document; merge one (JSON or YAML body) |
+| `GET /_emulator/clock`, `POST /_emulator/clock` | `{"set": ISO}`, `{"advance": "90m"}` or `{"real": true}` |
+| `GET /_emulator/requests?since=SEQ&action=A&kind=write`, `DELETE` | the API call log (secrets masked) |
+| `GET /_emulator/faults`, `POST`, `DELETE` | fault injection settings (see faults.FaultConfig) |
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Callable
+
+import yaml
+from pydantic import ValidationError
+from werkzeug.wrappers import Request, Response
+
+from ecsops.emulator import clock, world
+from ecsops.emulator.faults import FaultConfig, as_document
+from ecsops.emulator.store import get_meta, set_meta
+
+if TYPE_CHECKING:
+    from ecsops.emulator.app import EmulatorApp
+
+PREFIX = "/_emulator/"
+
+
+class AdminError(ValueError):
+    """A bad admin request: answered 400 with the message."""
+
+
+def handle(app: "EmulatorApp", request: Request) -> Response:
+    route = ROUTES.get((request.method, request.path[len(PREFIX):].strip("/")))
+    if route is None:
+        return _json({"error": f"no admin route {request.method} {request.path}"}, 404)
+    try:
+        return _json(route(app, request))
+    except (AdminError, world.WorldError) as error:
+        return _json({"error": str(error)}, 400)
+
+
+def _json(body: Any, status: int = 200) -> Response:
+    return Response(json.dumps(body, indent=1), status=status, content_type="application/json")
+
+
+def _body(request: Request) -> Any:
+    text = request.get_data(as_text=True)
+    if not text.strip():
+        return {}
+    try:
+        if "yaml" in (request.content_type or ""):
+            return yaml.safe_load(text)
+        return json.loads(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as error:
+        raise AdminError(f"the body is not valid JSON or YAML: {error}") from None
+
+
+def health(app: "EmulatorApp", request: Request) -> dict[str, Any]:
+    return {"ok": True, "database": app.db.path}
+
+
+def reset(app: "EmulatorApp", request: Request) -> dict[str, Any]:
+    with app.db.transaction() as tx:
+        tables = [row["name"] for row in tx.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+        for table in tables:
+            tx.execute(f"DELETE FROM {table}")
+        world.seed_if_new(tx)
+    return {"ok": True}
+
+
+def get_world(app: "EmulatorApp", request: Request) -> dict[str, Any]:
+    with app.db.read() as tx:
+        return world.dump(tx)
+
+
+def post_world(app: "EmulatorApp", request: Request) -> dict[str, Any]:
+    document = world.parse(_body(request))
+    with app.db.transaction() as tx:
+        world.merge(tx, document)
+        return world.dump(tx)
+
+
+def get_clock(app: "EmulatorApp", request: Request) -> dict[str, Any]:
+    with app.db.read() as tx:
+        return clock.describe(tx)
+
+
+def post_clock(app: "EmulatorApp", request: Request) -> dict[str, Any]:
+    body = _body(request)
+    with app.db.transaction() as tx:
+        try:
+            if "set" in body:
+                clock.set_virtual(tx, datetime.fromisoformat(str(body["set"]).replace("Z", "+00:00")))
+            elif "advance" in body:
+                clock.advance(tx, clock.parse_duration(body["advance"]))
+            elif body.get("real"):
+                clock.use_real(tx)
+            else:
+                raise AdminError('give {"set": ISO time}, {"advance": "90m"} or {"real": true}')
+        except ValueError as error:
+            raise AdminError(str(error)) from None
+        return clock.describe(tx)
+
+
+def get_requests(app: "EmulatorApp", request: Request) -> dict[str, Any]:
+    since = request.args.get("since", "0")
+    if not since.isdigit():
+        raise AdminError("since must be a request sequence number")
+    query = "SELECT * FROM request_log WHERE seq > ?"
+    values: list[Any] = [int(since)]
+    for name in ("action", "kind", "product"):
+        if request.args.get(name):
+            query += f" AND {name} = ?"
+            values.append(request.args[name])
+    with app.db.read() as tx:
+        rows = tx.execute(query + " ORDER BY seq", values).fetchall()
+    return {"requests": [
+        {"seq": row["seq"], "time": row["time"], "product": row["product"], "action": row["action"],
+         "kind": row["kind"], "params": json.loads(row["params"]), "status": row["status"], "code": row["code"],
+         "requestId": row["request_id"]}
+        for row in rows
+    ]}
+
+
+def clear_requests(app: "EmulatorApp", request: Request) -> dict[str, Any]:
+    with app.db.transaction() as tx:
+        tx.execute("DELETE FROM request_log")
+    return {"ok": True}
+
+
+def get_faults(app: "EmulatorApp", request: Request) -> dict[str, Any]:
+    with app.db.read() as tx:
+        return as_document(FaultConfig.model_validate(get_meta(tx, "faults", {})))
+
+
+def post_faults(app: "EmulatorApp", request: Request) -> dict[str, Any]:
+    try:
+        config = FaultConfig.model_validate(_body(request))
+    except ValidationError as error:
+        raise AdminError(f"faults: {error.errors()[0]['loc']}: {error.errors()[0]['msg']}") from None
+    return _store_faults(app, config)
+
+
+def clear_faults(app: "EmulatorApp", request: Request) -> dict[str, Any]:
+    return _store_faults(app, FaultConfig())
+
+
+def _store_faults(app: "EmulatorApp", config: FaultConfig) -> dict[str, Any]:
+    stored = config.model_copy(update={"generation": time.time_ns()})
+    with app.db.transaction() as tx:
+        set_meta(tx, "faults", as_document(stored))
+    return as_document(stored)
+
+
+ROUTES: dict[tuple[str, str], Callable[["EmulatorApp", Request], Any]] = {
+    ("GET", "health"): health,
+    ("POST", "reset"): reset,
+    ("GET", "world"): get_world,
+    ("POST", "world"): post_world,
+    ("GET", "clock"): get_clock,
+    ("POST", "clock"): post_clock,
+    ("GET", "requests"): get_requests,
+    ("DELETE", "requests"): clear_requests,
+    ("GET", "faults"): get_faults,
+    ("POST", "faults"): post_faults,
+    ("DELETE", "faults"): clear_faults,
+}

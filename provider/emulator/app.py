@@ -1,0 +1,140 @@
+"""The emulator's WSGI application: API calls to the products, `/_emulator/...` to the admin API.
+
+Each API call: decode (protocol) -> find product and operation -> injected faults -> one transaction in
+which the handler runs and the call is logged -> JSON answer. A failed call is rolled back and logged in
+a transaction of its own, so the request log shows every call and never a write that did not happen.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import sys
+import time
+import traceback
+import uuid
+from typing import Any, Iterable
+
+from werkzeug.wrappers import Request, Response
+
+from ecsops.emulator import admin, clock, ecs, world
+from ecsops.emulator.errors import COMMON, ServiceError
+from ecsops.emulator.faults import Decision, FaultConfig, Injector
+from ecsops.emulator.protocol import ApiRequest, decode_request, error_response, json_response
+from ecsops.emulator.service import Context, Operation, Product
+from ecsops.emulator.store import Database, get_meta
+
+PRODUCTS: dict[str, Product] = {product.version: product for product in (ecs.PRODUCT,)}
+MASK = "****"
+
+
+class EmulatorApp:
+    """The whole emulated cloud over one database file."""
+
+    def __init__(self, database: Database):
+        self.db = database
+        self.injector = Injector()
+        with self.db.transaction() as tx:
+            world.seed_if_new(tx)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        request = Request(environ)
+        if request.path.startswith(admin.PREFIX):
+            response = admin.handle(self, request)
+        else:
+            response = self.handle_api(request)
+        return response(environ, start_response)
+
+    def handle_api(self, request: Request) -> Response:
+        host = request.host or "localhost"
+        try:
+            api = decode_request(request)
+            operation = self._operation(api)
+        except ServiceError as error:
+            return error_response(error, str(uuid.uuid4()).upper(), host)
+        decision = self.injector.decide(self._fault_config(), api.action)
+        if decision.latency_s:
+            time.sleep(decision.latency_s)
+        if decision.outcome in ("throttle", "error"):
+            error = _injected_error(decision)
+            self._log_failure(api, operation, error)
+            return error_response(error, api.request_id, host)
+        try:
+            with self.db.transaction() as tx:
+                context = Context(tx=tx, now=clock.now(tx), request=api)
+                body = operation.handler(context)
+                _log(tx, api, operation, context.timestamp, 200, None)
+        except ServiceError as error:
+            self._log_failure(api, operation, error)
+            return error_response(error, api.request_id, host)
+        except Exception:  # a bug in the emulator: answer like the cloud does, and say where it broke
+            traceback.print_exc(file=sys.stderr)
+            error = COMMON.error("InternalError")
+            self._log_failure(api, operation, error)
+            return error_response(error, api.request_id, host)
+        if decision.outcome == "drop":
+            _drop_connection(request)
+        return json_response(body, api.request_id)
+
+    def _operation(self, api: ApiRequest) -> Operation:
+        product = PRODUCTS.get(api.version)
+        if product is None:
+            raise COMMON.error("InvalidVersion.NotFound", version=api.version)
+        operation = product.operations.get(api.action)
+        if operation is None:
+            raise COMMON.error("InvalidAction.NotFound", action=api.action, version=api.version)
+        return operation
+
+    def _fault_config(self) -> FaultConfig:
+        with self.db.read() as tx:
+            return FaultConfig.model_validate(get_meta(tx, "faults", {}))
+
+    def _log_failure(self, api: ApiRequest, operation: Operation, error: ServiceError) -> None:
+        with self.db.transaction() as tx:
+            _log(tx, api, operation, clock.iso(clock.now(tx)), error.status, error.code)
+
+
+def product_name(version: str) -> str:
+    product = PRODUCTS.get(version)
+    return product.name if product else "unknown"
+
+
+def _log(tx: Any, api: ApiRequest, operation: Operation, at: str, status: int, code: str | None) -> None:
+    params = {name: _masked(name, value, operation.masked) for name, value in api.params.items()}
+    tx.execute(
+        """INSERT INTO request_log (time, product, action, kind, params, status, code, request_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+        (at, product_name(api.version), api.action, "write" if operation.writes else "read",
+         json.dumps(params), status, code, api.request_id),
+    )
+
+
+def _masked(name: str, value: str, masked: frozenset[str]) -> str:
+    """Hides the value of a masked parameter; a JSON object keeps its keys and loses its values."""
+    if name.split(".", 1)[0] not in masked:
+        return value
+    try:
+        document = json.loads(value)
+    except json.JSONDecodeError:
+        return MASK
+    if isinstance(document, dict):
+        return json.dumps({key: MASK for key in document})
+    return MASK
+
+
+def _injected_error(decision: Decision) -> ServiceError:
+    if decision.outcome == "throttle":
+        error = COMMON.error("Throttling.User")
+        error.headers["x-acs-retry-after"] = str(decision.retry_after_ms)
+        return error
+    return COMMON.error("ServiceUnavailable")
+
+
+def _drop_connection(request: Request) -> None:
+    """Closes the client's connection after the change committed: the reply is lost on the way."""
+    connection = request.environ.get("werkzeug.socket")
+    if isinstance(connection, socket.socket):
+        try:
+            connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass

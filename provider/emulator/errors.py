@@ -1,0 +1,69 @@
+"""Service errors of the emulator, as data.
+
+Every error the emulated services return is one `ServiceError`: a code, the documented HTTP status, and a
+message. Products keep their codes in tables (`Codes`), so a handler raises `codes.error("CmdName.ExceedLimit",
+limit=128)` and the status and message template come from one place, as moto does with one exception class
+per code, without the hundred one-line classes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+
+class ServiceError(Exception):
+    """An error answer: becomes `{RequestId, HostId, Code, Message, Recommend}` with `status`."""
+
+    def __init__(self, code: str, status: int, message: str, *, headers: Mapping[str, str] | None = None):
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.status = status
+        self.message = message
+        self.headers = dict(headers or {})
+
+
+@dataclass(frozen=True)
+class Code:
+    """One documented error code: its HTTP status and a message template (str.format fields)."""
+
+    status: int
+    template: str
+
+
+class Codes:
+    """A product's table of error codes; `error()` builds the exception for one of them."""
+
+    def __init__(self, table: Mapping[str, Code]):
+        self._table = dict(table)
+
+    def error(self, code: str, **fields: Any) -> ServiceError:
+        spec = self._table[code]
+        return ServiceError(code, spec.status, spec.template.format(**fields))
+
+    def extend(self, table: Mapping[str, Code]) -> "Codes":
+        return Codes({**self._table, **table})
+
+    def __contains__(self, code: str) -> bool:
+        return code in self._table
+
+
+COMMON = Codes(
+    {
+        "MissingParameter": Code(400, "The input parameter {name} that is mandatory for processing this request is not supplied."),
+        "InvalidParameter": Code(400, "The specified parameter {name} is not valid: {reason}"),
+        "InvalidAction.NotFound": Code(404, "The specified action {action} of version {version} is not found."),
+        "InvalidVersion.NotFound": Code(404, "The specified API version {version} is not supported."),
+        "InvalidRegionId.NotFound": Code(404, "The specified region {region} does not exist."),
+        "RegionId.ApiNotSupported": Code(400, "The API {action} is not supported in region {region}."),
+        "InvalidClientToken.Malformed": Code(400, "The specified ClientToken is not valid: it must be ASCII and at most 64 characters."),
+        "IdempotentParameterMismatch": Code(403, "The request uses the same client token as a previous, but non-identical request."),
+        "IdempotentProcessing": Code(403, "The previous idempotent request is being processed; try again later."),
+        "InvalidNextToken": Code(400, "The specified NextToken is not valid."),
+        "Throttling.User": Code(400, "Request was denied due to user flow control."),
+        "InternalError": Code(500, "The request processing has failed due to some unknown error."),
+        "ServiceUnavailable": Code(503, "The request has failed due to a temporary failure of the server."),
+        "InvalidAccessKeyId.NotFound": Code(404, "Specified access key is not found."),
+        "SignatureDoesNotMatch": Code(400, "Specified signature does not match our calculation."),
+    }
+)

@@ -1,0 +1,71 @@
+"""Fault injection: latency, throttling, server errors, and replies lost after the change was committed.
+
+The configuration lives in the database (meta key `faults`) so every process sharing it injects the same
+faults. Draws come from a random generator seeded with the configured seed, so a run against one
+emulator is reproducible: the same sequence of requests meets the same sequence of faults.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Outcome = Literal["ok", "throttle", "error", "drop"]
+
+
+class FaultConfig(BaseModel):
+    """What `POST /_emulator/faults` accepts (rates are probabilities per API call)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    seed: int = 0
+    latency_ms: float = Field(0, ge=0, alias="latencyMs")
+    throttle_rate: float = Field(0, ge=0, le=1, alias="throttleRate")
+    error_rate: float = Field(0, ge=0, le=1, alias="errorRate")
+    drop_rate: float = Field(0, ge=0, le=1, alias="dropRate")
+    retry_after_ms: int = Field(200, ge=1, alias="retryAfterMs")
+    #: Only these actions meet faults (all when empty); latency applies to every action.
+    actions: list[str] = []
+    #: Set anew by every change of the settings: the random sequence restarts from the seed.
+    generation: int = 0
+
+
+@dataclass(frozen=True)
+class Decision:
+    latency_s: float = 0.0
+    outcome: Outcome = "ok"
+    retry_after_ms: int = 0
+
+
+@dataclass
+class Injector:
+    """Draws one decision per API call from the configured rates; thread-safe."""
+
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _config: dict[str, Any] | None = None
+    _rng: random.Random = field(default_factory=random.Random)
+
+    def decide(self, config: FaultConfig, action: str) -> Decision:
+        latency = config.latency_ms / 1000
+        if config.actions and action not in config.actions:
+            return Decision(latency_s=latency)
+        with self._lock:
+            if self._config != config.model_dump():
+                self._config = config.model_dump()
+                self._rng = random.Random(config.seed)
+            draw = self._rng.random()
+        outcome: Outcome = "ok"
+        for name, rate in (("throttle", config.throttle_rate), ("error", config.error_rate), ("drop", config.drop_rate)):
+            if draw < rate:
+                outcome = name  # type: ignore[assignment]
+                break
+            draw -= rate
+        return Decision(latency_s=latency, outcome=outcome, retry_after_ms=config.retry_after_ms)
+
+
+def as_document(config: FaultConfig) -> dict[str, Any]:
+    return config.model_dump(by_alias=True)

@@ -1,0 +1,71 @@
+"""Running the emulator: a threaded HTTP server (werkzeug) on loopback over one database file.
+
+`EmulatorServer(db).start()` serves from a background thread (the embedded emulator, tests);
+`serve_forever()` serves in the foreground (`ecsops emulator serve`).
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from types import TracebackType
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from ecsops.emulator.app import EmulatorApp
+from ecsops.emulator.store import Database
+
+LOOPBACK = "127.0.0.1"
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """Keeps stderr for real errors: the request log of the admin API records every call."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
+
+
+class EmulatorServer:
+    """One emulated cloud reachable at `endpoint` (`http://127.0.0.1:PORT`)."""
+
+    def __init__(self, database: str | Path, *, host: str = LOOPBACK, port: int = 0):
+        self.database = Database(database)
+        self.app = EmulatorApp(self.database)
+        self._server: BaseWSGIServer = make_server(
+            host, port, self.app, threaded=True, request_handler=_QuietHandler)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def host(self) -> str:
+        return str(self._server.host)
+
+    @property
+    def port(self) -> int:
+        return int(self._server.port)
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def serve_forever(self) -> None:
+        self._server.serve_forever()
+
+    def start(self) -> "EmulatorServer":
+        """Serves from a daemon thread; returns once the socket accepts connections."""
+        self._thread = threading.Thread(target=self._server.serve_forever, name="ecsops-emulator", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._server.shutdown()
+            self._thread.join(timeout=10)
+            self._thread = None
+        self._server.server_close()
+        self.database.close()
+
+    def __enter__(self) -> "EmulatorServer":
+        return self.start()
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        self.stop()

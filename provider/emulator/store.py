@@ -1,0 +1,144 @@
+"""The emulator's world, kept in one SQLite file that several processes may share.
+
+Guarantees:
+- every API request runs in exactly one `BEGIN IMMEDIATE` transaction, so requests from any number of
+  threads and processes are serialised by SQLite's write lock and never see half-applied work;
+- the file is in WAL mode with a busy timeout, so a second process waits instead of failing;
+- the schema is created and migrated under the same lock, so two processes opening a new file at once
+  do not race.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+BUSY_TIMEOUT_MS = 30_000
+
+#: Append-only: the schema of version N is MIGRATIONS[:N]. Never edit a shipped entry.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE request_log (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL, product TEXT NOT NULL,
+        action TEXT NOT NULL, kind TEXT NOT NULL, params TEXT NOT NULL, status INTEGER NOT NULL,
+        code TEXT, request_id TEXT NOT NULL
+    );
+    CREATE TABLE instances (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, region TEXT NOT NULL,
+        name TEXT NOT NULL, os_type TEXT NOT NULL, status TEXT NOT NULL, cpu INTEGER NOT NULL,
+        memory INTEGER NOT NULL, local_disk INTEGER NOT NULL, agent INTEGER NOT NULL,
+        agent_version TEXT NOT NULL, products TEXT NOT NULL, creation_time TEXT NOT NULL
+    );
+    CREATE TABLE buckets (name TEXT PRIMARY KEY, region TEXT NOT NULL);
+    CREATE TABLE log_projects (name TEXT PRIMARY KEY, region TEXT NOT NULL);
+    CREATE TABLE logstores (project TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (project, name));
+    CREATE TABLE contact_groups (name TEXT PRIMARY KEY, description TEXT NOT NULL);
+    CREATE TABLE tags (
+        resource_type TEXT NOT NULL, resource_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+        PRIMARY KEY (resource_type, resource_id, key)
+    );
+    CREATE TABLE idempotency (
+        action TEXT NOT NULL, region TEXT NOT NULL, token TEXT NOT NULL, fingerprint TEXT NOT NULL,
+        response TEXT NOT NULL, created TEXT NOT NULL, PRIMARY KEY (action, region, token)
+    );
+    CREATE TABLE commands (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, region TEXT NOT NULL,
+        name TEXT NOT NULL, description TEXT NOT NULL, type TEXT NOT NULL, content TEXT NOT NULL,
+        working_dir TEXT NOT NULL, timeout INTEGER NOT NULL, enable_parameter INTEGER NOT NULL,
+        parameter_names TEXT NOT NULL, launcher TEXT NOT NULL, resource_group_id TEXT NOT NULL,
+        creation_time TEXT NOT NULL, invoke_times INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX commands_by_region ON commands (region, seq);
+    """,
+)
+
+
+class Database:
+    """A pool of connections to one SQLite file; `transaction()` is the only way to touch it."""
+
+    def __init__(self, path: str | Path):
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
+        self._migrate()
+
+    def _connect(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                                     check_same_thread=False)
+        connection.row_factory = sqlite3.Row
+        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA synchronous = NORMAL")
+        connection.execute("PRAGMA foreign_keys = ON")
+        return connection
+
+    @contextmanager
+    def _borrowed(self) -> Iterator[sqlite3.Connection]:
+        """A connection for this block only: connections move between threads but are never shared."""
+        try:
+            connection = self._idle.get_nowait()
+        except queue.Empty:
+            connection = self._connect()
+        try:
+            yield connection
+        finally:
+            self._idle.put(connection)
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Runs the block under SQLite's write lock; commits on success, rolls back on any exception."""
+        with self._borrowed() as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield connection
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """Runs the block in a read transaction: a consistent snapshot that never waits for writers."""
+        with self._borrowed() as connection:
+            connection.execute("BEGIN DEFERRED")
+            try:
+                yield connection
+            finally:
+                connection.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        with self.transaction() as tx:
+            version = tx.execute("PRAGMA user_version").fetchone()[0]
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in _statements(script):
+                    tx.execute(statement)
+                tx.execute(f"PRAGMA user_version = {number}")
+
+    def close(self) -> None:
+        while True:
+            try:
+                self._idle.get_nowait().close()
+            except queue.Empty:
+                return
+
+
+def _statements(script: str) -> list[str]:
+    return [part.strip() for part in script.split(";") if part.strip()]
+
+
+def get_meta(tx: sqlite3.Connection, key: str, default: Any = None) -> Any:
+    row = tx.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return default if row is None else json.loads(row["value"])
+
+
+def set_meta(tx: sqlite3.Connection, key: str, value: Any) -> None:
+    tx.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, json.dumps(value)),
+    )

@@ -1,0 +1,205 @@
+"""The emulated world: account, regions, quotas, instances, buckets, Log Service projects, contact groups.
+
+A world document (YAML or JSON, camelCase keys as in `data/default_world.yaml`) is validated here and
+merged into the database: objects are upserted by id or name, lists given replace lists, nothing absent
+from the document is removed. A new database is seeded with the default world exactly once.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from importlib import resources
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ecsops.emulator import clock
+from ecsops.emulator.store import get_meta, set_meta
+
+
+class _Doc(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Product(_Doc):
+    name: str = Field(min_length=1)
+    version: str = ""
+
+
+class Instance(_Doc):
+    id: str = Field(pattern=r"^i-[A-Za-z0-9-]+$")
+    region: str
+    name: str | None = None
+    os_type: Literal["linux", "windows"] = Field("linux", alias="osType")
+    status: Literal["Running", "Stopped", "Starting", "Stopping", "Pending"] = "Running"
+    cpu: int = Field(2, ge=1)
+    memory: int = Field(4096, ge=512)
+    local_disk: bool = Field(False, alias="localDisk")
+    agent: bool = True
+    agent_version: str = Field("2.2.3.398", alias="agentVersion")
+    products: list[Product] = []
+    tags: dict[str, str] = {}
+
+
+class Bucket(_Doc):
+    name: str = Field(min_length=3, max_length=63)
+    region: str
+
+
+class LogProject(_Doc):
+    name: str = Field(min_length=3, max_length=63)
+    region: str
+    logstores: list[str] = []
+
+
+class ContactGroup(_Doc):
+    name: str = Field(min_length=1)
+    description: str = ""
+
+
+class AccessKey(_Doc):
+    id: str = Field(min_length=1)
+    secret: str = Field(min_length=1)
+
+
+class Account(_Doc):
+    user_id: str | None = Field(None, alias="userId")
+    access_keys: list[AccessKey] | None = Field(None, alias="accessKeys")
+
+
+class World(_Doc):
+    account: Account | None = None
+    regions: list[str] | None = None
+    quotas: dict[str, int] | None = None
+    instances: list[Instance] = []
+    buckets: list[Bucket] = []
+    log_projects: list[LogProject] = Field([], alias="logProjects")
+    contact_groups: list[ContactGroup] = Field([], alias="contactGroups")
+
+
+class WorldError(ValueError):
+    """A world document that cannot be applied; the message names the offending entry."""
+
+
+def parse(document: Any) -> World:
+    try:
+        return World.model_validate(document or {})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise WorldError(f"world document: {where}: {first['msg']}") from None
+
+
+def default_document() -> dict[str, Any]:
+    text = resources.files("ecsops.emulator").joinpath("data/default_world.yaml").read_text()
+    return yaml.safe_load(text)
+
+
+def seed_if_new(tx: sqlite3.Connection) -> None:
+    """Seeds the default world into a database that has never been seeded; idempotent."""
+    if get_meta(tx, "seeded"):
+        return
+    merge(tx, parse(default_document()))
+    set_meta(tx, "seeded", True)
+
+
+def merge(tx: sqlite3.Connection, world: World) -> None:
+    """Upserts everything the document names; rejects references to unknown regions."""
+    if world.account is not None:
+        _merge_account(tx, world.account)
+    if world.regions is not None:
+        set_meta(tx, "regions", sorted(set(world.regions)))
+    if world.quotas is not None:
+        set_meta(tx, "quotas", {**get_meta(tx, "quotas", {}), **world.quotas})
+    known = set(regions(tx))
+    for entry in [*world.instances, *world.buckets, *world.log_projects]:
+        if entry.region not in known:
+            raise WorldError(f"world document: {entry.name or entry.id}: unknown region {entry.region!r}")
+    now = clock.iso(clock.now(tx))
+    for instance in world.instances:
+        _upsert_instance(tx, instance, now)
+    for bucket in world.buckets:
+        tx.execute("INSERT OR REPLACE INTO buckets (name, region) VALUES (?, ?)", (bucket.name, bucket.region))
+    for project in world.log_projects:
+        tx.execute("INSERT OR REPLACE INTO log_projects (name, region) VALUES (?, ?)", (project.name, project.region))
+        for logstore in project.logstores:
+            tx.execute("INSERT OR IGNORE INTO logstores (project, name) VALUES (?, ?)", (project.name, logstore))
+    for group in world.contact_groups:
+        tx.execute("INSERT OR REPLACE INTO contact_groups (name, description) VALUES (?, ?)",
+                   (group.name, group.description))
+
+
+def _merge_account(tx: sqlite3.Connection, account: Account) -> None:
+    current = get_meta(tx, "account", {"userId": "1234567890123456", "accessKeys": []})
+    if account.user_id is not None:
+        current["userId"] = account.user_id
+    if account.access_keys is not None:
+        current["accessKeys"] = [key.model_dump() for key in account.access_keys]
+    set_meta(tx, "account", current)
+
+
+def _upsert_instance(tx: sqlite3.Connection, instance: Instance, now: str) -> None:
+    products = json.dumps([product.model_dump() for product in instance.products])
+    tx.execute(
+        """INSERT INTO instances (id, region, name, os_type, status, cpu, memory, local_disk, agent,
+                                  agent_version, products, creation_time)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET region = excluded.region, name = excluded.name,
+               os_type = excluded.os_type, status = excluded.status, cpu = excluded.cpu,
+               memory = excluded.memory, local_disk = excluded.local_disk, agent = excluded.agent,
+               agent_version = excluded.agent_version, products = excluded.products""",
+        (instance.id, instance.region, instance.name or instance.id, instance.os_type, instance.status,
+         instance.cpu, instance.memory, int(instance.local_disk), int(instance.agent), instance.agent_version,
+         products, now),
+    )
+    tx.execute("DELETE FROM tags WHERE resource_type = 'instance' AND resource_id = ?", (instance.id,))
+    tx.executemany(
+        "INSERT INTO tags (resource_type, resource_id, key, value) VALUES ('instance', ?, ?, ?)",
+        [(instance.id, key, value) for key, value in instance.tags.items()],
+    )
+
+
+def regions(tx: sqlite3.Connection) -> list[str]:
+    return get_meta(tx, "regions", [])
+
+
+def quota(tx: sqlite3.Connection, name: str) -> int:
+    return int(get_meta(tx, "quotas", {})[name])
+
+
+def account(tx: sqlite3.Connection) -> dict[str, Any]:
+    return get_meta(tx, "account", {"userId": "1234567890123456", "accessKeys": []})
+
+
+def dump(tx: sqlite3.Connection) -> dict[str, Any]:
+    """The world as a document `merge` accepts (secrets of access keys left out)."""
+    instances = [_instance_document(tx, row) for row in tx.execute("SELECT * FROM instances ORDER BY seq")]
+    projects = [
+        {"name": row["name"], "region": row["region"],
+         "logstores": [r["name"] for r in tx.execute(
+             "SELECT name FROM logstores WHERE project = ? ORDER BY name", (row["name"],))]}
+        for row in tx.execute("SELECT * FROM log_projects ORDER BY name")
+    ]
+    return {
+        "account": {"userId": account(tx)["userId"],
+                    "accessKeys": [{"id": key["id"]} for key in account(tx)["accessKeys"]]},
+        "regions": regions(tx),
+        "quotas": get_meta(tx, "quotas", {}),
+        "instances": instances,
+        "buckets": [dict(row) for row in tx.execute("SELECT name, region FROM buckets ORDER BY name")],
+        "logProjects": projects,
+        "contactGroups": [dict(row) for row in tx.execute("SELECT * FROM contact_groups ORDER BY name")],
+    }
+
+
+def _instance_document(tx: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
+    tags = {r["key"]: r["value"] for r in tx.execute(
+        "SELECT key, value FROM tags WHERE resource_type = 'instance' AND resource_id = ?", (row["id"],))}
+    return {
+        "id": row["id"], "region": row["region"], "name": row["name"], "osType": row["os_type"],
+        "status": row["status"], "cpu": row["cpu"], "memory": row["memory"], "localDisk": bool(row["local_disk"]),
+        "agent": bool(row["agent"]), "agentVersion": row["agent_version"],
+        "products": json.loads(row["products"]), "tags": tags,
+    }

@@ -1,0 +1,46 @@
+"""Fixtures shared by every test: a hermetic environment, a running emulator, SDK clients against it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+# Hermetic: no real credentials, no instance-metadata probing, no endpoint from the developer's shell.
+for _name in ("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALIBABA_CLOUD_SECURITY_TOKEN",
+              "ECSOPS_ENDPOINT", "ECSOPS_ACCESS_KEY_ID", "ECSOPS_ACCESS_KEY_SECRET", "ECSOPS_REGION",
+              "ALIBABA_CLOUD_PROFILE", "ALIBABA_CLOUD_CREDENTIALS_FILE"):
+    os.environ.pop(_name, None)
+os.environ["ALIBABA_CLOUD_ECS_METADATA_DISABLED"] = "true"
+os.environ["NO_COLOR"] = "1"
+
+from ecsops.emulator.server import EmulatorServer  # noqa: E402
+from tests.support.emulator import Admin, ecs_client  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def emulator_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorServer]:
+    server = EmulatorServer(tmp_path_factory.mktemp("emulator") / "emulator.db").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def emulator(emulator_server: EmulatorServer) -> EmulatorServer:
+    """The session's emulator, reset to the default world, real clock and no faults."""
+    Admin(emulator_server.endpoint).reset()
+    return emulator_server
+
+
+@pytest.fixture
+def admin(emulator: EmulatorServer) -> Admin:
+    return Admin(emulator.endpoint)
+
+
+@pytest.fixture
+def ecs(emulator: EmulatorServer):
+    return ecs_client(emulator.endpoint)
