@@ -1,0 +1,132 @@
+"""`Cloud`: the one way ecsops reaches an API — official SDK clients, retries, rate limit, error mapping.
+
+`cloud.call(CREATE_COMMAND, {"Name": ..., "Tag": [{"Key": ..., "Value": ...}]})` takes the wire parameter
+names of API.md, builds the SDK's request model from them, sends it through the SDK client of the
+operation's product, and returns the answer body as a dict in wire form. Guarantees:
+
+- errors arrive as `ecsops.cloud.errors.CloudError` subclasses, never SDK exception types;
+- only operations declared safe to repeat are retried (throttling, 5xx, network), honouring the server's
+  retry-after hint, with jittered exponential backoff;
+- every attempt passes the shared rate limit first;
+- SDK clients are created lazily, once per product and region, and shared by threads.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections import Counter
+from typing import Any, Callable, Mapping
+
+from tenacity import Retrying, RetryCallState, retry_if_exception, stop_after_attempt, stop_after_delay
+
+from ecsops.cloud import errors
+from ecsops.cloud.backend import Backend
+from ecsops.cloud.operations import Operation, Retry
+from ecsops.cloud.ratelimit import RateLimiter
+
+DEFAULT_RATE = 50.0
+DEFAULT_ATTEMPTS = 8
+DEFAULT_RETRY_BUDGET_S = 120.0
+CONNECT_TIMEOUT_MS = 5_000
+READ_TIMEOUT_MS = 30_000
+BACKOFF_FIRST_S = 0.2
+BACKOFF_MAX_S = 5.0
+
+
+class Cloud:
+    """API access for one backend; `region` is the default RegionId of calls that do not name one."""
+
+    def __init__(self, backend: Backend, *, rate: float | None = DEFAULT_RATE, attempts: int = DEFAULT_ATTEMPTS,
+                 retry_budget_s: float = DEFAULT_RETRY_BUDGET_S, sleep: Callable[[float], None] | None = None):
+        self.backend = backend
+        self.region = backend.region
+        self.limiter = RateLimiter(rate)
+        self.attempts = attempts
+        self.retry_budget_s = retry_budget_s
+        self._sleep = sleep
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+        self.stats: Counter[str] = Counter()
+
+    def call(self, operation: Operation, params: Mapping[str, Any], *, region: str | None = None) -> dict[str, Any]:
+        """Runs one operation (with retries when it is safe to repeat); returns the answer body."""
+        if operation.retry is Retry.TOKEN and not params.get("ClientToken"):
+            raise ValueError(f"{operation.action} is retried only with a ClientToken")
+        region = region or str(params.get("RegionId") or self.region)
+        request = {"RegionId": region, **params}
+        if operation.retry is Retry.NEVER:
+            return self._attempt(operation, request, region)
+        retrying = Retrying(
+            retry=retry_if_exception(lambda error: isinstance(error, errors.CloudError) and error.retryable),
+            stop=stop_after_attempt(self.attempts) | stop_after_delay(self.retry_budget_s),
+            wait=_wait,
+            reraise=True,
+            before_sleep=lambda state: self._count("retries"),
+            **({"sleep": self._sleep} if self._sleep else {}),
+        )
+        return retrying(self._attempt, operation, request, region)
+
+    def _attempt(self, operation: Operation, request: dict[str, Any], region: str) -> dict[str, Any]:
+        self.limiter.acquire()
+        self._count(f"calls:{operation.action}")
+        self._count("calls")
+        client, models = self._client(operation, region)
+        sdk_request = getattr(models, f"{operation.action}Request")().from_map(request)
+        try:
+            response = getattr(client, operation.method)(sdk_request, _runtime())
+        except Exception as error:  # the SDK raises its own types and the network's: map them all
+            mapped = errors.from_sdk(error, operation.action)
+            if isinstance(mapped, errors.Throttled):
+                self._count("throttled")
+            raise mapped from error
+        return response.body.to_map() if response.body is not None else {}
+
+    def _client(self, operation: Operation, region: str) -> tuple[Any, Any]:
+        key = (operation.product.name, region)
+        with self._lock:
+            if key not in self._clients:
+                self._clients[key] = _sdk_client(operation.product.name, self.backend, region)
+            return self._clients[key]
+
+    def _count(self, name: str) -> None:
+        with self._lock:
+            self.stats[name] += 1
+
+
+def _wait(state: RetryCallState) -> float:
+    """The server's retry-after hint when it gave one, else jittered exponential backoff (0.2 s .. 5 s)."""
+    error = state.outcome.exception() if state.outcome else None
+    hint = getattr(error, "retry_after_s", None)
+    if hint:
+        return max(hint, 0.05)
+    return min(BACKOFF_MAX_S, BACKOFF_FIRST_S * 2 ** (state.attempt_number - 1)) + random.uniform(0, BACKOFF_FIRST_S)
+
+
+def _runtime() -> Any:
+    from darabonba.runtime import RuntimeOptions
+
+    return RuntimeOptions(autoretry=False, connect_timeout=CONNECT_TIMEOUT_MS, read_timeout=READ_TIMEOUT_MS)
+
+
+def _sdk_client(product: str, backend: Backend, region: str) -> tuple[Any, Any]:
+    """The official client of `product` configured for `backend` (imported lazily: the SDKs are large)."""
+    from alibabacloud_tea_openapi import models as openapi_models
+
+    config = openapi_models.Config(region_id=region)
+    if backend.keys is not None:
+        config.access_key_id = backend.keys.access_key_id
+        config.access_key_secret = backend.keys.access_key_secret
+    else:
+        from alibabacloud_credentials.client import Client as CredentialClient
+
+        config.credential = CredentialClient()
+    if backend.endpoint is not None:
+        scheme, _, host = backend.endpoint.partition("://")
+        config.endpoint = host
+        config.protocol = scheme
+    if product == "ecs":
+        from alibabacloud_ecs20140526 import client as ecs_client, models as ecs_models
+
+        return ecs_client.Client(config), ecs_models
+    raise ValueError(f"no SDK client for product {product!r}")

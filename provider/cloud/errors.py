@@ -1,0 +1,144 @@
+"""A few typed errors for everything the APIs (or the network) can answer, mapped from SDK exceptions.
+
+Callers branch on the type, never on codes: `NotFound` (the object is gone), `InvalidInput` (the request is
+wrong; `parameter` names the API parameter when known), `QuotaExceeded`, `Conflict`, `AccessDenied`, and
+the retryable `Throttled` and `ServiceError`. The code table is data: one line per code worth knowing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class CloudError(Exception):
+    """An API call that did not succeed. `retryable` errors may succeed if the same call is repeated."""
+
+    retryable = False
+
+    def __init__(self, message: str, *, code: str = "", action: str = "", parameter: str | None = None,
+                 status: int | None = None, request_id: str | None = None, retry_after_s: float | None = None):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.action = action
+        self.parameter = parameter
+        self.status = status
+        self.request_id = request_id
+        self.retry_after_s = retry_after_s
+
+    def __str__(self) -> str:
+        code = f" ({self.code})" if self.code else ""
+        action = f"{self.action}: " if self.action else ""
+        return f"{action}{self.message}{code}"
+
+
+class NotFound(CloudError):
+    pass
+
+
+class InvalidInput(CloudError):
+    pass
+
+
+class QuotaExceeded(CloudError):
+    pass
+
+
+class Conflict(CloudError):
+    pass
+
+
+class AccessDenied(CloudError):
+    pass
+
+
+class Throttled(CloudError):
+    retryable = True
+
+
+class ServiceError(CloudError):
+    retryable = True
+
+
+class NoPublicApi(CloudError):
+    """The product exists only in the ecsops emulator (License Manager has no public API)."""
+
+
+#: code -> (error type, API parameter it is about). Codes not listed fall back to rules in `classify`.
+CODES: dict[str, tuple[type[CloudError], str | None]] = {
+    # Cloud Assistant commands
+    "InvalidCmdId.NotFound": (NotFound, "CommandId"),
+    "InvalidCmdType.NotFound": (InvalidInput, "Type"),
+    "CmdContent.ExceedLimit": (InvalidInput, "CommandContent"),
+    "CmdContent.DecodeError": (InvalidInput, "CommandContent"),
+    "CmdParam.EmptyKey": (InvalidInput, "CommandContent"),
+    "CmdParam.InvalidParamName": (InvalidInput, "CommandContent"),
+    "CmdParamCount.ExceedLimit": (InvalidInput, "CommandContent"),
+    "CmdParamName.ExceedLimit": (InvalidInput, "CommandContent"),
+    "CmdName.ExceedLimit": (InvalidInput, "Name"),
+    "CmdDesc.ExceedLimit": (InvalidInput, "Description"),
+    "InvalidParameter.WorkingDir": (InvalidInput, "WorkingDir"),
+    "InvalidTimeout.ExceedLimit": (InvalidInput, "Timeout"),
+    "InvalidLauncher.LengthLimitExceeded": (InvalidInput, "Launcher"),
+    "CmdCount.ExceedQuota": (QuotaExceeded, None),
+    "InvalidTagKey.Malformed": (InvalidInput, "Tag"),
+    "InvalidTagValue.Malformed": (InvalidInput, "Tag"),
+    "InvalidTagCount": (InvalidInput, "Tag"),
+    "InvalidTagKey.Duplicate": (InvalidInput, "Tag"),
+    # Common
+    "InvalidRegionId.NotFound": (InvalidInput, "RegionId"),
+    "RegionId.ApiNotSupported": (InvalidInput, "RegionId"),
+    "InvalidClientToken.Malformed": (InvalidInput, "ClientToken"),
+    "IdempotentParameterMismatch": (Conflict, "ClientToken"),
+    "IdempotentProcessing": (Throttled, None),
+    "Operation.Forbidden": (AccessDenied, None),
+    "Forbidden.RAM": (AccessDenied, None),
+    "InvalidAccessKeyId.NotFound": (AccessDenied, None),
+    "SignatureDoesNotMatch": (AccessDenied, None),
+    "InvalidAction.NotFound": (NoPublicApi, None),
+    "InvalidVersion.NotFound": (NoPublicApi, None),
+}
+
+
+def classify(code: str, status: int | None) -> tuple[type[CloudError], str | None]:
+    """The error type and parameter for an error code (table first, then the documented patterns)."""
+    if code in CODES:
+        return CODES[code]
+    if code.startswith("Throttling") or code == "Rejected.Throttling":
+        return Throttled, None
+    if code in ("ServiceUnavailable", "InternalError") or (status or 0) >= 500:
+        return ServiceError, None
+    if code.endswith("ExceedQuota") or code.startswith("QuotaExceed"):
+        return QuotaExceeded, None
+    if code.startswith("MissingParameter") or code.startswith("InvalidParameter"):
+        return InvalidInput, code.split(".", 1)[1] if "." in code else None
+    return InvalidInput, None
+
+
+def from_sdk(error: Exception, action: str) -> CloudError:
+    """Maps an exception raised by an official SDK client (or the network under it) to a CloudError."""
+    code = str(getattr(error, "code", "") or "")
+    if not code:
+        return ServiceError(f"no answer from the service: {_first_line(error)}", action=action)
+    status = getattr(error, "status_code", None)
+    data: dict[str, Any] = getattr(error, "data", None) or {}
+    message = str(getattr(error, "message", "") or data.get("Message") or code)
+    message = message.split(" request id:", 1)[0].removeprefix(f"code: {status}, ").strip()
+    error_type, parameter = classify(code, status)
+    retry_after = getattr(error, "retry_after", None)
+    return error_type(message, code=code, action=action, parameter=parameter, status=status,
+                      request_id=getattr(error, "request_id", None) or data.get("RequestId"),
+                      retry_after_s=retry_after / 1000 if retry_after else None)
+
+
+def from_answer(body: dict[str, Any], action: str) -> CloudError:
+    """CloudMonitor answers failures with HTTP 200 and `Success: false`: that is an error too."""
+    code = str(body.get("Code") or "Failed")
+    error_type, parameter = classify(code, None)
+    return error_type(str(body.get("Message") or "the service reported a failure"), code=code, action=action,
+                      parameter=parameter, request_id=body.get("RequestId"))
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip().splitlines()
+    return text[0][:300] if text else type(error).__name__

@@ -1,0 +1,61 @@
+"""Every API operation ecsops calls, with whether it is safe to repeat: declared once, read by the client.
+
+Retries happen only where repeating cannot do harm (API.md section 1):
+
+| Retry | meaning |
+|---|---|
+| READ | no side effect |
+| IDEMPOTENT | sets a state (modify, upsert): a repeat converges to the same state |
+| TOKEN | a create carrying a ClientToken: the repeat returns the first object |
+| DELETE | a repeat answers not-found, which the caller treats as done |
+| NEVER | anything else |
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Retry(str, Enum):
+    READ = "read"
+    IDEMPOTENT = "idempotent"
+    TOKEN = "token"
+    DELETE = "delete"
+    NEVER = "never"
+
+
+@dataclass(frozen=True)
+class Product:
+    name: str       # "ecs"
+    version: str    # wire version
+
+
+ECS = Product("ecs", "2014-05-26")
+
+
+@dataclass(frozen=True)
+class Operation:
+    product: Product
+    action: str
+    retry: Retry
+
+    @property
+    def method(self) -> str:
+        """The SDK client's method: `CreateCommand` -> `create_command_with_options`."""
+        return re.sub(r"(?<!^)(?=[A-Z])", "_", self.action).lower() + "_with_options"
+
+    @property
+    def writes(self) -> bool:
+        return self.retry is not Retry.READ
+
+
+CREATE_COMMAND = Operation(ECS, "CreateCommand", Retry.TOKEN)
+MODIFY_COMMAND = Operation(ECS, "ModifyCommand", Retry.IDEMPOTENT)
+DESCRIBE_COMMANDS = Operation(ECS, "DescribeCommands", Retry.READ)
+DELETE_COMMAND = Operation(ECS, "DeleteCommand", Retry.DELETE)
+TAG_RESOURCES = Operation(ECS, "TagResources", Retry.IDEMPOTENT)
+UNTAG_RESOURCES = Operation(ECS, "UntagResources", Retry.IDEMPOTENT)
+DESCRIBE_INSTANCES = Operation(ECS, "DescribeInstances", Retry.READ)
+DESCRIBE_ACCOUNT_ATTRIBUTES = Operation(ECS, "DescribeAccountAttributes", Retry.READ)

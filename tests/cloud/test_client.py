@@ -1,0 +1,169 @@
+"""The cloud client against the emulator: wire names in, wire answers out; retries only where a repeat is
+safe; the retry-after hint honoured; the rate limit shared."""
+
+from __future__ import annotations
+
+import pytest
+
+from ecsops.cloud import errors, operations as ops
+from ecsops.cloud.backend import Backend, KeyPair
+from ecsops.cloud.client import Cloud
+from ecsops.cloud.operations import ECS, Operation, Retry
+from ecsops.cloud.ratelimit import RateLimiter
+
+CONTENT = "ZWNobyBoaQ=="  # echo hi
+
+
+class Sleeps:
+    """Records the waits instead of waiting."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
+@pytest.fixture
+def cloud(emulator):
+    backend = Backend("endpoint", "cn-hangzhou", endpoint=emulator.endpoint,
+                      keys=KeyPair("ecsops-local", "ecsops-local-secret"))
+    return Cloud(backend, sleep=Sleeps())
+
+
+def new_command(**extra):
+    return {"Name": "n", "Type": "RunShellScript", "CommandContent": CONTENT, **extra}
+
+
+def test_calls_take_and_return_wire_names(cloud) -> None:
+    created = cloud.call(ops.CREATE_COMMAND, new_command(
+        Tag=[{"Key": "team", "Value": "sre"}], ClientToken="t-1"))
+    body = cloud.call(ops.DESCRIBE_COMMANDS, {"CommandId": created["CommandId"]})
+    [command] = body["Commands"]["Command"]
+    assert command["Tags"]["Tag"] == [{"TagKey": "team", "TagValue": "sre"}]
+    assert cloud.stats["calls"] == 2
+
+
+def test_the_region_defaults_to_the_backends_and_can_be_named(cloud) -> None:
+    cloud.call(ops.CREATE_COMMAND, new_command(ClientToken="a"), region="cn-beijing")
+    assert cloud.call(ops.DESCRIBE_COMMANDS, {})["TotalCount"] == 0
+    assert cloud.call(ops.DESCRIBE_COMMANDS, {}, region="cn-beijing")["TotalCount"] == 1
+
+
+def test_errors_arrive_typed(cloud) -> None:
+    with pytest.raises(errors.NotFound) as raised:
+        cloud.call(ops.DELETE_COMMAND, {"CommandId": "c-none"})
+    assert raised.value.parameter == "CommandId"
+
+
+def test_a_throttled_read_is_retried_after_the_servers_hint(cloud, admin) -> None:
+    admin.faults(seed=3, throttleRate=0.5, retryAfterMs=700, actions=["DescribeCommands"])
+    for _ in range(6):
+        assert cloud.call(ops.DESCRIBE_COMMANDS, {})["TotalCount"] == 0
+    assert cloud.stats["throttled"] >= 1
+    assert cloud._sleep.waits and all(wait == pytest.approx(0.7) for wait in cloud._sleep.waits)
+
+
+def test_a_create_with_client_token_survives_a_lost_reply_without_duplicating(cloud, admin) -> None:
+    admin.faults(seed=1, dropRate=1.0, actions=["CreateCommand"])
+    cloud.attempts = 2
+    with pytest.raises(errors.ServiceError):
+        cloud.call(ops.CREATE_COMMAND, new_command(ClientToken="same"))
+    admin.clear_faults()
+    assert cloud.call(ops.DESCRIBE_COMMANDS, {})["TotalCount"] == 1   # committed despite the lost replies
+    again = cloud.call(ops.CREATE_COMMAND, new_command(ClientToken="same"))
+    assert cloud.call(ops.DESCRIBE_COMMANDS, {})["Commands"]["Command"][0]["CommandId"] == again["CommandId"]
+
+
+def test_server_errors_on_a_safe_call_are_retried_until_it_succeeds(cloud, admin) -> None:
+    admin.faults(seed=11, errorRate=0.6)
+    created = cloud.call(ops.CREATE_COMMAND, new_command(ClientToken="retry-me"))
+    admin.clear_faults()
+    assert cloud.stats["retries"] >= 1
+    assert [c["CommandId"] for c in cloud.call(ops.DESCRIBE_COMMANDS, {})["Commands"]["Command"]] == [
+        created["CommandId"]]
+
+
+def test_calls_that_are_not_safe_to_repeat_are_not_retried(cloud, admin) -> None:
+    unsafe = Operation(ECS, "CreateCommand", Retry.NEVER)
+    admin.faults(errorRate=1.0)
+    with pytest.raises(errors.ServiceError):
+        cloud.call(unsafe, new_command())
+    assert cloud.stats["calls"] == 1
+
+
+def test_input_errors_are_not_retried(cloud) -> None:
+    with pytest.raises(errors.InvalidInput):
+        cloud.call(ops.CREATE_COMMAND, new_command(Type="Python", ClientToken="x"))
+    assert cloud.stats["calls"] == 1
+
+
+def test_a_create_without_client_token_is_refused_before_any_call(cloud) -> None:
+    with pytest.raises(ValueError, match="ClientToken"):
+        cloud.call(ops.CREATE_COMMAND, new_command())
+    assert cloud.stats["calls"] == 0
+
+
+def test_retries_stop_after_the_attempt_budget(cloud, admin) -> None:
+    admin.faults(errorRate=1.0, actions=["DescribeCommands"])
+    cloud.attempts = 3
+    with pytest.raises(errors.ServiceError):
+        cloud.call(ops.DESCRIBE_COMMANDS, {})
+    assert cloud.stats["calls"] == 3
+
+
+def test_an_unreachable_endpoint_is_a_service_error_naming_the_action() -> None:
+    cloud = Cloud(Backend("endpoint", "cn-hangzhou", endpoint="http://127.0.0.1:9",
+                          keys=KeyPair("a", "b")), attempts=1)
+    with pytest.raises(errors.ServiceError) as raised:
+        cloud.call(ops.DESCRIBE_COMMANDS, {})
+    assert raised.value.action == "DescribeCommands"
+
+
+@pytest.mark.parametrize(
+    ("action", "method"),
+    [
+        pytest.param("CreateCommand", "create_command_with_options", id="create"),
+        pytest.param("DescribeInvocationResults", "describe_invocation_results_with_options", id="long"),
+        pytest.param("ModifyCloudAssistantSettings", "modify_cloud_assistant_settings_with_options", id="settings"),
+    ],
+)
+def test_operations_name_their_sdk_method(action, method) -> None:
+    assert Operation(ECS, action, Retry.READ).method == method
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def test_the_rate_limit_spaces_calls_after_the_burst() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(10, burst=5, clock=clock, sleep=clock.sleep)
+    for _ in range(25):
+        limiter.acquire()
+    assert clock.now == pytest.approx(2.0)  # 5 free, then 20 at 10 per second
+
+
+def test_the_rate_limit_refills_while_idle() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(10, burst=5, clock=clock, sleep=clock.sleep)
+    for _ in range(5):
+        limiter.acquire()
+    clock.now += 10
+    limiter.acquire()
+    assert clock.now == pytest.approx(10.0)
+
+
+def test_no_rate_limit_never_waits() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(None, clock=clock, sleep=clock.sleep)
+    for _ in range(1000):
+        limiter.acquire()
+    assert clock.now == 0
