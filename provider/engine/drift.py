@@ -1,0 +1,81 @@
+"""Drift: the cloud compared, field by field, with the stack and with what was last applied. Pure.
+
+For each field where the cloud differs from the stack, the cause is told apart: changed outside ecsops
+(the cloud differs from the last apply) or not applied yet (the stack changed since). Apply repairs both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal, Mapping
+
+from ecsops.engine import refs
+from ecsops.engine.diff import Effect, diff
+from ecsops.engine.kind import Observed
+from ecsops.engine.plan import effective_values
+from ecsops.engine.stack import Stack
+from ecsops.engine.state import StackState
+from ecsops.engine.validate import validate
+from ecsops.engine.values import UNKNOWN, canonical
+
+Status = Literal["in-sync", "drifted", "missing", "not-applied", "not-declared"]
+OUTSIDE = "changed outside ecsops"
+NOT_APPLIED = "stack changed since the last apply"
+
+
+@dataclass(frozen=True)
+class FieldDrift:
+    field: str
+    desired: Any
+    applied: Any
+    observed: Any
+    effect: Effect
+
+    @property
+    def cause(self) -> str:
+        return OUTSIDE if canonical(self.observed) != canonical(self.applied) else NOT_APPLIED
+
+
+@dataclass(frozen=True)
+class ResourceDrift:
+    name: str
+    type: str
+    id: str | None
+    status: Status
+    fields: tuple[FieldDrift, ...] = ()
+    reason: str | None = None
+
+
+def drift(stack: Stack, state: StackState, observed: Mapping[str, Observed | None]) -> tuple[ResourceDrift, ...]:
+    """One entry per declared or recorded resource, in stack order, then the undeclared ones."""
+    def attribute(reference: refs.Reference) -> Any:
+        entry = state.resources.get(reference.resource)
+        return {**entry.values, **entry.outputs}.get(reference.attribute, UNKNOWN) if entry else UNKNOWN
+
+    report = []
+    for name, declared in stack.resources.items():
+        current = state.resources.get(name)
+        if current is None:
+            report.append(ResourceDrift(name, declared.type, None, "not-applied", reason="never applied"))
+            continue
+        seen = observed.get(name)
+        if seen is None:
+            report.append(ResourceDrift(name, declared.type, current.id, "missing",
+                                        reason=f"{current.id} no longer exists in the cloud"))
+            continue
+        desired = validate(declared.kind, refs.resolve(declared.properties, attribute), resource=name).values
+        actual = effective_values(declared.kind, seen.values, current.values)
+        fields = tuple(
+            FieldDrift(change.field, change.new, current.values.get(change.field), change.old, change.effect)
+            for change in diff(declared.kind, actual, desired)
+        )
+        report.append(ResourceDrift(name, declared.type, current.id, "drifted" if fields else "in-sync", fields))
+    for name, entry in state.resources.items():
+        if name not in stack.resources:
+            report.append(ResourceDrift(name, entry.type, entry.id, "not-declared",
+                                        reason="recorded in the state but no longer in the stack"))
+    return tuple(report)
+
+
+def in_sync(report: tuple[ResourceDrift, ...]) -> bool:
+    return all(entry.status == "in-sync" for entry in report)

@@ -1,0 +1,127 @@
+"""What a resource kind gives the engine, and the registry kinds join.
+
+The engine knows no particular kind: each module of `ecsops.resources` builds one `Kind` (its spec model,
+outputs model, lifecycle and identity) and calls `register`. Everything the engine does to a resource goes
+through the `Lifecycle` protocol, the crossplane-style backend contract:
+
+- `read` observes and never changes anything; "gone" is an answer (`None`), not an exception;
+- `create` is transactional and idempotent under its `token` (sent as the API's ClientToken): repeating a
+  create with the same token and spec returns the first object instead of making a second;
+- `update` changes only in-place fields; `delete` treats "already gone" as done.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Mapping, Protocol
+
+from pydantic import BaseModel, ConfigDict
+from pydantic.alias_generators import to_camel
+
+from ecsops.engine.policy import FieldPolicy, Update, policies
+
+if TYPE_CHECKING:
+    from ecsops.cloud.client import Cloud
+
+
+class Spec(BaseModel):
+    """Base of every kind's desired state: snake_case in Python, camelCase in YAML, state and Pulumi."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
+
+    def values(self) -> dict[str, Any]:
+        """The wire form (camelCase keys, JSON types) the engine diffs, stores and shows."""
+        return self.model_dump(by_alias=True, mode="json")
+
+
+class Outputs(BaseModel):
+    """Base of every kind's computed outputs (ids and what the cloud derives)."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True)
+class Observed:
+    """A cloud object as read: its id, its spec-shaped values, and its outputs (all wire form)."""
+
+    id: str
+    values: dict[str, Any]
+    outputs: dict[str, Any]
+
+
+class Lifecycle(Protocol):
+    def create(self, cloud: "Cloud", spec: Any, *, token: str) -> Observed: ...
+
+    def read(self, cloud: "Cloud", id_: str, *, prior: Mapping[str, Any] | None) -> Observed | None: ...
+
+    def update(self, cloud: "Cloud", id_: str, spec: Any, *, prior: Mapping[str, Any],
+               changed: frozenset[str]) -> Observed: ...
+
+    def delete(self, cloud: "Cloud", id_: str, *, prior: Mapping[str, Any]) -> None: ...
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One resource kind, as data the engine reads."""
+
+    type: str                       # "ecsops:Command": the YAML `type`
+    spec: type[Spec]
+    outputs: type[Outputs]
+    lifecycle: Lifecycle = field(compare=False)
+    id_output: str                  # the output holding the cloud identity, e.g. "commandId"
+    summary: str
+    delete_before_replace: bool = False
+
+    @property
+    def module(self) -> str:
+        """The module that defines (and, when imported, registers) this kind."""
+        return self.spec.__module__
+
+    @cached_property
+    def fields(self) -> dict[str, FieldPolicy]:
+        """Declared fields (wire names) and their policies, in declaration order."""
+        return policies(self.spec)
+
+    @cached_property
+    def output_names(self) -> tuple[str, ...]:
+        return tuple(info.alias or name for name, info in self.outputs.model_fields.items())
+
+    @cached_property
+    def field_by_wire(self) -> dict[str, str]:
+        """API parameter name -> field, to point an API error at the field the user wrote."""
+        return {policy.wire: name for name, policy in self.fields.items() if policy.wire}
+
+    def secret_fields(self) -> frozenset[str]:
+        return frozenset(name for name, policy in self.fields.items() if policy.secret)
+
+    def replace_fields(self) -> frozenset[str]:
+        return frozenset(name for name, policy in self.fields.items() if policy.update is Update.REPLACE)
+
+
+class UnknownKind(LookupError):
+    pass
+
+
+_KINDS: dict[str, Kind] = {}
+
+
+def register(kind: Kind) -> Kind:
+    """Adds a kind to the registry (kinds call this once, at import)."""
+    existing = _KINDS.get(kind.type)
+    if existing is not None and existing is not kind:
+        raise ValueError(f"two kinds claim the type {kind.type}")
+    _KINDS[kind.type] = kind
+    return kind
+
+
+def get(type_: str) -> Kind:
+    try:
+        return _KINDS[type_]
+    except KeyError:
+        known = ", ".join(sorted(_KINDS)) or "none registered"
+        raise UnknownKind(f"unknown resource type {type_!r} (known types: {known})") from None
+
+
+def registered() -> tuple[Kind, ...]:
+    return tuple(_KINDS[name] for name in sorted(_KINDS))

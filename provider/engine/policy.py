@@ -1,0 +1,73 @@
+"""Field policy: how each field of a kind behaves, declared once on the field and read by one engine.
+
+A kind's spec declares its fields with `Annotated[type, in_place(...)]` or `replace(...)` (terraform's
+`RequiresReplace()` plan modifier, kopf's declarative handlers): the Pulumi diff, the CLI plan and drift all
+derive from these declarations, so no resource code decides by itself whether a change replaces.
+
+| declaration | a change of the field... |
+|---|---|
+| `in_place()` | is made by the kind's update |
+| `replace(reason=...)` | creates a new object (and removes the old) |
+| `add_only(reason=...)` | list: added items in place; a removed or changed item replaces |
+| `computed()` | output set by the cloud, never declared (outputs only) |
+
+Options on every declaration: `secret` (never shown or stored in plain text), `normalise` (applied to both
+sides before comparing), `wire` (the API parameter carrying it: error codes name parameters, users name
+fields), `observed=False` (the cloud cannot report it: compared with the last applied value instead).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Callable
+
+from pydantic import BaseModel
+
+
+class Update(str, Enum):
+    IN_PLACE = "in_place"
+    REPLACE = "replace"
+    ADD_ONLY = "add_only"
+    COMPUTED = "computed"
+
+
+@dataclass(frozen=True)
+class FieldPolicy:
+    update: Update = Update.IN_PLACE
+    secret: bool = False
+    normalise: Callable[[Any], Any] | None = None
+    wire: str | None = None
+    reason: str | None = None
+    observed: bool = True
+
+    def normalised(self, value: Any) -> Any:
+        return self.normalise(value) if self.normalise is not None and value is not None else value
+
+
+def in_place(**options: Any) -> FieldPolicy:
+    return FieldPolicy(update=Update.IN_PLACE, **options)
+
+
+def replace(**options: Any) -> FieldPolicy:
+    return FieldPolicy(update=Update.REPLACE, **options)
+
+
+def add_only(**options: Any) -> FieldPolicy:
+    return FieldPolicy(update=Update.ADD_ONLY, **options)
+
+
+def computed(**options: Any) -> FieldPolicy:
+    return FieldPolicy(update=Update.COMPUTED, **options)
+
+
+DEFAULT = FieldPolicy()
+
+
+def policies(model: type[BaseModel]) -> dict[str, FieldPolicy]:
+    """Every field of `model` by its wire name (the camelCase alias) with its declared policy."""
+    found: dict[str, FieldPolicy] = {}
+    for name, info in model.model_fields.items():
+        declared = [item for item in info.metadata if isinstance(item, FieldPolicy)]
+        found[info.alias or name] = declared[0] if declared else DEFAULT
+    return found

@@ -1,0 +1,117 @@
+"""References between resources: `${name.attribute}` (Pulumi YAML's syntax), and the order they impose.
+
+A reference is `${` + a resource name + `.` + an attribute + `}`. Shell variables such as `${HOME}` have no
+dot and stay text, so command content needs no escaping; `$${...}` is a literal `${...}`. A value that is
+exactly one reference takes the referenced value's type; references inside longer text are interpolated.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Mapping
+
+_TOKEN = re.compile(r"\$\$\{|\$\{([A-Za-z][A-Za-z0-9_-]*)\.([A-Za-z][A-Za-z0-9_]*)\}")
+
+
+@dataclass(frozen=True, order=True)
+class Reference:
+    resource: str
+    attribute: str
+
+    def __str__(self) -> str:
+        return f"${{{self.resource}.{self.attribute}}}"
+
+
+def references(value: Any) -> set[Reference]:
+    """Every reference anywhere inside `value` (strings, lists, mappings)."""
+    found: set[Reference] = set()
+    for text in _strings(value):
+        for match in _TOKEN.finditer(text):
+            if match.group(1):
+                found.add(Reference(match.group(1), match.group(2)))
+    return found
+
+
+def _strings(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _strings(item)
+
+
+def resolve(value: Any, lookup: Callable[[Reference], Any]) -> Any:
+    """`value` with every reference replaced by `lookup(reference)`; escapes `$${` become `${`."""
+    if isinstance(value, str):
+        return _resolve_text(value, lookup)
+    if isinstance(value, Mapping):
+        return {key: resolve(item, lookup) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [resolve(item, lookup) for item in value]
+    return value
+
+
+def _resolve_text(text: str, lookup: Callable[[Reference], Any]) -> Any:
+    whole = _TOKEN.fullmatch(text)
+    if whole and whole.group(1):
+        return lookup(Reference(whole.group(1), whole.group(2)))
+
+    def substitute(match: re.Match[str]) -> str:
+        if not match.group(1):
+            return "${"
+        resolved = lookup(Reference(match.group(1), match.group(2)))
+        return resolved if isinstance(resolved, str) else json.dumps(resolved)
+
+    return _TOKEN.sub(substitute, text)
+
+
+class CycleError(ValueError):
+    def __init__(self, cycle: list[str]):
+        self.cycle = cycle
+        super().__init__("references form a cycle: " + " -> ".join(cycle))
+
+
+def topological(dependencies: Mapping[str, Iterable[str]]) -> list[str]:
+    """Names ordered so that each comes after what it depends on; ties keep the mapping's order.
+
+    Iterative (Kahn's algorithm), so long chains need no deep recursion. Raises CycleError naming one
+    cycle. Dependencies on names outside the mapping are ignored.
+    """
+    position = {name: index for index, name in enumerate(dependencies)}
+    needs = {name: {d for d in deps if d in position and d != name} for name, deps in dependencies.items()}
+    self_loops = [name for name, deps in dependencies.items() if name in set(deps)]
+    if self_loops:
+        raise CycleError([self_loops[0], self_loops[0]])
+    dependents: dict[str, list[str]] = {name: [] for name in dependencies}
+    for name, deps in needs.items():
+        for dependency in deps:
+            dependents[dependency].append(name)
+    ready = [(position[name], name) for name, deps in needs.items() if not deps]
+    heapq.heapify(ready)
+    ordered: list[str] = []
+    while ready:
+        _, name = heapq.heappop(ready)
+        ordered.append(name)
+        for dependent in dependents[name]:
+            needs[dependent].discard(name)
+            if not needs[dependent]:
+                heapq.heappush(ready, (position[dependent], dependent))
+    if len(ordered) < len(position):
+        raise CycleError(_a_cycle({name: deps for name, deps in needs.items() if deps}))
+    return ordered
+
+
+def _a_cycle(blocked: Mapping[str, set[str]]) -> list[str]:
+    """Walks from any blocked name along unresolved dependencies until a name repeats."""
+    name = next(iter(blocked))
+    path: list[str] = []
+    while name not in path:
+        path.append(name)
+        name = sorted(blocked[name])[0]
+    return path[path.index(name):] + [name]

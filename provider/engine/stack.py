@@ -1,0 +1,215 @@
+"""YAML stacks: loading, structural checks, and the resource graph.
+
+A stack follows Pulumi YAML's shape:
+
+    name: ops-baseline
+    region: cn-hangzhou
+    resources:
+      disk-check:
+        type: ecsops:Command
+        properties: {...}
+        options: {dependsOn: [other-resource]}
+
+`load_stack` reports every structural problem at once (YAML syntax, duplicate keys, unknown types, unknown
+fields at the top, dangling or cyclic references) as diagnostics naming the resource; field values are
+checked later by the kind's spec (`validate`), when references can be resolved.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from ecsops.engine import kind as kinds
+from ecsops.engine.errors import Diagnostic, EngineError
+from ecsops.engine.refs import CycleError, Reference, references, topological
+
+NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,127}$")
+STACK_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+TOP_LEVEL = frozenset({"name", "region", "description", "resources"})
+ENTRY = frozenset({"type", "properties", "options"})
+OPTIONS = frozenset({"dependsOn"})
+
+
+@dataclass(frozen=True)
+class DeclaredResource:
+    name: str
+    kind: kinds.Kind
+    properties: dict[str, Any]
+    dependencies: tuple[str, ...]
+    line: int | None = None
+
+    @property
+    def type(self) -> str:
+        return self.kind.type
+
+
+@dataclass(frozen=True)
+class Stack:
+    name: str
+    region: str
+    path: Path
+    resources: dict[str, DeclaredResource]   # in dependency order: each after what it refers to
+
+    @property
+    def directory(self) -> Path:
+        return self.path.parent
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys (PyYAML silently keeps the last one)."""
+
+
+def _mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r} (first on line {seen[key] + 1})", key_node.start_mark)
+        seen[key] = key_node.start_mark.line
+    mapping = loader.construct_mapping(node, deep=deep)
+    lines = {key: line + 1 for key, line in seen.items()}
+    return _LineMapping(mapping, lines)
+
+
+class _LineMapping(dict):  # type: ignore[type-arg]
+    """A dict that remembers the line of each key (for messages)."""
+
+    def __init__(self, mapping: Mapping[Any, Any], lines: Mapping[Any, int]):
+        super().__init__(mapping)
+        self.lines = dict(lines)
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+
+
+def parse_yaml(text: str, source: str = "<stack>") -> Any:
+    """Parses YAML, raising EngineError with the line and column of a syntax error or duplicate key."""
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f"{source}:{mark.line + 1}:{mark.column + 1}: " if mark else f"{source}: "
+        raise EngineError.single(f"{where}{error.problem or error}") from None
+    except yaml.YAMLError as error:
+        raise EngineError.single(f"{source}: {error}") from None
+
+
+def load_stack(path: str | Path) -> Stack:
+    """Reads and checks a stack file; raises EngineError listing every problem found."""
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except OSError as error:
+        raise EngineError.single(f"cannot read stack {path}: {error.strerror}") from None
+    return stack_from_document(parse_yaml(text, str(path)), path)
+
+
+def stack_from_document(document: Any, path: Path) -> Stack:
+    problems: list[Diagnostic] = []
+    if not isinstance(document, dict):
+        raise EngineError.single(f"{path}: a stack is a mapping with name, region and resources")
+    for key in sorted(set(document) - TOP_LEVEL, key=str):
+        problems.append(Diagnostic(f"unknown top-level key {key!r} (expected: {', '.join(sorted(TOP_LEVEL))})"))
+    name = _text(document, "name", STACK_NAME, "letters, digits, '.', '_' and '-'", problems)
+    region = _text(document, "region", re.compile(r"^[a-z]{2}-[a-z0-9-]+$"), "a region id such as cn-hangzhou",
+                   problems)
+    entries = document.get("resources") or {}
+    if not isinstance(entries, dict):
+        problems.append(Diagnostic("resources must be a mapping of resource names to resources"))
+        entries = {}
+    declared = [_declared(name_, entry, getattr(entries, "lines", {}).get(name_), problems)
+                for name_, entry in entries.items()]
+    resources = {resource.name: resource for resource in declared if resource is not None}
+    problems.extend(_reference_problems(resources))
+    if problems:
+        raise EngineError(problems)
+    try:
+        order = topological({n: r.dependencies for n, r in resources.items()})
+    except CycleError as cycle:
+        raise EngineError([Diagnostic(str(cycle), resource=cycle.cycle[0])]) from None
+    return Stack(name=str(name), region=str(region), path=path,
+                 resources={n: resources[n] for n in order})
+
+
+def _text(document: Mapping[str, Any], key: str, pattern: re.Pattern[str], expected: str,
+          problems: list[Diagnostic]) -> str | None:
+    value = document.get(key)
+    if value is None:
+        problems.append(Diagnostic(f"the stack needs a top-level {key!r}", field=key))
+    elif not isinstance(value, str) or not pattern.match(value):
+        problems.append(Diagnostic(f"{value!r} is not valid: use {expected}", field=key))
+    else:
+        return value
+    return None
+
+
+def _declared(name: Any, entry: Any, line: int | None, problems: list[Diagnostic]) -> DeclaredResource | None:
+    if not isinstance(name, str) or not NAME.match(name):
+        problems.append(Diagnostic(
+            f"resource name {name!r} is not valid: start with a letter; letters, digits, '_' and '-'"))
+        return None
+    if not isinstance(entry, dict):
+        problems.append(Diagnostic("a resource is a mapping with type and properties", resource=name))
+        return None
+    for key in sorted(set(entry) - ENTRY, key=str):
+        problems.append(Diagnostic(f"unknown key {key!r} (expected: type, properties, options)", resource=name))
+    try:
+        kind = kinds.get(str(entry.get("type")))
+    except kinds.UnknownKind as error:
+        problems.append(Diagnostic(str(error), resource=name, field="type"))
+        return None
+    properties = entry.get("properties") or {}
+    options = entry.get("options") or {}
+    if not isinstance(properties, dict):
+        problems.append(Diagnostic("properties must be a mapping", resource=name, type=kind.type))
+        return None
+    if not isinstance(options, dict) or set(options) - OPTIONS:
+        problems.append(Diagnostic("options takes only dependsOn (a list of resource names)", resource=name))
+        options = {}
+    explicit = options.get("dependsOn") or []
+    referenced = sorted({ref.resource for ref in references(properties)})
+    return DeclaredResource(name=name, kind=kind, properties=_plain(properties),
+                            dependencies=tuple(dict.fromkeys([*referenced, *map(str, explicit)])), line=line)
+
+
+def _plain(value: Any) -> Any:
+    """Drops the line bookkeeping: properties are plain dicts from here on."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _reference_problems(resources: Mapping[str, DeclaredResource]) -> list[Diagnostic]:
+    problems = []
+    for resource in resources.values():
+        referenced = {ref.resource for ref in references(resource.properties)}
+        for dependency in resource.dependencies:
+            if dependency not in resources and dependency not in referenced:
+                problems.append(Diagnostic(f"depends on {dependency!r}, which the stack does not declare",
+                                           resource=resource.name, type=resource.type))
+        for ref in sorted(references(resource.properties)):
+            problem = _reference_problem(ref, resource, resources)
+            if problem:
+                problems.append(Diagnostic(problem, resource=resource.name, type=resource.type))
+    return problems
+
+
+def _reference_problem(ref: Reference, owner: DeclaredResource,
+                       resources: Mapping[str, DeclaredResource]) -> str | None:
+    target = resources.get(ref.resource)
+    if target is None:
+        return f"dangling reference {ref}: the stack declares no resource {ref.resource!r}"
+    if target.name == owner.name:
+        return f"reference {ref} points at the resource itself"
+    attributes = (*target.kind.output_names, *target.kind.fields)
+    if ref.attribute not in attributes:
+        return f"reference {ref}: {target.type} has no attribute {ref.attribute!r} (has: {', '.join(attributes)})"
+    return None

@@ -1,0 +1,113 @@
+"""The operations users run on a stack — plan, apply, drift, destroy, import — over one backend.
+
+This is where reading, planning and applying meet the state: plan and drift never write (not even the
+state), apply and destroy hold the stack's lock for their whole run, re-read the cloud under it, and
+save the state after every write.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Callable
+
+from ecsops.cloud.errors import CloudError
+from ecsops.engine.apply import Applier, Event, Outcome
+from ecsops.engine.drift import ResourceDrift, drift
+from ecsops.engine.errors import EngineError
+from ecsops.engine.kind import Observed
+from ecsops.engine.observe import observe
+from ecsops.engine.plan import Plan, plan
+from ecsops.engine.stack import Stack
+from ecsops.engine.state import ResourceState, StackState, StateStore
+
+if TYPE_CHECKING:
+    from ecsops.cloud.client import Cloud
+
+Approve = Callable[[Plan], bool]
+
+
+@dataclass
+class Workspace:
+    stack: Stack
+    cloud: "Cloud"
+    store: StateStore
+
+    @classmethod
+    def open(cls, stack: Stack, cloud: "Cloud") -> "Workspace":
+        return cls(stack, cloud, StateStore(stack.directory, stack.name))
+
+    def plan(self) -> Plan:
+        """What apply would do now. Reads the cloud; writes nothing."""
+        state = self.store.load()
+        return plan(self.stack, state, observe(state, self.cloud))
+
+    def drift(self) -> tuple[ResourceDrift, ...]:
+        state = self.store.load()
+        return drift(self.stack, state, observe(state, self.cloud))
+
+    def apply(self, *, approve: Approve = lambda plan: True, on_event: Callable[[Event], None] = lambda e: None,
+              command: str = "apply") -> tuple[Plan, Outcome | None]:
+        """Plans under the lock, asks `approve`, then converges. Returns (plan, None) when not approved."""
+        return self._converge(self.stack, approve, on_event, command)
+
+    def destroy(self, *, approve: Approve = lambda plan: True,
+                on_event: Callable[[Event], None] = lambda e: None) -> tuple[Plan, Outcome | None]:
+        """Deletes everything the stack manages (apply of the stack with no resources)."""
+        return self._converge(replace(self.stack, resources={}), approve, on_event, "destroy")
+
+    def _converge(self, stack: Stack, approve: Approve, on_event: Callable[[Event], None],
+                  command: str) -> tuple[Plan, Outcome | None]:
+        with self.store.lock(command):
+            state = self._state_for_write()
+            observed = observe(state, self.cloud)
+            planned = plan(stack, state, observed)
+            if not planned.has_changes and not state.pending:
+                self._refresh_outputs(state, observed)
+                return planned, Outcome()
+            if not approve(planned):
+                return planned, None
+            applier = Applier(stack, self.store, state, self.cloud, observed=observed, on_event=on_event)
+            return planned, applier.run()
+
+    def import_resource(self, name: str, id_: str) -> ResourceState:
+        """Adopts an existing cloud object as the declared resource `name` (the next plan shows differences)."""
+        declared = self.stack.resources.get(name)
+        if declared is None:
+            raise EngineError.single(f"the stack declares no resource {name!r}: declare it, then import",
+                                     resource=name)
+        with self.store.lock("import"):
+            state = self._state_for_write()
+            if name in state.resources:
+                raise EngineError.single(f"already managed as {state.resources[name].id}", resource=name,
+                                         type=declared.type)
+            try:
+                seen = declared.kind.lifecycle.read(self.cloud, id_, prior=None)
+            except CloudError as error:
+                raise EngineError.single(f"reading {id_} failed: {error}", resource=name, type=declared.type) from None
+            if seen is None:
+                raise EngineError.single(f"{id_} does not exist in the cloud", resource=name, type=declared.type)
+            entry = ResourceState(declared.type, seen.id, seen.values, seen.outputs, list(declared.dependencies))
+            state.resources[name] = entry
+            self.store.save(state)
+            return entry
+
+    def _state_for_write(self) -> StackState:
+        state = self.store.load()
+        identity = self.cloud.backend.identity
+        if state.backend is None:
+            state.backend = identity
+        elif state.backend != identity and state.resources:
+            raise EngineError.single(
+                f"the state of stack {self.stack.name!r} belongs to {state.backend}, not {identity}: "
+                "point ecsops at that backend, or move the state file aside to start over")
+        return state
+
+    def _refresh_outputs(self, state: StackState, observed: dict[str, Observed | None]) -> None:
+        changed = False
+        for name, entry in state.resources.items():
+            seen = observed.get(name)
+            if seen is not None and seen.outputs != entry.outputs:
+                entry.outputs = dict(seen.outputs)
+                changed = True
+        if changed:
+            self.store.save(state)

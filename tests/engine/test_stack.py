@@ -1,0 +1,143 @@
+"""Loading YAML stacks: structure, duplicate names, types, references and cycles, all reported at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from textwrap import dedent
+
+import pytest
+
+import tests.engine.widgets  # noqa: F401  (registers test:Widget)
+from ecsops.engine.errors import EngineError
+from ecsops.engine.stack import load_stack
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "stack.yaml"
+    path.write_text(dedent(text))
+    return path
+
+
+def problems(tmp_path: Path, text: str) -> list[str]:
+    with pytest.raises(EngineError) as raised:
+        load_stack(write(tmp_path, text))
+    return [str(diagnostic) for diagnostic in raised.value.diagnostics]
+
+
+def test_a_valid_stack_loads_in_dependency_order(tmp_path) -> None:
+    stack = load_stack(write(tmp_path, """
+        name: demo
+        region: cn-hangzhou
+        resources:
+          second:
+            type: test:Widget
+            properties: {label: "${first.widgetId}"}
+          first:
+            type: test:Widget
+            properties: {label: one}
+          third:
+            type: test:Widget
+            properties: {label: three}
+            options: {dependsOn: [second]}
+    """))
+    assert (stack.name, stack.region) == ("demo", "cn-hangzhou")
+    assert list(stack.resources) == ["first", "second", "third"]
+    assert stack.resources["second"].dependencies == ("first",)
+    assert stack.resources["third"].dependencies == ("second",)
+    assert type(stack.resources["first"].properties) is dict
+
+
+def test_duplicate_resource_names_are_refused_with_lines(tmp_path) -> None:
+    [message] = problems(tmp_path, """
+        name: demo
+        region: cn-hangzhou
+        resources:
+          twice: {type: test:Widget, properties: {label: a}}
+          twice: {type: test:Widget, properties: {label: b}}
+    """)
+    assert "duplicate key 'twice' (first on line 5)" in message and ":6:" in message
+
+
+@pytest.mark.parametrize(
+    ("text", "fragments"),
+    [
+        pytest.param("""
+            name: demo
+            region: cn-hangzhou
+            resources:
+              a: {type: test:Nothing}
+         """, ['resource "a", field "type": unknown resource type \'test:Nothing\''], id="unknown-type"),
+        pytest.param("""
+            name: demo
+            region: cn-hangzhou
+            resources:
+              a: {type: test:Widget, properties: {label: "${ghost.widgetId}"}}
+         """, ['resource "a" (test:Widget): dangling reference ${ghost.widgetId}'], id="dangling-reference"),
+        pytest.param("""
+            name: demo
+            region: cn-hangzhou
+            resources:
+              a: {type: test:Widget, properties: {label: x}}
+              b: {type: test:Widget, properties: {label: "${a.colour}"}}
+         """, ["has no attribute 'colour'"], id="unknown-attribute"),
+        pytest.param("""
+            name: demo
+            region: cn-hangzhou
+            resources:
+              a: {type: test:Widget, properties: {label: "${a.widgetId}"}}
+         """, ["points at the resource itself"], id="self-reference"),
+        pytest.param("""
+            name: demo
+            region: cn-hangzhou
+            resources:
+              a: {type: test:Widget, properties: {label: x}, options: {dependsOn: [ghost]}}
+         """, ["depends on 'ghost', which the stack does not declare"], id="unknown-depends-on"),
+        pytest.param("""
+            name: demo
+            region: cn-hangzhou
+            resources:
+              1bad: {type: test:Widget}
+         """, ["resource name '1bad' is not valid"], id="bad-resource-name"),
+        pytest.param("""
+            region: cn-hangzhou
+            colour: blue
+            resources: {}
+         """, ["unknown top-level key 'colour'", "the stack needs a top-level 'name'"], id="top-level"),
+        pytest.param("""
+            name: demo
+            region: Hangzhou
+         """, ["'Hangzhou' is not valid: use a region id"], id="bad-region"),
+        pytest.param("""
+            name: demo
+            region: cn-hangzhou
+            resources:
+              a: {type: test:Widget, properties: [1, 2]}
+              b: {type: test:Widget, extra: 1}
+         """, ["properties must be a mapping", "unknown key 'extra'"], id="bad-entries"),
+    ],
+)
+def test_structural_problems_are_all_reported_naming_the_resource(tmp_path, text, fragments) -> None:
+    found = problems(tmp_path, text)
+    for fragment in fragments:
+        assert any(fragment in message for message in found), (fragment, found)
+
+
+def test_a_reference_cycle_is_refused(tmp_path) -> None:
+    [message] = problems(tmp_path, """
+        name: demo
+        region: cn-hangzhou
+        resources:
+          a: {type: test:Widget, properties: {label: "${b.widgetId}"}}
+          b: {type: test:Widget, properties: {label: "${a.widgetId}"}}
+    """)
+    assert "references form a cycle" in message
+
+
+def test_yaml_syntax_errors_name_the_line(tmp_path) -> None:
+    [message] = problems(tmp_path, "name: demo\nregion: [cn-hangzhou\n")
+    assert "stack.yaml:3:1" in message
+
+
+def test_a_missing_file_is_a_clear_error(tmp_path) -> None:
+    with pytest.raises(EngineError, match="cannot read stack"):
+        load_stack(tmp_path / "absent.yaml")
