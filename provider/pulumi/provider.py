@@ -1,0 +1,225 @@
+"""The one dynamic ResourceProvider of ecsops: generic, picklable, delegating to a kind.
+
+What the Pulumi engine needs (PULUMI.md), and how this meets it:
+- the provider holds only plain data (the kind's type and module), so dill pickles it by reference and an
+  upgrade of ecsops changes nothing but code; `diff` ignores `__provider`, so an upgrade alone never
+  shows a change;
+- `check` validates with the kind's spec and reports every bad field (preview never calls create);
+- `diff` always returns a full DiffResult computed from the field policy (never `changes=None`);
+- `create` and `update` return the complete outputs; `read` returns the cloud's view for refresh, and an
+  empty id when the object is gone;
+- `create` sends a ClientToken, so the SDK-level retries of a create never duplicate it; with the input
+  `adoptId` it takes over an existing object instead (Pulumi's import cannot load Python dynamic
+  resources, pulumi/pulumi#16175);
+- configuration comes from `configure()` (stack config `ecsops:*`), shared by every provider of the
+  process; everything here is safe on the provider server's four threads.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import threading
+from pathlib import Path
+from typing import Any, Mapping
+
+from pulumi.output import Unknown
+from pulumi.dynamic import (CheckFailure, CheckResult, ConfigureRequest, CreateResult, DiffResult, ReadResult,
+                            ResourceProvider, UpdateResult)
+
+from ecsops.cloud.backend import Settings, select
+from ecsops.cloud.client import Cloud
+from ecsops.cloud.errors import CloudError
+from ecsops.engine import kind as kinds
+from ecsops.engine.apply import new_token
+from ecsops.engine.diff import Effect, diff
+from ecsops.engine.errors import Diagnostic
+from ecsops.engine.kind import Kind, Observed, Spec
+from ecsops.engine.plan import effective_values
+from ecsops.engine.validate import validate
+from ecsops.engine.values import UNKNOWN
+
+PROVIDER_KEY = "__provider"
+ADOPT_KEY = "adoptId"
+DEFAULT_REGION = "cn-hangzhou"
+
+
+class ProviderError(Exception):
+    """An error whose message alone tells the user what to fix (Pulumi shows it with the traceback)."""
+
+
+class Runtime:
+    """Per-process settings and the cloud client, shared by every provider instance (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._settings: Settings | None = None
+        self._cloud: Cloud | None = None
+
+    def configure(self, config: Any) -> None:
+        settings = Settings(
+            region=config.get("ecsops:region") or os.environ.get("ECSOPS_REGION") or DEFAULT_REGION,
+            directory=Path.cwd(),
+            endpoint=config.get("ecsops:endpoint") or os.environ.get("ECSOPS_ENDPOINT") or None,
+            access_key_id=config.get("ecsops:accessKeyId") or os.environ.get("ECSOPS_ACCESS_KEY_ID") or None,
+            access_key_secret=(config.get("ecsops:accessKeySecret")
+                               or os.environ.get("ECSOPS_ACCESS_KEY_SECRET") or None),
+        )
+        with self._lock:
+            if settings != self._settings:
+                self._settings, self._cloud = settings, None
+
+    def cloud(self) -> Cloud:
+        with self._lock:
+            if self._cloud is None:
+                settings = self._settings or Settings.from_environment(
+                    os.environ.get("ECSOPS_REGION", DEFAULT_REGION), Path.cwd())
+                self._cloud = Cloud(select(settings))
+            return self._cloud
+
+
+RUNTIME = Runtime()
+
+
+class KindProvider(ResourceProvider):
+    """Delegates every call to the kind `kind_type`, registered by importing `module`."""
+
+    def __init__(self, kind_type: str, module: str):
+        super().__init__()
+        self.kind_type = kind_type
+        self.module = module
+
+    def kind(self) -> Kind:
+        importlib.import_module(self.module)
+        return kinds.get(self.kind_type)
+
+    def configure(self, req: ConfigureRequest) -> None:
+        RUNTIME.configure(req.config)
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        kind = self.kind()
+        news = engine_values(news)
+        validated = validate(kind, declared(kind, news))
+        failures = [CheckFailure(problem.field or "", problem.message)
+                    for problem in validated.diagnostics if problem.severity == "error"]
+        inputs = {**reserved(news), **(validated.values if validated.spec is not None else declared(kind, news))}
+        return CheckResult(inputs, failures)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        kind = self.kind()
+        olds, news = engine_values(olds), engine_values(news)
+        validated = validate(kind, declared(kind, news))
+        changes = diff(kind, current(kind, olds), validated.values)
+        return DiffResult(
+            changes=bool(changes),
+            replaces=[change.field for change in changes if change.effect is Effect.REPLACE],
+            stables=[kind.id_output],
+            delete_before_replace=kind.delete_before_replace,
+        )
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        kind = self.kind()
+        spec = require_spec(kind, props)
+        adopt = props.get(ADOPT_KEY)
+        with cloud_errors(kind, "create"):
+            if adopt:
+                seen = adopt_object(kind, RUNTIME.cloud(), str(adopt), spec)
+            else:
+                seen = kind.lifecycle.create(RUNTIME.cloud(), spec, token=new_token())
+        return CreateResult(seen.id, outputs(kind, seen, spec.values(), adopt))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        kind = self.kind()
+        with cloud_errors(kind, "read"):
+            seen = kind.lifecycle.read(RUNTIME.cloud(), id_, prior=current(kind, props))
+        if seen is None:
+            return ReadResult("", {})
+        return ReadResult(seen.id, outputs(kind, seen, current(kind, props), props.get(ADOPT_KEY)))
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        kind = self.kind()
+        spec = require_spec(kind, news)
+        prior = current(kind, olds)
+        changed = frozenset(change.field for change in diff(kind, prior, spec.values()))
+        with cloud_errors(kind, "update"):
+            seen = kind.lifecycle.update(RUNTIME.cloud(), id_, spec, prior=prior, changed=changed)
+        return UpdateResult(outputs(kind, seen, spec.values(), news.get(ADOPT_KEY)))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        kind = self.kind()
+        with cloud_errors(kind, "delete"):
+            kind.lifecycle.delete(RUNTIME.cloud(), id_, prior=current(kind, props))
+
+
+def engine_values(value: Any) -> Any:
+    """Pulumi's `Unknown` placeholders (sent during preview) as the engine's UNKNOWN marker."""
+    if isinstance(value, Unknown):
+        return UNKNOWN
+    if isinstance(value, dict):
+        return {key: engine_values(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [engine_values(item) for item in value]
+    return value
+
+
+def declared(kind: Kind, props: Mapping[str, Any]) -> dict[str, Any]:
+    """The kind's inputs among `props`: no reserved keys, no outputs, no unset (None) values."""
+    skip = {PROVIDER_KEY, ADOPT_KEY, *kind.output_names}
+    return {key: value for key, value in props.items() if key not in skip and value is not None}
+
+
+def reserved(props: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: props[key] for key in (PROVIDER_KEY, ADOPT_KEY) if props.get(key) is not None}
+
+
+def current(kind: Kind, props: Mapping[str, Any]) -> dict[str, Any]:
+    """The declared fields of a previous output set (what the last create/update/read recorded)."""
+    return {name: props[name] for name in kind.fields if name in props}
+
+
+def require_spec(kind: Kind, props: Mapping[str, Any]) -> Spec:
+    validated = validate(kind, declared(kind, props))
+    if validated.spec is None:
+        problems = validated.diagnostics or (Diagnostic("some inputs are still unknown"),)
+        raise ProviderError(f"{kind.type}: " + "; ".join(str(problem) for problem in problems))
+    return validated.spec
+
+
+def outputs(kind: Kind, seen: Observed, desired: Mapping[str, Any], adopt: Any) -> dict[str, Any]:
+    """All outputs: the observed fields (unobservable ones from `desired`), the computed outputs, adoptId."""
+    result = {**effective_values(kind, seen.values, desired), **seen.outputs}
+    if adopt:
+        result[ADOPT_KEY] = adopt
+    return result
+
+
+def adopt_object(kind: Kind, cloud: Cloud, id_: str, spec: Spec) -> Observed:
+    """Takes over an existing object: in-place differences are updated; a replace-only one is an error."""
+    seen = kind.lifecycle.read(cloud, id_, prior=None)
+    if seen is None:
+        raise ProviderError(f"{kind.type}: cannot adopt {id_}: it does not exist")
+    changes = diff(kind, seen.values, spec.values())
+    blocking = [change.field for change in changes if change.effect is Effect.REPLACE]
+    if blocking:
+        raise ProviderError(f"{kind.type}: cannot adopt {id_}: it differs in {', '.join(blocking)}, which only a "
+                            "replacement can change; make the program match the object, or drop adoptId")
+    if not changes:
+        return seen
+    return kind.lifecycle.update(cloud, id_, spec, prior=seen.values,
+                                 changed=frozenset(change.field for change in changes))
+
+
+class cloud_errors:
+    """Turns a CloudError into a ProviderError naming the kind, the step and the field."""
+
+    def __init__(self, kind: Kind, step: str):
+        self.kind, self.step = kind, step
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: Any, error: BaseException | None, tb: Any) -> None:
+        if isinstance(error, CloudError):
+            field_name = self.kind.field_by_wire.get(error.parameter or "")
+            where = f", field {field_name!r}" if field_name else ""
+            raise ProviderError(f"{self.kind.type} {self.step} failed{where}: {error}") from error

@@ -1,0 +1,220 @@
+"""`ecsops:Command` — a Cloud Assistant command (API.md section 2).
+
+Identity: CommandId. In place: name, description, workingDir, timeout, launcher (ModifyCommand) and tags
+(TagResources / UntagResources). Replace: content, type, enableParameter — the API cannot change them.
+Content is plain text here; the provider encodes it (Base64) on the wire.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from typing import Annotated, Any, Literal, Mapping
+
+import pulumi
+from pydantic import Field, field_validator, model_validator
+
+from ecsops.cloud import operations as ops
+from ecsops.cloud.client import Cloud
+from ecsops.cloud.errors import CloudError, NotFound
+from ecsops.engine.kind import Kind, Observed, Outputs, Spec, register
+from ecsops.engine.policy import in_place, replace
+from ecsops.engine.values import is_unknown
+from ecsops.pulumi.resource import KindResource
+
+CONTENT_LIMIT_BYTES = 24 * 1024          # after Base64 (API.md; the 2022 guide's 16 KB is older)
+MAX_PARAMETERS = 20
+MAX_PARAMETER_NAME_BYTES = 64
+MAX_TAGS = 20
+BUILT_INS = ("RegionId", "AccountId", "InstanceId", "InstanceName", "InvokeId", "CommandId")
+RESERVED_TAG_PREFIXES = ("aliyun", "acs:")
+CONTENT_REASON = "the API cannot change a command's content, type or parameter switch: a new command is made"
+
+
+def encoded_size(text: str) -> int:
+    return len(base64.b64encode(text.encode()))
+
+
+def parameter_names(content: str) -> list[str]:
+    """The custom parameters `{{name}}` of `content`, in order, case-insensitively unique.
+
+    Raises ValueError saying what is wrong with a placeholder. Built-ins (`{{ACS::InstanceId}}`) and
+    Parameter Store references (`{{oos:name}}`, `{{oos-secret:name}}`) are not custom parameters.
+    """
+    found: dict[str, str] = {}
+    for raw in re.findall(r"\{\{(.*?)\}\}", content, flags=re.DOTALL):
+        name = re.sub(r"\s+", "", raw)
+        if name.startswith(("oos:", "oos-secret:")) or name in {f"ACS::{b}" for b in BUILT_INS}:
+            continue
+        if not name:
+            raise ValueError("a {{ }} placeholder has no parameter name")
+        if name.startswith("ACS::"):
+            raise ValueError(f"{{{{{name}}}}} is not a built-in parameter (built-ins: "
+                             + ", ".join(f"ACS::{b}" for b in BUILT_INS) + ")")
+        if re.fullmatch(r"[A-Za-z0-9_-]+", name) is None:
+            raise ValueError(f"parameter name {name!r} may use only letters, digits, '_' and '-'")
+        if len(name.encode()) > MAX_PARAMETER_NAME_BYTES:
+            raise ValueError(f"parameter name {name[:20]!r}... is longer than {MAX_PARAMETER_NAME_BYTES} bytes")
+        found.setdefault(name.lower(), name)
+    if len(found) > MAX_PARAMETERS:
+        raise ValueError(f"the content declares {len(found)} parameters; a command takes at most {MAX_PARAMETERS}")
+    return list(found.values())
+
+
+def check_tags(tags: dict[str, str]) -> dict[str, str]:
+    if len(tags) > MAX_TAGS:
+        raise ValueError(f"{len(tags)} tags given; at most {MAX_TAGS}")
+    for key, value in tags.items():
+        if not 1 <= len(key) <= 64 or key.lower().startswith(RESERVED_TAG_PREFIXES):
+            raise ValueError(f"tag key {key!r} must be 1-64 characters and not start with aliyun or acs:")
+        if len(value) > 128 or value.lower().startswith(RESERVED_TAG_PREFIXES):
+            raise ValueError(f"tag {key!r}: the value must be at most 128 characters, not starting with aliyun or acs:")
+    return tags
+
+
+class CommandSpec(Spec):
+    """A Cloud Assistant command."""
+
+    name: Annotated[str, in_place(wire="Name"), Field(min_length=1, max_length=128)]
+    type: Annotated[Literal["RunShellScript", "RunBatScript", "RunPowerShellScript"],
+                    replace(wire="Type", reason=CONTENT_REASON)]
+    content: Annotated[str, replace(wire="CommandContent", reason=CONTENT_REASON), Field(
+        min_length=1, description="The script, as plain text (encoded by ecsops). At most 24 KB after Base64.")]
+    description: Annotated[str, in_place(wire="Description"), Field(max_length=512)] = ""
+    working_dir: Annotated[str, in_place(wire="WorkingDir"), Field(max_length=200)] = ""
+    timeout: Annotated[int, in_place(wire="Timeout"), Field(
+        ge=1, le=86_400, description="Seconds a run may take (runs shorter than 10 s get 10 s).")] = 60
+    enable_parameter: Annotated[bool, replace(wire="EnableParameter", reason=CONTENT_REASON), Field(
+        description="Whether {{name}} placeholders in the content are custom parameters.")] = False
+    launcher: Annotated[str, in_place(wire="Launcher"), Field(
+        description='How the script is started, e.g. python3 -u {{ACS::ScriptFileName|Ext(".py")}}.')] = ""
+    tags: Annotated[dict[str, str], in_place(wire="Tag")] = {}
+
+    @field_validator("content")
+    @classmethod
+    def _content_fits(cls, content: str) -> str:
+        if not is_unknown(content) and encoded_size(content) > CONTENT_LIMIT_BYTES:
+            raise ValueError(f"is {encoded_size(content)} bytes after Base64; the limit is {CONTENT_LIMIT_BYTES}")
+        return content
+
+    @field_validator("launcher")
+    @classmethod
+    def _launcher_fits(cls, launcher: str) -> str:
+        if len(launcher.encode()) > 1024:
+            raise ValueError("must be at most 1 KB")
+        return launcher
+
+    @field_validator("tags")
+    @classmethod
+    def _tags_valid(cls, tags: dict[str, str]) -> dict[str, str]:
+        return check_tags(tags)
+
+    @model_validator(mode="after")
+    def _parameters_valid(self) -> "CommandSpec":
+        if self.enable_parameter and not is_unknown(self.content):
+            try:
+                parameter_names(self.content)
+            except ValueError as problem:
+                raise ValueError(f"content: {problem}") from None
+        return self
+
+
+class CommandOutputs(Outputs):
+    command_id: str
+    parameter_names: list[str] = []
+
+
+MODIFIABLE = {"name": "Name", "description": "Description", "workingDir": "WorkingDir", "timeout": "Timeout",
+              "launcher": "Launcher"}
+
+
+class CommandLifecycle:
+    """Commands through ECS: CreateCommand / DescribeCommands / ModifyCommand + tags / DeleteCommand."""
+
+    def create(self, cloud: Cloud, spec: CommandSpec, *, token: str) -> Observed:
+        body = cloud.call(ops.CREATE_COMMAND, {
+            "Name": spec.name, "Type": spec.type, "CommandContent": base64.b64encode(spec.content.encode()).decode(),
+            "ContentEncoding": "Base64", "Description": spec.description, "WorkingDir": spec.working_dir,
+            "Timeout": spec.timeout, "EnableParameter": spec.enable_parameter, "Launcher": spec.launcher,
+            "Tag": [{"Key": key, "Value": value} for key, value in spec.tags.items()], "ClientToken": token,
+        })
+        return self._must_read(cloud, body["CommandId"])
+
+    def read(self, cloud: Cloud, id_: str, *, prior: Mapping[str, Any] | None) -> Observed | None:
+        body = cloud.call(ops.DESCRIBE_COMMANDS, {"CommandId": id_, "ContentEncoding": "PlainText"})
+        found = [item for item in body.get("Commands", {}).get("Command", []) if item.get("CommandId") == id_]
+        return observed_command(found[0]) if found else None
+
+    def update(self, cloud: Cloud, id_: str, spec: CommandSpec, *, prior: Mapping[str, Any],
+               changed: frozenset[str]) -> Observed:
+        values = spec.values()
+        modified = {wire: values[name] for name, wire in MODIFIABLE.items() if name in changed}
+        if modified:
+            cloud.call(ops.MODIFY_COMMAND, {"CommandId": id_, **modified})
+        if "tags" in changed:
+            retag(cloud, "command", id_, dict(prior.get("tags") or {}), spec.tags)
+        return self._must_read(cloud, id_)
+
+    def delete(self, cloud: Cloud, id_: str, *, prior: Mapping[str, Any]) -> None:
+        try:
+            cloud.call(ops.DELETE_COMMAND, {"CommandId": id_})
+        except NotFound:
+            pass
+
+    def _must_read(self, cloud: Cloud, id_: str) -> Observed:
+        seen = self.read(cloud, id_, prior=None)
+        if seen is None:
+            raise CloudError(f"command {id_} was written but cannot be read back", action="DescribeCommands")
+        return seen
+
+
+def observed_command(item: Mapping[str, Any]) -> Observed:
+    tags = {tag["TagKey"]: tag.get("TagValue", "") for tag in item.get("Tags", {}).get("Tag", [])}
+    values = {
+        "name": item["Name"], "type": item["Type"], "content": item.get("CommandContent", ""),
+        "description": item.get("Description", ""), "workingDir": item.get("WorkingDir", ""),
+        "timeout": item.get("Timeout", 60), "enableParameter": bool(item.get("EnableParameter")),
+        "launcher": item.get("Launcher", ""), "tags": tags,
+    }
+    outputs = {"commandId": item["CommandId"],
+               "parameterNames": list(item.get("ParameterNames", {}).get("ParameterName", []))}
+    return Observed(id=item["CommandId"], values=values, outputs=outputs)
+
+
+def retag(cloud: Cloud, resource_type: str, id_: str, before: dict[str, str], after: dict[str, str]) -> None:
+    """Makes the object's tags `after`: removed keys untagged, new or changed ones tagged."""
+    removed = sorted(set(before) - set(after))
+    if removed:
+        cloud.call(ops.UNTAG_RESOURCES, {"ResourceType": resource_type, "ResourceId": [id_], "TagKey": removed})
+    added = {key: value for key, value in after.items() if before.get(key) != value}
+    if added:
+        cloud.call(ops.TAG_RESOURCES, {"ResourceType": resource_type, "ResourceId": [id_],
+                                       "Tag": [{"Key": key, "Value": value} for key, value in added.items()]})
+
+
+KIND = register(Kind(
+    type="ecsops:Command",
+    spec=CommandSpec,
+    outputs=CommandOutputs,
+    lifecycle=CommandLifecycle(),
+    id_output="commandId",
+    summary="A Cloud Assistant command: a script that scheduled invocations run on instances.",
+))
+
+
+class Command(KindResource, module="ecsops", name="Command"):
+    """A Cloud Assistant command (see `CommandSpec` for the fields and their limits)."""
+
+    command_id: pulumi.Output[str]
+    parameter_names: pulumi.Output[list[str]]
+
+    def __init__(self, resource_name: str, *, name: pulumi.Input[str], type: pulumi.Input[str],
+                 content: pulumi.Input[str], description: pulumi.Input[str] | None = None,
+                 working_dir: pulumi.Input[str] | None = None, timeout: pulumi.Input[int] | None = None,
+                 enable_parameter: pulumi.Input[bool] | None = None, launcher: pulumi.Input[str] | None = None,
+                 tags: pulumi.Input[Mapping[str, str]] | None = None, adopt_id: pulumi.Input[str] | None = None,
+                 opts: pulumi.ResourceOptions | None = None):
+        super().__init__(KIND, resource_name, dict(
+            name=name, type=type, content=content, description=description, working_dir=working_dir,
+            timeout=timeout, enable_parameter=enable_parameter, launcher=launcher, tags=tags,
+        ), opts, adopt_id)
