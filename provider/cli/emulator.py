@@ -1,0 +1,148 @@
+"""`ecsops emulator ...`: run the local cloud, and drive its admin API (world, clock, requests, faults)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ecsops.cloud.backend import EMULATOR_DATABASE, normalise_endpoint
+from ecsops.emulator import world
+from ecsops.emulator.server import LOOPBACK, EmulatorServer
+
+
+def add_parser(commands: Any) -> None:
+    emulator = commands.add_parser("emulator", help="the local emulator of the ECS O&M APIs")
+    actions = emulator.add_subparsers(dest="action", required=True, metavar="ACTION")
+
+    serve = actions.add_parser("serve", help="run the emulator; prints its endpoint on the first line")
+    serve.add_argument("--host", default=LOOPBACK, help="address to bind (default: loopback only)")
+    serve.add_argument("--port", type=int, default=0, help="port (default: any free one)")
+    serve.add_argument("--db", type=Path, default=EMULATOR_DATABASE, help="database file (default: %(default)s)")
+    serve.add_argument("--world", type=Path, help="a world document (YAML) to merge at start")
+    serve.add_argument("--access-key-id", help="the accepted AccessKeyId (default: ecsops-local)")
+    serve.add_argument("--access-key-secret", help="its secret (default: ecsops-local-secret)")
+    serve.set_defaults(handler=run_serve)
+
+    def admin(name: str, help_: str) -> argparse.ArgumentParser:
+        command = actions.add_parser(name, help=help_, description=help_)
+        command.add_argument("--endpoint", default=os.environ.get("ECSOPS_ENDPOINT"),
+                             help="the emulator (default: $ECSOPS_ENDPOINT)")
+        return command
+
+    admin("reset", "wipe the world and reseed the default one").set_defaults(handler=run_reset)
+    world_command = admin("world", "show the world, or merge a world document into it")
+    world_command.add_argument("file", nargs="?", type=Path, help="a world document (YAML or JSON)")
+    world_command.set_defaults(handler=run_world)
+    clock = admin("clock", "show or move the emulator's clock")
+    moves = clock.add_mutually_exclusive_group()
+    moves.add_argument("--set", help="switch to a virtual clock at this ISO time")
+    moves.add_argument("--advance", help="move the clock forward: seconds, or 90m, 2h, 1d")
+    moves.add_argument("--real", action="store_true", help="back to real time")
+    clock.set_defaults(handler=run_clock)
+    requests = admin("requests", "the log of API calls (secrets masked)")
+    requests.add_argument("--since", type=int, default=0, help="only calls after this sequence number")
+    requests.add_argument("--writes", action="store_true", help="only calls that write")
+    requests.set_defaults(handler=run_requests)
+    faults = admin("faults", "show or set fault injection")
+    faults.add_argument("--seed", type=int, default=0)
+    faults.add_argument("--latency-ms", type=float, default=0)
+    faults.add_argument("--throttle-rate", type=float, default=0)
+    faults.add_argument("--error-rate", type=float, default=0)
+    faults.add_argument("--drop-rate", type=float, default=0)
+    faults.add_argument("--clear", action="store_true", help="no faults")
+    faults.add_argument("--show", action="store_true", help="only print the current settings")
+    faults.set_defaults(handler=run_faults)
+
+
+def run_serve(arguments: argparse.Namespace) -> int:
+    server = EmulatorServer(arguments.db, host=arguments.host, port=arguments.port)
+    with server.database.transaction() as tx:
+        if arguments.world:
+            world.merge(tx, world.parse(yaml.safe_load(arguments.world.read_text())))
+        if arguments.access_key_id or arguments.access_key_secret:
+            if not (arguments.access_key_id and arguments.access_key_secret):
+                print("error: give both --access-key-id and --access-key-secret", file=sys.stderr)
+                return 1
+            keys = [{"id": arguments.access_key_id, "secret": arguments.access_key_secret}]
+            world.merge(tx, world.parse({"account": {"accessKeys": keys}}))
+    print(f"endpoint: {server.endpoint}", flush=True)
+    print(f"database: {Path(arguments.db).resolve()}", flush=True)
+    if arguments.host not in (LOOPBACK, "localhost", "::1"):
+        print(f"warning: serving on {arguments.host}: anyone who can reach it can use it", file=sys.stderr)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
+
+
+def _fail(message: str) -> SystemExit:
+    print(f"error: {message}", file=sys.stderr)
+    return SystemExit(1)
+
+
+def _admin(arguments: argparse.Namespace, method: str, route: str, body: Any = None) -> Any:
+    if not arguments.endpoint:
+        raise _fail("no emulator endpoint: pass --endpoint or set ECSOPS_ENDPOINT")
+    url = f"{normalise_endpoint(arguments.endpoint)}/_emulator/{route}"
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.load(response)
+    except urllib.error.HTTPError as error:
+        with error:
+            raise _fail(json.load(error).get("error", error.reason)) from None
+    except urllib.error.URLError as error:
+        raise _fail(f"cannot reach the emulator at {url}: {error.reason}") from None
+
+
+def _print(document: Any) -> int:
+    json.dump(document, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+def run_reset(arguments: argparse.Namespace) -> int:
+    return _print(_admin(arguments, "POST", "reset"))
+
+
+def run_world(arguments: argparse.Namespace) -> int:
+    if arguments.file is None:
+        return _print(_admin(arguments, "GET", "world"))
+    return _print(_admin(arguments, "POST", "world", yaml.safe_load(arguments.file.read_text())))
+
+
+def run_clock(arguments: argparse.Namespace) -> int:
+    if arguments.set:
+        return _print(_admin(arguments, "POST", "clock", {"set": arguments.set}))
+    if arguments.advance:
+        return _print(_admin(arguments, "POST", "clock", {"advance": arguments.advance}))
+    if arguments.real:
+        return _print(_admin(arguments, "POST", "clock", {"real": True}))
+    return _print(_admin(arguments, "GET", "clock"))
+
+
+def run_requests(arguments: argparse.Namespace) -> int:
+    query = f"requests?since={arguments.since}" + ("&kind=write" if arguments.writes else "")
+    return _print(_admin(arguments, "GET", query))
+
+
+def run_faults(arguments: argparse.Namespace) -> int:
+    if arguments.show:
+        return _print(_admin(arguments, "GET", "faults"))
+    if arguments.clear:
+        return _print(_admin(arguments, "DELETE", "faults"))
+    return _print(_admin(arguments, "POST", "faults", {
+        "seed": arguments.seed, "latencyMs": arguments.latency_ms, "throttleRate": arguments.throttle_rate,
+        "errorRate": arguments.error_rate, "dropRate": arguments.drop_rate}))

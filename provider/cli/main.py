@@ -1,0 +1,50 @@
+"""The `ecsops` command line.
+
+| command | exit code |
+|---|---|
+| `ecsops plan STACK [--json] [--detailed-exitcode]` | 0; with --detailed-exitcode 0 no changes, 2 changes; 1 error |
+| `ecsops apply STACK [--yes]` | 0 converged, 1 error |
+| `ecsops drift STACK [--json]` | 0 in sync, 2 drift, 1 error |
+| `ecsops destroy STACK [--yes]` | 0 / 1 |
+| `ecsops import STACK NAME ID` | 0 / 1 |
+| `ecsops emulator serve ...` and admin subcommands | see `ecsops emulator --help` |
+| `ecsops schema [--out DIR] [--check]` | 0; with --check 1 when stale |
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Callable, Sequence
+
+import ecsops
+from ecsops.cli import emulator as emulator_commands
+from ecsops.cli import schema as schema_commands
+from ecsops.cli import stack as stack_commands
+
+EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="ecsops", description="O&M settings of an ECS fleet, declared as code and kept converged.")
+    root.add_argument("--version", action="version", version=f"ecsops {ecsops.__version__}")
+    commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    stack_commands.add_parsers(commands)
+    emulator_commands.add_parser(commands)
+    schema_commands.add_parser(commands)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = parser().parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = arguments.handler
+    try:
+        return handler(arguments)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,159 @@
+"""`ecsops plan | apply | drift | destroy | import`: the commands that work on a YAML stack."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+import ecsops.resources  # noqa: F401  (registers every kind)
+from ecsops.cli import render
+from ecsops.cloud.backend import Settings, select
+from ecsops.cloud.client import Cloud
+from ecsops.cloud.errors import CloudError
+from ecsops.engine.apply import Outcome
+from ecsops.engine.drift import in_sync
+from ecsops.engine.errors import EngineError
+from ecsops.engine.plan import Action, Plan
+from ecsops.engine.stack import load_stack
+from ecsops.engine.state import StateError
+from ecsops.engine.workspace import Workspace
+
+EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
+
+
+def add_parsers(commands: Any) -> None:
+    def stack_command(name: str, handler: Any, help_: str) -> argparse.ArgumentParser:
+        command = commands.add_parser(name, help=help_, description=help_)
+        command.add_argument("stack", type=Path, help="the stack file (YAML)")
+        command.add_argument("--endpoint", help="API endpoint, e.g. a running emulator (default: $ECSOPS_ENDPOINT, "
+                                                "else Alibaba Cloud credentials, else the embedded emulator)")
+        command.set_defaults(handler=handler)
+        return command
+
+    plan = stack_command("plan", run_plan, "show what apply would do")
+    plan.add_argument("--json", action="store_true", help="machine-readable output")
+    plan.add_argument("--detailed-exitcode", action="store_true", help="exit 2 when there are changes, 0 when none")
+    apply = stack_command("apply", run_apply, "converge the cloud on the stack")
+    apply.add_argument("--yes", "-y", action="store_true", help="apply without asking")
+    drift = stack_command("drift", run_drift, "compare the cloud with the stack (exit 2 on drift)")
+    drift.add_argument("--json", action="store_true", help="machine-readable output")
+    destroy = stack_command("destroy", run_destroy, "delete everything the stack manages")
+    destroy.add_argument("--yes", "-y", action="store_true", help="destroy without asking")
+    adopt = stack_command("import", run_import, "adopt an existing cloud object as a declared resource")
+    adopt.add_argument("name", help="the resource's name in the stack")
+    adopt.add_argument("id", help="the cloud object's id (e.g. c-hz01...)")
+
+
+@contextmanager
+def reported_errors() -> Iterator[None]:
+    """Every expected failure becomes `error: ...` lines on stderr and exit code 1 (raised as SystemExit)."""
+    try:
+        yield
+    except EngineError as error:
+        for diagnostic in error.diagnostics:
+            print(f"error: {diagnostic}", file=sys.stderr)
+        raise SystemExit(EXIT_ERROR) from None
+    except (CloudError, StateError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        raise SystemExit(EXIT_ERROR) from None
+
+
+def workspace(arguments: argparse.Namespace) -> Workspace:
+    stack = load_stack(arguments.stack)
+    settings = Settings.from_environment(stack.region, stack.directory, endpoint=arguments.endpoint)
+    return Workspace.open(stack, Cloud(select(settings)))
+
+
+def run_plan(arguments: argparse.Namespace) -> int:
+    with reported_errors():
+        space = workspace(arguments)
+        planned = space.plan()
+    backend = space.cloud.backend.describe()
+    if arguments.json:
+        render.write_json(render.plan_document(planned, backend), sys.stdout)
+    else:
+        print(render.plan_text(planned, backend, sys.stdout))
+    return EXIT_CHANGES if arguments.detailed_exitcode and planned.has_changes else EXIT_OK
+
+
+def run_drift(arguments: argparse.Namespace) -> int:
+    with reported_errors():
+        space = workspace(arguments)
+        report = space.drift()
+    backend = space.cloud.backend.describe()
+    if arguments.json:
+        render.write_json(render.drift_document(report, space.stack.name, backend), sys.stdout)
+    else:
+        print(render.drift_text(report, space.stack.name, backend, sys.stdout))
+    return EXIT_OK if in_sync(report) else EXIT_CHANGES
+
+
+def run_apply(arguments: argparse.Namespace) -> int:
+    with reported_errors():
+        space = workspace(arguments)
+        ui = Interaction(arguments, space, "apply")
+        planned, outcome = space.apply(approve=ui.approve, on_event=ui.progress, command="apply")
+    return finish(planned, outcome, "Apply")
+
+
+def run_destroy(arguments: argparse.Namespace) -> int:
+    with reported_errors():
+        space = workspace(arguments)
+        ui = Interaction(arguments, space, "destroy")
+        planned, outcome = space.destroy(approve=ui.approve, on_event=ui.progress)
+    return finish(planned, outcome, "Destroy")
+
+
+def run_import(arguments: argparse.Namespace) -> int:
+    with reported_errors():
+        space = workspace(arguments)
+        entry = space.import_resource(arguments.name, arguments.id)
+    print(f"Imported {entry.id} as {arguments.name} ({entry.type}). Run `ecsops plan` to see how it differs "
+          "from the stack.")
+    return EXIT_OK
+
+
+class Interaction:
+    """Shows the plan, asks for approval (unless --yes), then reports progress sized by the plan."""
+
+    def __init__(self, arguments: argparse.Namespace, space: Workspace, verb: str):
+        self.yes = bool(arguments.yes)
+        self.backend = space.cloud.backend.describe()
+        self.verb = verb
+        self.progress = render.Progress(total=0)
+
+    def approve(self, planned: Plan) -> bool:
+        print(render.plan_text(planned, self.backend, sys.stdout))
+        if not self.yes:
+            if not sys.stdin.isatty():
+                print(f"error: not a terminal: run `ecsops {self.verb} --yes` to {self.verb} without asking",
+                      file=sys.stderr)
+                return False
+            answer = input(f"\nDo you want to {self.verb}? Only 'yes' is accepted: ").strip()
+            if answer != "yes":
+                print(f"{self.verb.capitalize()} cancelled.")
+                return False
+        print()
+        self.progress.total = sum(1 for resource in planned.resources if resource.action is not Action.NOOP)
+        return True
+
+
+def finish(planned: Plan, outcome: Outcome | None, verb: str) -> int:
+    if outcome is None:
+        return EXIT_ERROR
+    if not planned.has_changes and outcome.ok and not outcome.done:
+        print("No changes: the cloud matches the stack.")
+        return EXIT_OK
+    for failure in outcome.failures:
+        print(f"error: {failure}", file=sys.stderr)
+    for name in outcome.skipped:
+        print(f"skipped: {name} (a resource it depends on failed)", file=sys.stderr)
+    if outcome.ok:
+        print(f"{verb} complete: {len(outcome.done)} changed.")
+        return EXIT_OK
+    print(f"{verb} incomplete: {len(outcome.done)} changed, {len(outcome.failures)} failed, "
+          f"{len(outcome.skipped)} skipped. Fix the errors and run it again.", file=sys.stderr)
+    return EXIT_ERROR

@@ -1,0 +1,58 @@
+"""The layers of ARCHITECTURE.md, enforced: import-linter over the package as it is installed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+LINT = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from importlinter.cli import lint_imports
+sys.exit(lint_imports(config_filename=sys.argv[2], no_cache=True))
+"""
+
+
+def installed_layout(tmp_path: Path) -> Path:
+    """provider/ and resources/ as one package `ecsops`, the way pip installs them."""
+    package = tmp_path / "ecsops"
+    shutil.copytree(ROOT / "provider", package, ignore=shutil.ignore_patterns("__pycache__", "data"))
+    shutil.copytree(ROOT / "resources", package / "resources", ignore=shutil.ignore_patterns("__pycache__"))
+    return package
+
+
+def lint(tree: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", LINT, str(tree), str(ROOT / ".importlinter")],
+                          capture_output=True, text=True, cwd=tree, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+
+
+def test_import_contracts_hold(tmp_path) -> None:
+    installed_layout(tmp_path)
+    answer = lint(tmp_path)
+    assert answer.returncode == 0, answer.stdout + answer.stderr
+    assert "Contracts: 4 kept, 0 broken." in answer.stdout
+
+
+def test_an_upward_import_breaks_the_contract(tmp_path) -> None:
+    package = installed_layout(tmp_path)
+    with open(package / "engine" / "diff.py", "a") as module:
+        module.write("\nimport ecsops.resources.command  # an engine that knows a kind\n")
+    answer = lint(tmp_path)
+    assert answer.returncode == 1
+    assert "ecsops.engine.diff -> ecsops.resources.command" in answer.stdout
+
+
+def test_every_source_package_is_listed_in_pyproject() -> None:
+    tomllib = pytest.importorskip("tomllib")
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {"ecsops." + ".".join(p.parent.relative_to(ROOT / "provider").parts)
+             for p in (ROOT / "provider").rglob("__init__.py")} | {"ecsops.resources"}
+    found = {name.rstrip(".") for name in found}
+    assert listed == found

@@ -1,0 +1,63 @@
+"""`ecsops emulator serve` and the admin subcommands."""
+
+from __future__ import annotations
+
+import json
+import signal
+
+from tests.support.cli import ecsops, ecsops_process
+from tests.support.emulator import REGION, ecs_client, models
+
+
+def test_serve_prints_its_endpoint_first_and_serves_the_sdk_until_interrupted(tmp_path) -> None:
+    process = ecsops_process("emulator", "serve", "--db", tmp_path / "world.db", "--port", "0")
+    try:
+        first = process.stdout.readline().strip()
+        assert first.startswith("endpoint: http://127.0.0.1:")
+        endpoint = first.split(" ", 1)[1]
+        answer = ecs_client(endpoint).describe_instances(models.DescribeInstancesRequest(region_id=REGION))
+        assert answer.body.total_count == 6
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 0
+    finally:
+        process.kill()
+        process.communicate()
+    assert (tmp_path / "world.db").exists()
+
+
+def test_serve_takes_a_world_file_and_a_key_pair(tmp_path) -> None:
+    world = tmp_path / "world.yaml"
+    world.write_text("instances:\n  - {id: i-extra-1, region: cn-hangzhou, cpu: 32}\n")
+    process = ecsops_process("emulator", "serve", "--db", tmp_path / "w.db", "--world", world,
+                             "--access-key-id", "team-key", "--access-key-secret", "team-secret")
+    try:
+        endpoint = process.stdout.readline().strip().split(" ", 1)[1]
+        client = ecs_client(endpoint, access_key_id="team-key", access_key_secret="team-secret")
+        ids = json.dumps(["i-extra-1"])
+        [instance] = client.describe_instances(models.DescribeInstancesRequest(
+            region_id=REGION, instance_ids=ids)).body.instances.instance
+        assert instance.cpu == 32
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=10)
+        process.communicate()
+
+
+def test_admin_subcommands_drive_the_running_emulator(emulator, tmp_path) -> None:
+    endpoint = ("--endpoint", emulator.endpoint)
+    assert ecsops("emulator", "clock", "--set", "2026-03-01T00:00:00Z", *endpoint).json()["now"] == "2026-03-01T00:00:00Z"
+    assert ecsops("emulator", "clock", "--advance", "2h", *endpoint).json()["now"] == "2026-03-01T02:00:00Z"
+    world = tmp_path / "more.yaml"
+    world.write_text("contactGroups: [{name: night-shift}]\n")
+    merged = ecsops("emulator", "world", world, *endpoint).json()
+    assert {group["name"] for group in merged["contactGroups"]} == {"ops-oncall", "night-shift"}
+    faults = ecsops("emulator", "faults", "--error-rate", "0.25", "--seed", "4", *endpoint).json()
+    assert (faults["errorRate"], faults["seed"]) == (0.25, 4)
+    assert ecsops("emulator", "faults", "--clear", *endpoint).json()["errorRate"] == 0
+    assert ecsops("emulator", "requests", "--writes", *endpoint).json() == {"requests": []}
+    assert ecsops("emulator", "reset", *endpoint).json() == {"ok": True}
+
+
+def test_admin_subcommands_need_an_endpoint() -> None:
+    refused = ecsops("emulator", "reset")
+    assert refused.code == 1 and "no emulator endpoint" in refused.err

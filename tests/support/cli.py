@@ -1,0 +1,48 @@
+"""Running the `ecsops` command line in-process (or as a real process where it must die or be timed)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ecsops.cli.main import main
+
+
+@dataclass(frozen=True)
+class Result:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+
+def ecsops(*argv: str | Path) -> Result:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        try:
+            code = main([str(arg) for arg in argv])
+        except SystemExit as exit_:
+            code = exit_.code if isinstance(exit_.code, int) else 1
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+def ecsops_process(*argv: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None,
+                   **options: Any) -> subprocess.Popen[str]:
+    executable = Path(sys.executable).with_name("ecsops")
+    return subprocess.Popen([str(executable), *map(str, argv)], cwd=cwd, env={**os.environ, **(env or {})},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **options)
+
+
+def write_stack(directory: Path, resources: str, *, name: str = "demo", region: str = "cn-hangzhou") -> Path:
+    path = directory / "stack.yaml"
+    path.write_text(f"name: {name}\nregion: {region}\nresources:\n{resources}")
+    return path

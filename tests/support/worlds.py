@@ -1,0 +1,16 @@
+"""Looking into an emulator database after the fact (the embedded emulator of a finished process)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ecsops.emulator.server import EmulatorServer
+from tests.support.emulator import REGION, ecs_client, models
+
+
+def commands_in(database: Path) -> dict[str, object]:
+    """name -> command, as DescribeCommands reports them from the world in `database`."""
+    with EmulatorServer(database) as server:
+        answer = ecs_client(server.endpoint).describe_commands(models.DescribeCommandsRequest(
+            region_id=REGION, max_results=50, content_encoding="PlainText")).body
+    return {command.name: command for command in answer.commands.command}
