@@ -64,6 +64,14 @@ class NoPublicApi(CloudError):
     """The product exists only in the ecsops emulator (License Manager has no public API)."""
 
 
+def refused(error: CloudError) -> bool:
+    """True when the service turned the request down as a whole, so it certainly changed nothing.
+
+    Throttling, server and network errors are not refusals: the change may have been made.
+    """
+    return isinstance(error, (InvalidInput, QuotaExceeded, AccessDenied, NoPublicApi))
+
+
 #: code -> (error type, API parameter it is about). Codes not listed fall back to rules in `classify`.
 CODES: dict[str, tuple[type[CloudError], str | None]] = {
     # Cloud Assistant commands

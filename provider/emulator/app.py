@@ -72,6 +72,8 @@ class EmulatorApp:
             error = COMMON.error("InternalError")
             self._log_failure(api, operation, error)
             return error_response(error, api.request_id, host)
+        if decision.reply_delay_s:
+            time.sleep(decision.reply_delay_s)
         if decision.outcome == "drop":
             _drop_connection(request)
         return json_response(body, api.request_id)

@@ -28,6 +28,8 @@ class FaultConfig(BaseModel):
     error_rate: float = Field(0, ge=0, le=1, alias="errorRate")
     drop_rate: float = Field(0, ge=0, le=1, alias="dropRate")
     retry_after_ms: int = Field(200, ge=1, alias="retryAfterMs")
+    #: Wait this long after committing a call of `actions` before replying (a window to kill the client in).
+    reply_delay_ms: float = Field(0, ge=0, alias="replyDelayMs")
     #: Only these actions meet faults (all when empty); latency applies to every action.
     actions: list[str] = []
     #: Set anew by every change of the settings: the random sequence restarts from the seed.
@@ -39,6 +41,7 @@ class Decision:
     latency_s: float = 0.0
     outcome: Outcome = "ok"
     retry_after_ms: int = 0
+    reply_delay_s: float = 0.0
 
 
 @dataclass
@@ -64,7 +67,8 @@ class Injector:
                 outcome = name  # type: ignore[assignment]
                 break
             draw -= rate
-        return Decision(latency_s=latency, outcome=outcome, retry_after_ms=config.retry_after_ms)
+        return Decision(latency_s=latency, outcome=outcome, retry_after_ms=config.retry_after_ms,
+                        reply_delay_s=config.reply_delay_ms / 1000)
 
 
 def as_document(config: FaultConfig) -> dict[str, Any]:

@@ -19,7 +19,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping
 
-from ecsops.cloud.errors import CloudError, InvalidInput, QuotaExceeded
+from ecsops.cloud.errors import CloudError, refused
 from ecsops.engine import kind as kinds
 from ecsops.engine import refs
 from ecsops.engine.errors import Diagnostic, errors_only
@@ -94,14 +94,16 @@ class Applier:
             try:
                 spec = kind.spec.model_validate(pending.values)
                 seen = kind.lifecycle.create(self.cloud, spec, token=pending.token)
-            except (InvalidInput, QuotaExceeded):
-                del self.state.pending[name]  # refused outright: nothing was made
-                self.store.save(self.state)
-                continue
             except CloudError as error:
-                self._fail(name, kind, error, Action.CREATE)
+                if refused(error):  # nothing was made: the regular create will try again
+                    del self.state.pending[name]
+                    self.store.save(self.state)
+                else:
+                    self._fail(name, kind, error, Action.CREATE)
                 continue
             del self.state.pending[name]
+            self.outcome.done.append(name)
+            self._emit_raw(name, pending.type, Action.CREATE, "done", f"{seen.id} (an interrupted create, recovered)")
             recovered = ResourceState(pending.type, seen.id, pending.values, seen.outputs, list(pending.dependencies))
             if name in self.stack.resources:
                 self._depose(name)
@@ -162,7 +164,13 @@ class Applier:
         pending = PendingCreate(declared.type, new_token(), values, now_iso(), list(declared.dependencies))
         self.state.pending[name] = pending
         self.store.save(self.state)
-        seen = declared.kind.lifecycle.create(self.cloud, spec, token=pending.token)
+        try:
+            seen = declared.kind.lifecycle.create(self.cloud, spec, token=pending.token)
+        except CloudError as error:
+            if refused(error):  # certainly nothing was made: forget the intent
+                del self.state.pending[name]
+                self.store.save(self.state)
+            raise
         del self.state.pending[name]
         self._record(declared, seen, values)
         return seen

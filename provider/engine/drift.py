@@ -48,6 +48,7 @@ class ResourceDrift:
 
 def drift(stack: Stack, state: StackState, observed: Mapping[str, Observed | None]) -> tuple[ResourceDrift, ...]:
     """One entry per declared or recorded resource, in stack order, then the undeclared ones."""
+    stack.require_valid()
     def attribute(reference: refs.Reference) -> Any:
         entry = state.resources.get(reference.resource)
         return {**entry.values, **entry.outputs}.get(reference.attribute, UNKNOWN) if entry else UNKNOWN

@@ -65,7 +65,7 @@ def plan(stack: Stack, state: StackState, observed: Mapping[str, Observed | None
     """
     attributes: dict[str, dict[str, Any]] = {}
     plans: list[ResourcePlan] = []
-    problems: list[Diagnostic] = []
+    problems: list[Diagnostic] = list(stack.problems)
     for name, declared in stack.resources.items():
         resolved = refs.resolve(declared.properties, lookup(attributes))
         validated = validate(declared.kind, resolved, resource=name)

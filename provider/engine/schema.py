@@ -23,11 +23,14 @@ def kind_schema(kind: Kind) -> dict[str, Any]:
     schema = kind.spec.model_json_schema(by_alias=True)
     for name, policy in kind.fields.items():
         prop = schema["properties"][name]
+        prop.pop("title", None)  # pydantic's titles ("Workingdir") help nobody; the key is the name
         if policy.update is not Update.COMPUTED:
             prop["x-ecsops-update"] = policy.update.value
         if policy.secret:
             prop["x-ecsops-secret"] = True
     outputs = kind.outputs.model_json_schema(by_alias=True)
+    for prop in outputs["properties"].values():
+        prop.pop("title", None)
     return {
         "$schema": SCHEMA_DRAFT,
         "$id": f"{BASE_ID}/{file_name(kind)}",

@@ -10,9 +10,9 @@ A stack follows Pulumi YAML's shape:
         properties: {...}
         options: {dependsOn: [other-resource]}
 
-`load_stack` reports every structural problem at once (YAML syntax, duplicate keys, unknown types, unknown
-fields at the top, dangling or cyclic references) as diagnostics naming the resource; field values are
-checked later by the kind's spec (`validate`), when references can be resolved.
+`load_stack` raises only when the file is not YAML at all; every other structural problem (duplicate keys,
+unknown types and keys, dangling or cyclic references) becomes a diagnostic in `Stack.problems`, so that
+`plan` reports them together with the field errors the kinds' specs find (`validate`), all in one run.
 """
 
 from __future__ import annotations
@@ -54,26 +54,45 @@ class Stack:
     region: str
     path: Path
     resources: dict[str, DeclaredResource]   # in dependency order: each after what it refers to
+    problems: tuple[Diagnostic, ...] = ()    # structural problems; nothing may be planned while there are any
 
     @property
     def directory(self) -> Path:
         return self.path.parent
 
+    def require_valid(self) -> None:
+        """Raises EngineError listing the structural problems, if any."""
+        if self.problems:
+            raise EngineError(self.problems)
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    key: Any
+    first_line: int
+    line: int
+
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys (PyYAML silently keeps the last one)."""
+    """SafeLoader that notices duplicate keys (PyYAML silently keeps the last one): the first one wins
+    and every repeat is recorded, so all of them can be reported with the rest of a stack's problems."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self.duplicates: list[Duplicate] = []
 
 
 def _mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-    seen: dict[Any, int] = {}
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r} (first on line {seen[key] + 1})", key_node.start_mark)
-        seen[key] = key_node.start_mark.line
-    mapping = loader.construct_mapping(node, deep=deep)
-    lines = {key: line + 1 for key, line in seen.items()}
+    mapping: dict[Any, Any] = {}
+    lines: dict[Any, int] = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        if key in mapping:
+            loader.duplicates.append(Duplicate(key, lines[key], line))
+            continue
+        mapping[key] = loader.construct_object(value_node, deep=True)
+        lines[key] = line
     return _LineMapping(mapping, lines)
 
 
@@ -88,16 +107,21 @@ class _LineMapping(dict):  # type: ignore[type-arg]
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 
 
-def parse_yaml(text: str, source: str = "<stack>") -> Any:
-    """Parses YAML, raising EngineError with the line and column of a syntax error or duplicate key."""
+def parse_yaml(text: str, source: str = "<stack>") -> tuple[Any, list[Duplicate]]:
+    """Parses YAML; raises EngineError with line and column for a syntax error. Returns the document and
+    its duplicate keys (the first occurrence of each is kept)."""
+    loader = _Loader(text)
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+        document = loader.get_single_data()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f"{source}:{mark.line + 1}:{mark.column + 1}: " if mark else f"{source}: "
         raise EngineError.single(f"{where}{error.problem or error}") from None
     except yaml.YAMLError as error:
         raise EngineError.single(f"{source}: {error}") from None
+    finally:
+        loader.dispose()
+    return document, loader.duplicates
 
 
 def load_stack(path: str | Path) -> Stack:
@@ -107,10 +131,12 @@ def load_stack(path: str | Path) -> Stack:
         text = path.read_text()
     except OSError as error:
         raise EngineError.single(f"cannot read stack {path}: {error.strerror}") from None
-    return stack_from_document(parse_yaml(text, str(path)), path)
+    document, duplicates = parse_yaml(text, str(path))
+    return stack_from_document(document, path, duplicates)
 
 
-def stack_from_document(document: Any, path: Path) -> Stack:
+def stack_from_document(document: Any, path: Path, duplicates: list[Duplicate] | None = None) -> Stack:
+    """The stack a parsed document declares, with every structural problem found in `problems`."""
     problems: list[Diagnostic] = []
     if not isinstance(document, dict):
         raise EngineError.single(f"{path}: a stack is a mapping with name, region and resources")
@@ -123,18 +149,23 @@ def stack_from_document(document: Any, path: Path) -> Stack:
     if not isinstance(entries, dict):
         problems.append(Diagnostic("resources must be a mapping of resource names to resources"))
         entries = {}
+    for duplicate in duplicates or []:
+        is_resource = duplicate.key in entries and entries.lines.get(duplicate.key) == duplicate.first_line \
+            if isinstance(entries, _LineMapping) else False
+        what = "resource names must be unique in a stack" if is_resource else "a key may appear once"
+        problems.append(Diagnostic(f"{path}:{duplicate.line}: duplicate key {duplicate.key!r} (first on line "
+                                   f"{duplicate.first_line}): {what}", resource=duplicate.key if is_resource else None))
     declared = [_declared(name_, entry, getattr(entries, "lines", {}).get(name_), problems)
                 for name_, entry in entries.items()]
     resources = {resource.name: resource for resource in declared if resource is not None}
     problems.extend(_reference_problems(resources))
-    if problems:
-        raise EngineError(problems)
     try:
         order = topological({n: r.dependencies for n, r in resources.items()})
     except CycleError as cycle:
-        raise EngineError([Diagnostic(str(cycle), resource=cycle.cycle[0])]) from None
-    return Stack(name=str(name), region=str(region), path=path,
-                 resources={n: resources[n] for n in order})
+        problems.append(Diagnostic(str(cycle), resource=cycle.cycle[0]))
+        order = list(resources)
+    return Stack(name=str(name or "invalid"), region=str(region or "invalid"), path=path,
+                 resources={n: resources[n] for n in order}, problems=tuple(problems))
 
 
 def _text(document: Mapping[str, Any], key: str, pattern: re.Pattern[str], expected: str,

@@ -71,6 +71,7 @@ class Workspace:
 
     def import_resource(self, name: str, id_: str) -> ResourceState:
         """Adopts an existing cloud object as the declared resource `name` (the next plan shows differences)."""
+        self.stack.require_valid()
         declared = self.stack.resources.get(name)
         if declared is None:
             raise EngineError.single(f"the stack declares no resource {name!r}: declare it, then import",

@@ -61,3 +61,46 @@ def test_admin_subcommands_drive_the_running_emulator(emulator, tmp_path) -> Non
 def test_admin_subcommands_need_an_endpoint() -> None:
     refused = ecsops("emulator", "reset")
     assert refused.code == 1 and "no emulator endpoint" in refused.err
+
+
+def test_the_served_emulator_answers_the_documented_codes(tmp_path) -> None:
+    import base64
+
+    import pytest
+    from alibabacloud_tea_openapi.exceptions import ClientException
+
+    process = ecsops_process("emulator", "serve", "--db", tmp_path / "codes.db")
+    try:
+        ecs = ecs_client(process.stdout.readline().strip().split(" ", 1)[1])
+
+        def create(**fields):
+            request = {"region_id": REGION, "name": "n", "type": "RunShellScript",
+                       "command_content": base64.b64encode(b"echo").decode(), **fields}
+            return ecs.create_command(models.CreateCommandRequest(**request)).body.command_id
+
+        def code_of(call) -> tuple[str, int]:
+            with pytest.raises(ClientException) as raised:
+                call()
+            return raised.value.code, raised.value.status_code
+
+        parameters = base64.b64encode(" ".join(f"{{{{p{i}}}}}" for i in range(21)).encode()).decode()
+        assert code_of(lambda: create(type="RunPerlScript")) == ("InvalidCmdType.NotFound", 404)
+        assert code_of(lambda: create(command_content=base64.b64encode(b"x" * 18_500).decode())) == (
+            "CmdContent.ExceedLimit", 403)
+        assert code_of(lambda: create(command_content=parameters, enable_parameter=True)) == (
+            "CmdParamCount.ExceedLimit", 403)
+        assert code_of(lambda: create(command_content=base64.b64encode(b"{{a!}}").decode(),
+                                      enable_parameter=True)) == ("CmdParam.InvalidParamName", 400)
+        create(client_token="reused")
+        assert code_of(lambda: create(client_token="reused", name="other")) == ("IdempotentParameterMismatch", 403)
+        for index in range(99):
+            create(name=f"c{index}")
+        assert code_of(lambda: create(name="the-101st")) == ("CmdCount.ExceedQuota", 403)
+        assert code_of(lambda: ecs.delete_command(models.DeleteCommandRequest(
+            region_id=REGION, command_id="c-unknown"))) == ("InvalidCmdId.NotFound", 404)
+        assert ecs.describe_commands(models.DescribeCommandsRequest(
+            region_id=REGION, command_id="c-unknown")).body.commands.command == []
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=10)
+        process.communicate()

@@ -19,8 +19,9 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def problems(tmp_path: Path, text: str) -> list[str]:
+    stack = load_stack(write(tmp_path, text))
     with pytest.raises(EngineError) as raised:
-        load_stack(write(tmp_path, text))
+        stack.require_valid()
     return [str(diagnostic) for diagnostic in raised.value.diagnostics]
 
 
@@ -55,7 +56,18 @@ def test_duplicate_resource_names_are_refused_with_lines(tmp_path) -> None:
           twice: {type: test:Widget, properties: {label: a}}
           twice: {type: test:Widget, properties: {label: b}}
     """)
-    assert "duplicate key 'twice' (first on line 5)" in message and ":6:" in message
+    assert message.startswith('resource "twice": ')
+    assert "stack.yaml:6: duplicate key 'twice' (first on line 5): resource names must be unique" in message
+
+
+def test_duplicate_keys_inside_properties_are_refused_too(tmp_path) -> None:
+    [message] = problems(tmp_path, """
+        name: demo
+        region: cn-hangzhou
+        resources:
+          a: {type: test:Widget, properties: {label: a, label: b}}
+    """)
+    assert "duplicate key 'label' (first on line 5): a key may appear once" in message
 
 
 @pytest.mark.parametrize(
@@ -134,8 +146,9 @@ def test_a_reference_cycle_is_refused(tmp_path) -> None:
 
 
 def test_yaml_syntax_errors_name_the_line(tmp_path) -> None:
-    [message] = problems(tmp_path, "name: demo\nregion: [cn-hangzhou\n")
-    assert "stack.yaml:3:1" in message
+    with pytest.raises(EngineError) as raised:
+        load_stack(write(tmp_path, "name: demo\nregion: [cn-hangzhou\n"))
+    assert "stack.yaml:3:1" in str(raised.value)
 
 
 def test_a_missing_file_is_a_clear_error(tmp_path) -> None:
