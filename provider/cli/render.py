@@ -89,7 +89,7 @@ def _resource_lines(resource: ResourcePlan, style: Styler) -> list[str]:
     secrets = _secret_fields(resource.type)
     if resource.action is Action.CREATE:
         for field, value in _created_fields(resource):
-            lines.append(f"      {field}: {_inline(shown(field, value, secrets))}")
+            lines.extend(_value_lines(field, shown(field, value, secrets)))
     for change in resource.changes:
         lines.extend(_change_lines(change, secrets))
     lines.append("")
@@ -100,6 +100,13 @@ def _created_fields(resource: ResourcePlan) -> list[tuple[str, Any]]:
     """The fields worth showing for a new object: those given a value other than empty."""
     return [(field, value) for field, value in (resource.desired or {}).items()
             if value not in ("", None, {}, [], False)]
+
+
+def _value_lines(field: str, value: Any) -> list[str]:
+    """`field: value`, with a multi-line text (a script) as an indented block."""
+    if _multiline(value):
+        return [f"      {field}: |", *(f"        {line}" for line in str(value).rstrip("\n").splitlines())]
+    return [f"      {field}: {_inline(value)}"]
 
 
 def _change_lines(change: FieldChange, secrets: frozenset[str]) -> list[str]:

@@ -76,7 +76,7 @@ class Cloud:
         try:
             response = getattr(client, operation.method)(sdk_request, _runtime())
         except Exception as error:  # the SDK raises its own types and the network's: map them all
-            mapped = errors.from_sdk(error, operation.action)
+            mapped = errors.from_sdk(error, operation.action, where=self.backend.endpoint or "the cloud")
             if isinstance(mapped, errors.Throttled):
                 self._count("throttled")
             raise mapped from error

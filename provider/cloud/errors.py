@@ -7,6 +7,7 @@ the retryable `Throttled` and `ServiceError`. The code table is data: one line p
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 
@@ -123,11 +124,11 @@ def classify(code: str, status: int | None) -> tuple[type[CloudError], str | Non
     return InvalidInput, None
 
 
-def from_sdk(error: Exception, action: str) -> CloudError:
+def from_sdk(error: Exception, action: str, *, where: str = "the service") -> CloudError:
     """Maps an exception raised by an official SDK client (or the network under it) to a CloudError."""
     code = str(getattr(error, "code", "") or "")
     if not code:
-        return ServiceError(f"no answer from the service: {_first_line(error)}", action=action)
+        return ServiceError(f"no answer from {where}: {network_reason(error)}", action=action)
     status = getattr(error, "status_code", None)
     data: dict[str, Any] = getattr(error, "data", None) or {}
     message = str(getattr(error, "message", "") or data.get("Message") or code)
@@ -147,6 +148,19 @@ def from_answer(body: dict[str, Any], action: str) -> CloudError:
                       parameter=parameter, request_id=body.get("RequestId"))
 
 
-def _first_line(error: Exception) -> str:
-    text = str(error).strip().splitlines()
-    return text[0][:300] if text else type(error).__name__
+_NETWORK_REASONS = (
+    re.compile(r"\[Errno -?\d+\] ([^'\"()\]]+)"),
+    re.compile(r"(Read timed out|Connect timeout|Remote end closed connection without response|Connection aborted"
+               r"|Connection reset by peer|Connection refused)", re.IGNORECASE),
+)
+
+
+def network_reason(error: BaseException) -> str:
+    """The useful words of a network failure buried in the SDK's wrapping ("connection refused")."""
+    text = str(getattr(error, "inner_exception", None) or error)
+    for pattern in _NETWORK_REASONS:
+        match = pattern.search(text)
+        if match:
+            return match.group(1).strip().lower()
+    first = text.strip().splitlines()[0] if text.strip() else type(error).__name__
+    return first[:200]

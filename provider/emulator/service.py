@@ -23,6 +23,10 @@ from ecsops.emulator.protocol import ApiRequest, Params
 Handler = Callable[["Context"], dict[str, Any]]
 
 _ID_ALPHABET = string.ascii_lowercase + string.digits
+#: The two letters real ids carry for a region (c-hz01..., t-bj02...); others use the region's initials.
+_REGION_CODES = {"cn-hangzhou": "hz", "cn-beijing": "bj", "cn-shanghai": "sh", "cn-shenzhen": "sz",
+                 "cn-qingdao": "qd", "cn-zhangjiakou": "zb", "cn-hongkong": "hk", "us-west-1": "us",
+                 "us-east-1": "ue", "eu-central-1": "eu", "ap-southeast-1": "sg", "ap-northeast-1": "jp"}
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,7 @@ class Context:
 
 def new_id(prefix: str, region: str) -> str:
     """An id shaped like the cloud's: `c-hz01...`, with the region's two-letter code."""
-    code = region.split("-", 1)[-1][:2] if "-" in region else region[:2]
+    code = _REGION_CODES.get(region) or "".join(part[0] for part in region.split("-"))[:2]
     return f"{prefix}-{code}{''.join(secrets.choice(_ID_ALPHABET) for _ in range(16))}"
 
 

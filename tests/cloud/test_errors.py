@@ -58,9 +58,28 @@ def test_the_retry_after_hint_is_kept_in_seconds() -> None:
     assert mapped.retry_after_s == 1.5
 
 
-def test_a_network_failure_is_a_retryable_service_error() -> None:
-    mapped = errors.from_sdk(ConnectionResetError("connection reset by peer"), "CreateCommand")
-    assert isinstance(mapped, errors.ServiceError) and "connection reset" in str(mapped)
+class FakeUnretryable(Exception):
+    """Shaped like darabonba's UnretryableException around a requests failure."""
+
+    code = None
+    inner_exception = ("{'message': 'HTTPConnectionPool(host=\\'127.0.0.1\\', port=1): Max retries exceeded with "
+                       "url: /?RegionId=x (Caused by NewConnectionError(\"HTTPConnection(host=\\'127.0.0.1\\', "
+                       "port=1): Failed to establish a new connection: [Errno 111] Connection refused\"))'}")
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        pytest.param(FakeUnretryable(), "connection refused", id="refused"),
+        pytest.param(ConnectionResetError("Connection reset by peer"), "connection reset by peer", id="reset"),
+        pytest.param(TimeoutError("HTTPConnectionPool: Read timed out. (read timeout=30)"), "read timed out",
+                     id="timeout"),
+    ],
+)
+def test_a_network_failure_is_a_retryable_service_error_in_few_words(error, reason) -> None:
+    mapped = errors.from_sdk(error, "CreateCommand", where="http://127.0.0.1:1")
+    assert isinstance(mapped, errors.ServiceError) and mapped.retryable
+    assert str(mapped) == f"CreateCommand: no answer from http://127.0.0.1:1: {reason}"
 
 
 def test_a_cloudmonitor_failure_answer_is_an_error() -> None:
