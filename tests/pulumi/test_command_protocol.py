@@ -174,3 +174,19 @@ def test_a_failed_create_says_what_went_wrong(provider, inputs, admin) -> None:
         provider.create(COMMAND, "disk", checked)
     assert "ecsops:Command create failed: CreateCommand:" in raised.value.details()
     assert "(CmdCount.ExceedQuota)" in raised.value.details()
+
+
+def test_creates_on_the_servers_four_threads_at_once_are_all_made_once(provider, inputs, ecs) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def create(index: int) -> tuple[str, dict]:
+        checked, failures = provider.check(COMMAND, f"c{index}", {}, {**inputs, "name": f"c{index}"})
+        assert failures == []
+        return provider.create(COMMAND, f"c{index}", checked)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        made = list(pool.map(create, range(16)))
+    assert len({command_id for command_id, _ in made}) == 16
+    assert all(outputs["name"] == f"c{index}" for index, (_, outputs) in enumerate(made))
+    listed = ecs.describe_commands(models.DescribeCommandsRequest(region_id=REGION, max_results=50)).body
+    assert sorted(c.name for c in listed.commands.command) == sorted(f"c{index}" for index in range(16))
