@@ -21,7 +21,7 @@ import yaml
 from pydantic import ValidationError
 from werkzeug.wrappers import Request, Response
 
-from ecsops.emulator import clock, world
+from ecsops.emulator import clock, simulation, world
 from ecsops.emulator.faults import FaultConfig, as_document
 from ecsops.emulator.store import get_meta, set_meta
 
@@ -106,6 +106,7 @@ def post_clock(app: "EmulatorApp", request: Request) -> dict[str, Any]:
                 raise AdminError('give {"set": ISO time}, {"advance": "90m"} or {"real": true}')
         except ValueError as error:
             raise AdminError(str(error)) from None
+        simulation.catch_up(tx, clock.now(tx))
         return clock.describe(tx)
 
 

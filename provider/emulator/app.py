@@ -17,7 +17,7 @@ from typing import Any, Iterable
 
 from werkzeug.wrappers import Request, Response
 
-from ecsops.emulator import admin, clock, ecs, world
+from ecsops.emulator import admin, clock, ecs, simulation, world
 from ecsops.emulator.errors import COMMON, ServiceError
 from ecsops.emulator.faults import Decision, FaultConfig, Injector
 from ecsops.emulator.protocol import ApiRequest, decode_request, error_response, json_response
@@ -62,6 +62,7 @@ class EmulatorApp:
         try:
             with self.db.transaction() as tx:
                 context = Context(tx=tx, now=clock.now(tx), request=api)
+                simulation.catch_up(tx, context.now)
                 body = operation.handler(context)
                 _log(tx, api, operation, context.timestamp, 200, None)
         except ServiceError as error:
