@@ -55,6 +55,36 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX commands_by_region ON commands (region, seq);
     """,
+    """
+    CREATE TABLE invocations (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, region TEXT NOT NULL,
+        command_id TEXT NOT NULL, command_name TEXT NOT NULL, command_type TEXT NOT NULL,
+        command_content TEXT NOT NULL, command_description TEXT NOT NULL, enable_parameter INTEGER NOT NULL,
+        parameters TEXT NOT NULL, repeat_mode TEXT NOT NULL, frequency TEXT NOT NULL, timeout INTEGER NOT NULL,
+        working_dir TEXT NOT NULL, launcher TEXT NOT NULL, username TEXT NOT NULL,
+        windows_password_name TEXT NOT NULL, container_id TEXT NOT NULL, container_name TEXT NOT NULL,
+        termination_mode TEXT NOT NULL, creation_time TEXT NOT NULL, next_run TEXT
+    );
+    CREATE INDEX invocations_by_region ON invocations (region, seq);
+    CREATE INDEX invocations_due ON invocations (next_run);
+    CREATE TABLE invocation_targets (
+        invoke_id TEXT NOT NULL, instance_id TEXT NOT NULL, position INTEGER NOT NULL,
+        repeats INTEGER NOT NULL DEFAULT 0, stop_time TEXT, PRIMARY KEY (invoke_id, instance_id)
+    );
+    CREATE INDEX invocation_targets_by_instance ON invocation_targets (instance_id);
+    CREATE TABLE invocation_runs (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, region TEXT NOT NULL, invoke_id TEXT NOT NULL,
+        instance_id TEXT NOT NULL, repeat INTEGER NOT NULL, start_time TEXT NOT NULL, finish_time TEXT NOT NULL,
+        outcome TEXT NOT NULL, exit_code INTEGER NOT NULL, error_code TEXT NOT NULL, error_info TEXT NOT NULL,
+        output TEXT NOT NULL, dropped INTEGER NOT NULL, UNIQUE (invoke_id, instance_id, start_time)
+    );
+    CREATE INDEX invocation_runs_by_target ON invocation_runs (invoke_id, instance_id, seq);
+    CREATE INDEX invocation_runs_by_region ON invocation_runs (region, seq);
+    CREATE INDEX invocation_runs_by_instance ON invocation_runs (instance_id, seq);
+    CREATE TABLE invocation_daily_counts (
+        region TEXT NOT NULL, day TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (region, day)
+    );
+    """,
 )
 
 

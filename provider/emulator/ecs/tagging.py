@@ -1,5 +1,6 @@
 """Tags of ECS resources: validation shared by every operation that takes `Tag.N`, and TagResources /
-UntagResources / ListTagResources for the resource types the emulator keeps (commands, instances).
+UntagResources / ListTagResources for the resource types the emulator keeps (commands, instances,
+invocations).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ VALUE_LIMIT = 128
 _RESERVED_PREFIXES = ("aliyun", "acs:")
 
 #: ResourceType of the tag API -> the table holding that resource.
-TAGGABLE = {"command": "commands", "instance": "instances"}
+TAGGABLE = {"command": "commands", "instance": "instances", "invocation": "invocations"}
 
 
 def validate_tags(objects: list[dict[str, Any]]) -> dict[str, str]:

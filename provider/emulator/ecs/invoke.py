@@ -1,0 +1,241 @@
+"""InvokeCommand: a task that runs one of the region's commands on instances (API.md section 2).
+
+Everything is validated before anything is written, in this order: the command, the repeat mode, the
+targets, the parameters, the overrides, the schedule, the tags, the daily quota.
+`DryRun` stops there with `DryRunOperation`. A created task snapshots the command (content, type, name,
+description, whether parameters are enabled), so later changes to the command do not affect it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ecsops.emulator import world
+from ecsops.emulator.ecs import runs
+from ecsops.emulator.ecs.commands import LAUNCHER_LIMIT, TIMEOUT_LIMIT, WORKING_DIR_LIMIT, find_command
+from ecsops.emulator.ecs.errors import CODES
+from ecsops.emulator.ecs.product import PRODUCT
+from ecsops.emulator.ecs.tagging import replace_tags, validate_tags
+from ecsops.emulator.service import Context, idempotent, matches_tags, new_id
+from ecsops.schedule import ScheduleError, validate_frequency
+
+REPEAT_MODES = ("Once", "Period", "NextRebootOnly", "EveryReboot", "DryRun")
+TERMINATION_MODES = ("Process", "ProcessTree")
+INSTANCE_LIMIT = 100
+RESOURCE_TAG_LIMIT = 10
+PARAMETER_COUNT_LIMIT = 10
+NAME_LIMIT = 255
+#: Timeouts below this are raised to it when the task is created (CreateCommand's Timeout row).
+MIN_TIMEOUT = 10
+#: The OS types a command type runs on.
+RUNS_ON = {"RunShellScript": "linux", "RunBatScript": "windows", "RunPowerShellScript": "windows"}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A validated InvokeCommand: what the task will be, before anything is written."""
+
+    command: sqlite3.Row
+    mode: str
+    dry_run: bool
+    instance_ids: list[str]
+    parameters: dict[str, str]
+    frequency: str
+    timeout: int
+    tags: dict[str, str]
+
+
+@PRODUCT.operation("InvokeCommand", writes=True, masked=("Parameters",))
+def invoke_command(ctx: Context) -> dict[str, Any]:
+    region = ctx.region()
+    return idempotent(ctx, ctx.params.text("ClientToken"), lambda: _invoke(ctx, region))
+
+
+def _invoke(ctx: Context, region: str) -> dict[str, Any]:
+    plan = _plan(ctx, region)
+    day = ctx.now.strftime("%Y-%m-%d")
+    _check_quota(ctx.tx, region, day)
+    if plan.dry_run:
+        raise CODES.error("DryRunOperation")
+    invoke_id = new_id("t", region)
+    _insert_task(ctx, region, invoke_id, plan)
+    ctx.tx.execute(
+        """INSERT INTO invocation_daily_counts (region, day, count) VALUES (?, ?, 1)
+           ON CONFLICT (region, day) DO UPDATE SET count = count + 1""", (region, day))
+    ctx.tx.execute("UPDATE commands SET invoke_times = invoke_times + 1 WHERE id = ?", (plan.command["id"],))
+    if plan.mode == "Once":
+        task = ctx.tx.execute("SELECT * FROM invocations WHERE id = ?", (invoke_id,)).fetchone()
+        runs.run_task(ctx.tx, task, ctx.now)
+    return {"InvokeId": invoke_id}
+
+
+def _plan(ctx: Context, region: str) -> Plan:
+    params = ctx.params
+    command = find_command(ctx.tx, region, params.text("CommandId", required=True))
+    mode, dry_run, frequency = _repeat_mode(ctx)
+    instance_ids = _targets(ctx, region, command["type"])
+    parameters = _parameters(ctx, command)
+    timeout = _overrides(ctx, command)
+    if mode == "Period":
+        _check_frequency(frequency, ctx.now, timeout)
+    tags = validate_tags(params.objects("Tag"))
+    return Plan(command, mode, dry_run, instance_ids, parameters, frequency, timeout, tags)
+
+
+def _repeat_mode(ctx: Context) -> tuple[str, bool, str]:
+    """(mode, dry run?, frequency): a Frequency makes the task Period whatever RepeatMode says."""
+    requested = ctx.params.text("RepeatMode") or "Once"
+    if requested not in REPEAT_MODES:
+        raise CODES.error("InvalidRepeatMode.NotFound", mode=requested)
+    frequency = ctx.params.text("Frequency") or ""
+    if frequency:
+        return "Period", requested == "DryRun", frequency
+    if requested == "Period":
+        raise CODES.error("MissingParam.Frequency")
+    if requested == "DryRun":
+        return "Once", True, ""
+    return requested, False, ""
+
+
+def _check_frequency(frequency: str, now: datetime, timeout: int) -> None:
+    try:
+        validate_frequency(frequency, now=now, timeout=timeout)
+    except ScheduleError as error:
+        raise CODES.error("InvalidParam.Frequency", frequency=frequency, reason=str(error)) from None
+
+
+def _targets(ctx: Context, region: str, command_type: str) -> list[str]:
+    """The instances, given by id or selected by tag; each must exist and run the command's OS type."""
+    ids = list(dict.fromkeys(ctx.params.strings("InstanceId")))
+    resource_tags = ctx.params.objects("ResourceTag")
+    if ids and resource_tags:
+        raise CODES.error("InvalidParameter", name="InstanceId", reason="give InstanceId.N or ResourceTag.N, not both")
+    if resource_tags:
+        ids = _tagged_instances(ctx, region, resource_tags)
+    elif not ids:
+        raise CODES.error("MissingParam.InstanceId", reason="neither was given")
+    if len(ids) > INSTANCE_LIMIT:
+        raise CODES.error("InstanceIds.ExceedLimit", count=len(ids), limit=INSTANCE_LIMIT)
+    instances = [_instance(ctx.tx, region, instance_id) for instance_id in ids]
+    for instance in instances:
+        if RUNS_ON[command_type] != instance["os_type"]:
+            raise CODES.error("InvalidInstance.NotMatch", type=command_type, os=instance["os_type"], id=instance["id"])
+    return ids
+
+
+def _tagged_instances(ctx: Context, region: str, resource_tags: list[dict[str, Any]]) -> list[str]:
+    """The region's instances carrying every tag, resolved now (instances tagged later are not added)."""
+    if len(resource_tags) > RESOURCE_TAG_LIMIT or any(not tag.get("Key") for tag in resource_tags):
+        raise CODES.error("InvalidParameter", name="ResourceTag",
+                          reason=f"give 1 to {RESOURCE_TAG_LIMIT} tags, each with a Key")
+    ids = [row["id"] for row in ctx.tx.execute("SELECT id FROM instances WHERE region = ? ORDER BY seq", (region,))
+           if matches_tags(ctx.tx, "instance", row["id"], resource_tags)]
+    if not ids:
+        raise CODES.error("MissingParam.InstanceId", reason="no instance carries every tag of ResourceTag.N")
+    return ids
+
+
+def _instance(tx: sqlite3.Connection, region: str, instance_id: str) -> sqlite3.Row:
+    row = tx.execute("SELECT * FROM instances WHERE id = ? AND region = ?", (instance_id, region)).fetchone()
+    if row is None:
+        raise CODES.error("InvalidInstance.NotFound", id=instance_id, region=region)
+    return row
+
+
+def _parameters(ctx: Context, command: sqlite3.Row) -> dict[str, str]:
+    """`Parameters` checked against the command: a JSON object of strings giving each parameter once."""
+    pairs = _parameter_pairs(ctx.params.text("Parameters"))
+    if len(pairs) > PARAMETER_COUNT_LIMIT:
+        raise CODES.error("ParameterCount.ExceedLimit", count=len(pairs), limit=PARAMETER_COUNT_LIMIT)
+    given: set[str] = set()
+    for key, _ in pairs:
+        if key.lower() in given:
+            raise CODES.error("ParameterKey.Duplicate", key=key)
+        given.add(key.lower())
+    if pairs and not command["enable_parameter"]:
+        raise CODES.error("Parameter.Disabled", id=command["id"])
+    declared = json.loads(command["parameter_names"])
+    known = {name.lower() for name in declared}
+    for key, _ in pairs:
+        if key.lower() not in known:
+            raise CODES.error("Parameter.NotMatched", key=key, id=command["id"])
+    for name in declared:
+        if name.lower() not in given:
+            raise CODES.error("Parameter.MissingValue", key=name, id=command["id"])
+    return dict(pairs)
+
+
+class _JsonObject(list[tuple[str, Any]]):
+    """A JSON object as its (key, value) pairs, in order, repeated keys kept (json.loads would drop them)."""
+
+
+def _parameter_pairs(text: str | None) -> list[tuple[str, Any]]:
+    if not text:
+        return []
+    try:
+        document = json.loads(text, object_pairs_hook=_JsonObject)
+    except json.JSONDecodeError:
+        raise CODES.error("InvalidParameter.Parameters", reason="not valid JSON") from None
+    if not isinstance(document, _JsonObject):
+        raise CODES.error("InvalidParameter.Parameters", reason="not a JSON object")
+    for key, value in document:
+        if not key or not isinstance(value, str):
+            raise CODES.error("InvalidParameter.Parameters", reason=f"{key!r}: keys must be non-empty, values strings")
+    return list(document)
+
+
+def _overrides(ctx: Context, command: sqlite3.Row) -> int:
+    """Checks the per-task overrides; returns the task's timeout (the command's by default, at least 10 s)."""
+    params = ctx.params
+    timeout = params.integer("Timeout", default=command["timeout"])
+    assert timeout is not None
+    if not 1 <= timeout <= TIMEOUT_LIMIT:
+        raise CODES.error("InvalidTimeout.ExceedLimit", timeout=timeout, limit=TIMEOUT_LIMIT)
+    if len(params.text("WorkingDir") or "") > WORKING_DIR_LIMIT:
+        raise CODES.error("InvalidParameter.WorkingDir", limit=WORKING_DIR_LIMIT)
+    if len((params.text("Launcher") or "").encode()) > LAUNCHER_LIMIT:
+        raise CODES.error("InvalidLauncher.LengthLimitExceeded", limit=LAUNCHER_LIMIT)
+    for name in ("Username", "WindowsPasswordName"):
+        if len(params.text(name) or "") > NAME_LIMIT:
+            raise CODES.error("InvalidParameter", name=name, reason=f"longer than {NAME_LIMIT} characters")
+    mode = params.text("TerminationMode")
+    if mode is not None and mode not in TERMINATION_MODES:
+        raise CODES.error("InvalidParameter", name="TerminationMode", reason="use Process or ProcessTree")
+    return max(timeout, MIN_TIMEOUT)
+
+
+def _check_quota(tx: sqlite3.Connection, region: str, day: str) -> None:
+    """Tasks created per region per UTC day are counted against `max-axt-invocation-daily`."""
+    quota = world.quota(tx, "max-axt-invocation-daily")
+    row = tx.execute("SELECT count FROM invocation_daily_counts WHERE region = ? AND day = ?",
+                     (region, day)).fetchone()
+    if row is not None and row["count"] >= quota:
+        raise CODES.error("Invocation.ExceedQuota", region=region, quota=quota, day=day)
+
+
+def _insert_task(ctx: Context, region: str, invoke_id: str, plan: Plan) -> None:
+    params, command = ctx.params, plan.command
+    created = runs.parse_time(ctx.timestamp)
+    next_run = runs.next_instant(plan.frequency, ctx.timestamp, created) if plan.mode == "Period" else None
+    ctx.tx.execute(
+        """INSERT INTO invocations (id, region, command_id, command_name, command_type, command_content,
+                                    command_description, enable_parameter, parameters, repeat_mode, frequency,
+                                    timeout, working_dir, launcher, username, windows_password_name,
+                                    container_id, container_name, termination_mode, creation_time, next_run)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        (invoke_id, region, command["id"], command["name"], command["type"], command["content"],
+         command["description"], command["enable_parameter"], json.dumps(plan.parameters), plan.mode,
+         plan.frequency, plan.timeout, params.text("WorkingDir") or command["working_dir"],
+         params.text("Launcher") or command["launcher"], params.text("Username", default=""),
+         params.text("WindowsPasswordName", default=""), params.text("ContainerId", default=""),
+         params.text("ContainerName", default=""), params.text("TerminationMode") or "Process",
+         ctx.timestamp, next_run),
+    )
+    ctx.tx.executemany(
+        "INSERT INTO invocation_targets (invoke_id, instance_id, position) VALUES (?, ?, ?)",
+        [(invoke_id, instance_id, position) for position, instance_id in enumerate(plan.instance_ids)])
+    replace_tags(ctx.tx, "invocation", invoke_id, plan.tags)
