@@ -61,6 +61,7 @@ def parse_at(expression: str, now: datetime) -> AtSchedule:
     if instant is None:
         raise ScheduleError("at", f"{local} does not exist in {zone} (the clocks skip it for daylight saving time)")
     if instant <= now:
-        raise ScheduleError("at", f"{local} {zone} is not after now ({now.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC)")
+        raise ScheduleError("at", f"{local} {zone} is not after now ({now.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC)",
+                            relative_to_now=True)
     return AtSchedule(expression, instant)
 

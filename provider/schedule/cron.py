@@ -214,7 +214,8 @@ def parse_cron(expression: str, now: datetime, default_zone: tzinfo) -> CronSche
         years=parse_values(year_text, year_field(local_naive(now, zone).year)),
     )
     if schedule.next_run(now) is None:
-        raise ScheduleError("expression", f"{expression!r} never runs: no date from now on matches its fields")
+        raise ScheduleError("expression", f"{expression!r} never runs: no date from now on matches its fields",
+                            relative_to_now=True)
     return schedule
 
 

@@ -113,7 +113,8 @@ def _value(token: str, spec: Field) -> int:
         return number
     number = int(token) if len(token) <= _MAX_DIGITS else spec.high + 1
     if spec.name == "year" and number < spec.low:
-        raise ScheduleError("year", f"{token} is before the current year {spec.low}; {spec.allowed}")
+        raise ScheduleError("year", f"{token} is before the current year {spec.low}; {spec.allowed}",
+                            relative_to_now=True)
     if not spec.low <= number <= spec.high:
         raise ScheduleError(spec.name, f"{token} is out of range; {spec.allowed}")
     return number

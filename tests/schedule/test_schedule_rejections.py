@@ -194,3 +194,19 @@ def test_default_zone_does_not_apply_to_at() -> None:
     with pytest.raises(ScheduleError) as caught:
         parse_frequency("at(2021-12-31 23:59:59)", now=NOW, default_zone=ZoneInfo("Asia/Shanghai"))
     assert caught.value.field == "at"
+
+
+@pytest.mark.parametrize(
+    ("expression", "relative"),
+    [
+        pytest.param("0 0 12 * * ? 2020", True, id="past-year"),
+        pytest.param("at(2020-01-01 00:00:00)", True, id="past-at"),
+        pytest.param("0 0 12 * * ? 2100", False, id="year-after-2099"),
+        pytest.param("0 0 12 * * 3", False, id="day-and-week"),
+        pytest.param("rate(30s)", False, id="rate-too-short"),
+    ],
+)
+def test_errors_say_whether_they_depend_on_the_time_they_are_judged_at(expression, relative) -> None:
+    with pytest.raises(ScheduleError) as raised:
+        validate_frequency(expression, now=datetime(2026, 6, 1, tzinfo=timezone.utc))
+    assert raised.value.relative_to_now is relative
