@@ -26,7 +26,7 @@ from ecsops.engine.apply import Event
 from ecsops.engine.diff import Effect, FieldChange
 from ecsops.engine.drift import ResourceDrift
 from ecsops.engine.plan import SYMBOLS, Action, Plan, ResourcePlan
-from ecsops.engine.values import is_unknown
+from ecsops.engine.values import is_secret, is_unknown
 
 SECRET = "(secret)"
 KNOWN_AFTER_APPLY = "(known after apply)"
@@ -43,13 +43,24 @@ class Styler:
 
 
 def shown(field: str, value: Any, secret_fields: Iterable[str]) -> Any:
-    """A value as it may be displayed: secrets hidden, unknowns named."""
+    """A value as it may be displayed: secrets hidden (whole fields, and {secret: ...} parts), unknowns named."""
     if value is None:
         return None
     if field in secret_fields:
         return SECRET
     if is_unknown(value):
         return KNOWN_AFTER_APPLY
+    return masked(value)
+
+
+def masked(value: Any) -> Any:
+    """`value` with every secret part replaced by "(secret)"."""
+    if is_secret(value):
+        return SECRET
+    if isinstance(value, dict):
+        return {key: masked(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [masked(item) for item in value]
     return value
 
 
@@ -92,6 +103,8 @@ def _resource_lines(resource: ResourcePlan, style: Styler) -> list[str]:
             lines.extend(_value_lines(field, shown(field, value, secrets)))
     for change in resource.changes:
         lines.extend(_change_lines(change, secrets))
+    for output, value in (resource.preview or {}).items():
+        lines.append(f"      {output} (after apply): {_inline(masked(value))}")
     lines.append("")
     return lines
 
@@ -152,7 +165,7 @@ def _resource_document(resource: ResourcePlan) -> dict[str, Any]:
         changes = [_change_document(FieldChange(field, None, value, Effect.UPDATE), secrets)
                    for field, value in (resource.desired or {}).items()]
     return {"name": resource.name, "type": resource.type, "id": resource.id, "action": resource.action.value,
-            "reason": resource.reason, "changes": changes}
+            "reason": resource.reason, "changes": changes, "preview": masked(dict(resource.preview or {}))}
 
 
 def _change_document(change: FieldChange, secrets: frozenset[str], **extra: Any) -> dict[str, Any]:
@@ -172,7 +185,7 @@ def _json_value(field: str, value: Any, secrets: frozenset[str]) -> Any:
         return None
     if field in secrets:
         return SECRET
-    return None if is_unknown(value) else value
+    return None if is_unknown(value) else masked(value)
 
 
 # -- drift ----------------------------------------------------------------------------------------------
@@ -208,7 +221,7 @@ def drift_document(report: tuple[ResourceDrift, ...], stack: str, backend: str) 
             for f in entry.fields
         ]
         resources.append({"name": entry.name, "type": entry.type, "id": entry.id, "action": entry.status,
-                          "reason": entry.reason, "changes": changes})
+                          "reason": entry.reason, "changes": changes, "preview": {}})
     return {"stack": stack, "backend": backend, "changes": any(e.status != "in-sync" for e in report),
             "summary": dict(summary), "resources": resources, "warnings": []}
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping
 
 from ecsops.cloud.errors import CloudError, refused
@@ -27,8 +28,8 @@ from ecsops.engine.kind import Kind, Observed, Spec
 from ecsops.engine.plan import Action, ResourcePlan, effective_values, plan_resource
 from ecsops.engine.stack import DeclaredResource, Stack
 from ecsops.engine.state import Deposed, PendingCreate, ResourceState, StackState, StateStore, now_iso
-from ecsops.engine.validate import validate
-from ecsops.engine.values import UNKNOWN
+from ecsops.engine.validate import creation_problems, validate
+from ecsops.engine.values import UNKNOWN, contains_secret, protect
 
 if TYPE_CHECKING:
     from ecsops.cloud.client import Cloud
@@ -67,7 +68,9 @@ class Applier:
     """One apply of one stack; holds the state it mutates and saves after each step."""
 
     def __init__(self, stack: Stack, store: StateStore, state: StackState, cloud: "Cloud", *,
-                 observed: Mapping[str, Observed | None], on_event: Callable[[Event], None] = lambda event: None):
+                 observed: Mapping[str, Observed | None], on_event: Callable[[Event], None] = lambda event: None,
+                 now: datetime | None = None):
+        self.now = now or datetime.now(timezone.utc)
         self.stack = stack
         self.store = store
         self.state = state
@@ -91,8 +94,10 @@ class Applier:
         before the interruption (or makes it now), so the object is adopted, never duplicated."""
         for name, pending in list(self.state.pending.items()):
             kind = kinds.get(pending.type)
+            spec = self._replayable(name, kind, pending)
+            if spec is None:
+                continue
             try:
-                spec = kind.spec.model_validate(pending.values)
                 seen = kind.lifecycle.create(self.cloud, spec, token=pending.token)
             except CloudError as error:
                 if refused(error):  # nothing was made: the regular create will try again
@@ -114,6 +119,23 @@ class Applier:
                                                   list(pending.dependencies)))
             self.store.save(self.state)
 
+    def _replayable(self, name: str, kind: Kind, pending: PendingCreate) -> Spec | None:
+        """The spec to replay an interrupted create with. The state holds secrets only as digests, so a
+        create with secrets is replayed from the stack, provided it still declares the very same values."""
+        if not contains_secret(pending.values):
+            return kind.spec.model_validate(pending.values)
+        declared = self.stack.resources.get(name)
+        if declared is not None:
+            validated = validate(kind, refs.resolve(declared.properties, self._attribute), resource=name, now=self.now)
+            if validated.spec is not None and protect(validated.values, self.state.salt) == pending.values:
+                return validated.spec
+        self.outcome.failures.append(Diagnostic(
+            "an interrupted create with secret values cannot be finished: the stack no longer declares the same "
+            f"values; check whether the object was made (ClientToken {pending.token}), then remove the pending "
+            "entry from the state", resource=name, type=kind.type))
+        self._blocked.add(name)
+        return None
+
     def _depose(self, name: str) -> None:
         """Moves the state's object under `name` to the deposed list (once), to be deleted later."""
         old = self.state.resources.pop(name, None)
@@ -131,13 +153,20 @@ class Applier:
             self._emit(declared, Action.NOOP, "skipped", f"depends on {', '.join(blocked_by)}, which failed")
             return
         resolved = refs.resolve(declared.properties, self._attribute)
-        validated = validate(kind, resolved, resource=name)
+        validated = validate(kind, resolved, resource=name, now=self.now)
         if errors_only(validated.diagnostics) or validated.spec is None:
             self._blocked.add(name)
             self.outcome.failures.extend(validated.diagnostics or [
                 Diagnostic("a referenced value is still unknown", resource=name, type=kind.type)])
             return
-        resource_plan = plan_resource(declared, validated, self.state.resources.get(name), self.observed.get(name))
+        resource_plan = plan_resource(declared, validated, self.state.resources.get(name), self.observed.get(name),
+                                      salt=self.state.salt)
+        if resource_plan.action in (Action.CREATE, Action.REPLACE):
+            problems = creation_problems(kind, validated, resource=name, now=self.now)
+            if problems:
+                self._blocked.add(name)
+                self.outcome.failures.extend(problems)
+                return
         try:
             self._execute(declared, resource_plan, validated.spec)
         except CloudError as error:

@@ -12,11 +12,11 @@ from typing import Any, Literal, Mapping
 from ecsops.engine import refs
 from ecsops.engine.diff import Effect, diff
 from ecsops.engine.kind import Observed
-from ecsops.engine.plan import effective_values
+from ecsops.engine.plan import comparable
 from ecsops.engine.stack import Stack
 from ecsops.engine.state import StackState
 from ecsops.engine.validate import validate
-from ecsops.engine.values import UNKNOWN, canonical
+from ecsops.engine.values import UNKNOWN, canonical, protect
 
 Status = Literal["in-sync", "drifted", "missing", "not-applied", "not-declared"]
 OUTSIDE = "changed outside ecsops"
@@ -60,12 +60,13 @@ def drift(stack: Stack, state: StackState, observed: Mapping[str, Observed | Non
             report.append(ResourceDrift(name, declared.type, None, "not-applied", reason="never applied"))
             continue
         seen = observed.get(name)
-        if seen is None:
-            report.append(ResourceDrift(name, declared.type, current.id, "missing",
-                                        reason=f"{current.id} no longer exists in the cloud"))
+        if seen is None or seen.defunct:
+            reason = seen.defunct if seen is not None else f"{current.id} no longer exists in the cloud"
+            report.append(ResourceDrift(name, declared.type, current.id, "missing", reason=reason))
             continue
-        desired = validate(declared.kind, refs.resolve(declared.properties, attribute), resource=name).values
-        actual = effective_values(declared.kind, seen.values, current.values)
+        declared_values = validate(declared.kind, refs.resolve(declared.properties, attribute), resource=name).values
+        desired = protect(declared_values, state.salt)
+        actual = comparable(declared.kind, seen, current.values, declared_values, state.salt)
         fields = tuple(
             FieldDrift(change.field, change.new, current.values.get(change.field), change.old, change.effect)
             for change in diff(declared.kind, actual, desired)

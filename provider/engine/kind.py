@@ -13,8 +13,9 @@ through the `Lifecycle` protocol, the crossplane-style backend contract:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Mapping, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol
 
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
@@ -43,11 +44,31 @@ class Outputs(BaseModel):
 
 @dataclass(frozen=True)
 class Observed:
-    """A cloud object as read: its id, its spec-shaped values, and its outputs (all wire form)."""
+    """A cloud object as read: its id, its spec-shaped values, and its outputs (all wire form).
+
+    `defunct` says why an object that still exists no longer does its job (a scheduled task stopped
+    outside ecsops): the engine treats it as gone, and apply makes a new one.
+    """
 
     id: str
     values: dict[str, Any]
     outputs: dict[str, Any]
+    defunct: str | None = None
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    """Another resource of the same stack, as far as the plan knows it (for checks across resources)."""
+
+    name: str
+    type: str
+    values: Mapping[str, Any]
+
+
+Problem = tuple[str | None, str]   # (field or None, message)
+CreationCheck = Callable[[Any, datetime], list[Problem]]
+StackCheck = Callable[[Mapping[str, Any], Mapping[str, Any], Mapping[str, Neighbour]], list[Problem]]
+Preview = Callable[[Mapping[str, Any], datetime], dict[str, Any]]
 
 
 class Lifecycle(Protocol):
@@ -72,6 +93,13 @@ class Kind:
     id_output: str                  # the output holding the cloud identity, e.g. "commandId"
     summary: str
     delete_before_replace: bool = False
+    #: Rules that hold only for an object about to be made (an `at` time must lie ahead): checked by plan
+    #: and apply for creates and replaces, never against objects that already exist.
+    creation_checks: CreationCheck | None = field(default=None, compare=False)
+    #: Rules across resources: (raw properties, validated values, the other resources) -> problems.
+    stack_checks: StackCheck | None = field(default=None, compare=False)
+    #: Outputs a plan can already show for a new object (the next run times of a schedule).
+    preview: Preview | None = field(default=None, compare=False)
 
     @property
     def module(self) -> str:

@@ -8,17 +8,18 @@ the values its references point at are known, so what it does is exactly what a 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from enum import Enum
 from typing import Any, Callable, Mapping
 
 from ecsops.engine import refs
 from ecsops.engine.diff import FieldChange, diff, replaces
 from ecsops.engine.errors import Diagnostic, EngineError, errors_only
-from ecsops.engine.kind import Kind, Observed
+from ecsops.engine.kind import Kind, Neighbour, Observed
 from ecsops.engine.stack import DeclaredResource, Stack
 from ecsops.engine.state import ResourceState, StackState
-from ecsops.engine.validate import Validated, validate
-from ecsops.engine.values import UNKNOWN
+from ecsops.engine.validate import Validated, creation_problems, validate
+from ecsops.engine.values import UNKNOWN, mark_secrets, protect
 
 
 class Action(str, Enum):
@@ -39,9 +40,10 @@ class ResourcePlan:
     action: Action
     id: str | None = None
     changes: tuple[FieldChange, ...] = ()
-    desired: Mapping[str, Any] | None = None
+    desired: Mapping[str, Any] | None = None     # protected: secrets appear only as digests
     reason: str | None = None
     dependencies: tuple[str, ...] = ()
+    preview: Mapping[str, Any] | None = None     # outputs already known for a new object
 
 
 @dataclass(frozen=True)
@@ -58,22 +60,29 @@ class Plan:
         return sum(1 for resource in self.resources if resource.action is action)
 
 
-def plan(stack: Stack, state: StackState, observed: Mapping[str, Observed | None]) -> Plan:
+def plan(stack: Stack, state: StackState, observed: Mapping[str, Observed | None], *,
+         now: datetime | None = None) -> Plan:
     """What apply would do to converge the cloud on `stack`. Raises EngineError listing every problem.
 
-    `observed` holds the read of every resource recorded in `state` (None: gone from the cloud).
+    `observed` holds the read of every resource recorded in `state` (None: gone from the cloud); `now`
+    (default: the machine's clock) is the instant time-dependent rules are judged at.
     """
+    now = now or datetime.now(timezone.utc)
     attributes: dict[str, dict[str, Any]] = {}
     plans: list[ResourcePlan] = []
     problems: list[Diagnostic] = list(stack.problems)
+    checked: dict[str, Validated] = {}
     for name, declared in stack.resources.items():
         resolved = refs.resolve(declared.properties, lookup(attributes))
-        validated = validate(declared.kind, resolved, resource=name)
+        validated = checked[name] = validate(declared.kind, resolved, resource=name, now=now)
         problems.extend(validated.diagnostics)
         resource_plan = plan_resource(declared, validated, state.resources.get(name), observed.get(name),
-                                      interrupted=name in state.pending)
-        attributes[name] = attributes_after(declared.kind, resource_plan, observed.get(name))
+                                      salt=state.salt, now=now, interrupted=name in state.pending)
+        if resource_plan.action in (Action.CREATE, Action.REPLACE):
+            problems.extend(creation_problems(declared.kind, validated, resource=name, now=now))
+        attributes[name] = attributes_after(declared.kind, resource_plan, observed.get(name), validated.values)
         plans.append(resource_plan)
+    problems.extend(stack_problems(stack, checked))
     if errors_only(problems):
         raise EngineError(problems)
     plans.extend(deletions(stack, state, observed))
@@ -82,21 +91,52 @@ def plan(stack: Stack, state: StackState, observed: Mapping[str, Observed | None
 
 
 def plan_resource(declared: DeclaredResource, validated: Validated, current: ResourceState | None,
-                  seen: Observed | None, *, interrupted: bool = False) -> ResourcePlan:
-    """The action for one declared resource, from its validated values and what the cloud holds."""
-    base = dict(name=declared.name, type=declared.type, desired=validated.values,
-                dependencies=declared.dependencies)
+                  seen: Observed | None, *, salt: str, now: datetime | None = None,
+                  interrupted: bool = False) -> ResourcePlan:
+    """The action for one declared resource, from its validated values and what the cloud holds.
+
+    Secrets are compared as digests: the plan never holds a secret in plain.
+    """
+    desired = protect(validated.values, salt)
+    preview = None
+    if declared.kind.preview is not None and validated.spec is not None and now is not None:
+        preview = declared.kind.preview(validated.values, now)
+    base = dict(name=declared.name, type=declared.type, desired=desired, dependencies=declared.dependencies)
     if current is None:
         reason = "resumes an interrupted create" if interrupted else None
-        return ResourcePlan(action=Action.CREATE, reason=reason, **base)
+        return ResourcePlan(action=Action.CREATE, reason=reason, preview=preview, **base)
     if current.type != declared.type:
-        return ResourcePlan(action=Action.REPLACE, id=current.id, reason=f"type changed from {current.type}", **base)
-    if seen is None:
-        return ResourcePlan(action=Action.CREATE, reason=f"{current.id} no longer exists in the cloud", **base)
-    old = effective_values(declared.kind, seen.values, current.values)
-    changes = diff(declared.kind, old, validated.values)
+        return ResourcePlan(action=Action.REPLACE, id=current.id, reason=f"type changed from {current.type}",
+                            preview=preview, **base)
+    if seen is None or seen.defunct:
+        reason = seen.defunct if seen is not None else f"{current.id} no longer exists in the cloud"
+        return ResourcePlan(action=Action.CREATE, reason=reason, preview=preview, **base)
+    old = comparable(declared.kind, seen, current.values, validated.values, salt)
+    changes = diff(declared.kind, old, desired)
     action = Action.REPLACE if replaces(changes) else Action.UPDATE if changes else Action.NOOP
-    return ResourcePlan(action=action, id=seen.id, changes=changes, **base)
+    return ResourcePlan(action=action, id=seen.id, changes=changes,
+                        preview=preview if action is Action.REPLACE else None, **base)
+
+
+def comparable(kind: Kind, seen: Observed, applied: Mapping[str, Any], declared: Mapping[str, Any],
+               salt: str) -> dict[str, Any]:
+    """What the cloud holds, ready to compare with the declared values: fields the cloud cannot report
+    taken from the last apply, parts declared (or applied) secret marked so, and secrets digested."""
+    values = effective_values(kind, seen.values, applied)
+    return protect(mark_secrets(mark_secrets(values, applied), declared), salt)
+
+
+def stack_problems(stack: Stack, checked: Mapping[str, Validated]) -> list[Diagnostic]:
+    """The kinds' rules across resources (a parameter must be one the referenced command declares)."""
+    neighbours = {name: Neighbour(name, declared.type, checked[name].values)
+                  for name, declared in stack.resources.items()}
+    problems = []
+    for name, declared in stack.resources.items():
+        if declared.kind.stack_checks is None or not checked[name].ok:
+            continue
+        for field, message in declared.kind.stack_checks(declared.properties, checked[name].values, neighbours):
+            problems.append(Diagnostic(message, resource=name, field=field, type=declared.type))
+    return problems
 
 
 def effective_values(kind: Kind, observed: Mapping[str, Any], applied: Mapping[str, Any]) -> dict[str, Any]:
@@ -109,10 +149,11 @@ def effective_values(kind: Kind, observed: Mapping[str, Any], applied: Mapping[s
     return values
 
 
-def attributes_after(kind: Kind, resource_plan: ResourcePlan, seen: Observed | None) -> dict[str, Any]:
-    """What `${name.attr}` will mean once this resource is applied: desired fields are known; outputs
+def attributes_after(kind: Kind, resource_plan: ResourcePlan, seen: Observed | None,
+                     values: Mapping[str, Any]) -> dict[str, Any]:
+    """What `${name.attr}` will mean once this resource is applied: declared fields are known; outputs
     are known only when the object stays the same."""
-    values = dict(resource_plan.desired or {})
+    values = dict(values)
     keeps_object = resource_plan.action in (Action.NOOP, Action.UPDATE) and seen is not None
     outputs = seen.outputs if keeps_object and seen is not None else {name: UNKNOWN for name in kind.output_names}
     return {**values, **outputs}

@@ -7,6 +7,7 @@ whose value is unknown (see `values.UNKNOWN`) is only checked once known, at app
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any, Mapping
 
 from pydantic import ValidationError
@@ -30,12 +31,25 @@ class Validated:
         return not self.diagnostics
 
 
-def validate(kind: Kind, values: Mapping[str, Any], *, resource: str | None = None) -> Validated:
+def validate(kind: Kind, values: Mapping[str, Any], *, resource: str | None = None,
+             now: datetime | None = None) -> Validated:
+    """Validates `values` as `kind`'s spec. Validators that depend on the time read `now` (default: the
+    machine's clock) from the validation context, so plans are reproducible given `now`."""
+    context = {"now": now or datetime.now(timezone.utc)}
     try:
-        spec = kind.spec.model_validate(dict(values))
+        spec = kind.spec.model_validate(dict(values), context=context)
     except ValidationError as error:
         return _partial(kind, values, error, resource)
     return Validated(spec.values(), spec, ())
+
+
+def creation_problems(kind: Kind, validated: Validated, *, resource: str | None,
+                      now: datetime) -> tuple[Diagnostic, ...]:
+    """The kind's rules for objects about to be made (see `Kind.creation_checks`)."""
+    if kind.creation_checks is None or validated.spec is None:
+        return ()
+    return tuple(Diagnostic(message, resource=resource, field=field, type=kind.type)
+                 for field, message in kind.creation_checks(validated.spec, now))
 
 
 def _partial(kind: Kind, values: Mapping[str, Any], error: ValidationError, resource: str | None) -> Validated:

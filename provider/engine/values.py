@@ -8,6 +8,8 @@ other field checked at plan time.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from typing import Any
 
@@ -38,4 +40,73 @@ def _normal_numbers(value: Any) -> Any:
         return {key: _normal_numbers(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [_normal_numbers(item) for item in value]
+    return value
+
+
+# -- secrets ---------------------------------------------------------------------------------------------
+#
+# A secret value is written `{secret: VALUE}` (YAML) and travels as the mapping {"secret": VALUE}. The
+# engine never stores or shows VALUE: `protect` replaces it by a salted HMAC digest, still inside
+# {"secret": ...}, which is enough to tell whether it changed. Kinds `reveal` the plain value only when
+# building an API request.
+
+SECRET_KEY = "secret"
+DIGEST_PREFIX = "hmac-sha256:"
+
+
+def is_secret(value: Any) -> bool:
+    return isinstance(value, dict) and len(value) == 1 and SECRET_KEY in value
+
+
+def contains_secret(value: Any) -> bool:
+    if is_secret(value):
+        return True
+    if isinstance(value, dict):
+        return any(contains_secret(item) for item in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(contains_secret(item) for item in value)
+    return False
+
+
+def digest(text: str, salt: str) -> str:
+    return DIGEST_PREFIX + hmac.new(salt.encode(), text.encode(), hashlib.sha256).hexdigest()
+
+
+def protect(value: Any, salt: str) -> Any:
+    """`value` with every secret replaced by its digest (idempotent: digests stay as they are)."""
+    if is_secret(value):
+        inner = value[SECRET_KEY]
+        if isinstance(inner, str) and (inner.startswith(DIGEST_PREFIX) or is_unknown(inner)):
+            return {SECRET_KEY: inner}
+        return {SECRET_KEY: digest(canonical(inner), salt)}
+    if isinstance(value, dict):
+        return {key: protect(item, salt) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [protect(item, salt) for item in value]
+    return value
+
+
+def reveal(value: Any) -> Any:
+    """The plain value for the wire: every {"secret": VALUE} becomes VALUE."""
+    if is_secret(value):
+        return value[SECRET_KEY]
+    if isinstance(value, dict):
+        return {key: reveal(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [reveal(item) for item in value]
+    return value
+
+
+def mark_secrets(value: Any, template: Any) -> Any:
+    """`value` (as the cloud reports it, in plain) with the parts `template` declares secret marked secret.
+
+    The cloud does not know which parameter was secret; the stack and the state do. Marking before
+    `protect` lets a value read back from the cloud be compared with, and stored like, the declared one.
+    """
+    if is_secret(template) and not is_secret(value) and value is not None:
+        return {SECRET_KEY: value}
+    if isinstance(value, dict) and isinstance(template, dict) and not is_secret(value):
+        return {key: mark_secrets(item, template.get(key)) for key, item in value.items()}
+    if isinstance(value, list) and isinstance(template, list):
+        return [mark_secrets(item, template[i] if i < len(template) else None) for i, item in enumerate(value)]
     return value

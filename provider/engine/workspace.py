@@ -8,6 +8,7 @@ save the state after every write.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Callable
 
 from ecsops.cloud.errors import CloudError
@@ -19,6 +20,9 @@ from ecsops.engine.observe import observe
 from ecsops.engine.plan import Plan, plan
 from ecsops.engine.stack import Stack
 from ecsops.engine.state import ResourceState, StackState, StateStore
+from ecsops.engine import refs
+from ecsops.engine.validate import validate
+from ecsops.engine.values import UNKNOWN, mark_secrets, protect
 
 if TYPE_CHECKING:
     from ecsops.cloud.client import Cloud
@@ -60,13 +64,14 @@ class Workspace:
         with self.store.lock(command):
             state = self._state_for_write()
             observed = observe(state, self.cloud)
-            planned = plan(stack, state, observed)
+            now = datetime.now(timezone.utc)
+            planned = plan(stack, state, observed, now=now)
             if not planned.has_changes and not state.pending:
                 self._refresh_outputs(state, observed)
                 return planned, Outcome()
             if not approve(planned):
                 return planned, None
-            applier = Applier(stack, self.store, state, self.cloud, observed=observed, on_event=on_event)
+            applier = Applier(stack, self.store, state, self.cloud, observed=observed, on_event=on_event, now=now)
             return planned, applier.run()
 
     def import_resource(self, name: str, id_: str) -> ResourceState:
@@ -87,7 +92,9 @@ class Workspace:
                 raise EngineError.single(f"reading {id_} failed: {error}", resource=name, type=declared.type) from None
             if seen is None:
                 raise EngineError.single(f"{id_} does not exist in the cloud", resource=name, type=declared.type)
-            entry = ResourceState(declared.type, seen.id, seen.values, seen.outputs, list(declared.dependencies))
+            declared_values = validate(declared.kind, refs.resolve(declared.properties, lambda ref: UNKNOWN)).values
+            values = protect(mark_secrets(seen.values, declared_values), state.salt)
+            entry = ResourceState(declared.type, seen.id, values, seen.outputs, list(declared.dependencies))
             state.resources[name] = entry
             self.store.save(state)
             return entry

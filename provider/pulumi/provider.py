@@ -20,6 +20,7 @@ from __future__ import annotations
 import importlib
 import os
 import threading
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -36,8 +37,8 @@ from ecsops.engine.diff import Effect, diff
 from ecsops.engine.errors import Diagnostic
 from ecsops.engine.kind import Kind, Observed, Spec
 from ecsops.engine.plan import effective_values
-from ecsops.engine.validate import validate
-from ecsops.engine.values import UNKNOWN
+from ecsops.engine.validate import creation_problems, validate
+from ecsops.engine.values import UNKNOWN, mark_secrets
 
 PROVIDER_KEY = "__provider"
 ADOPT_KEY = "adoptId"
@@ -96,12 +97,15 @@ class KindProvider(ResourceProvider):
     def configure(self, req: ConfigureRequest) -> None:
         RUNTIME.configure(req.config)
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         kind = self.kind()
         news = engine_values(news)
         validated = validate(kind, declared(kind, news))
+        problems = list(validated.diagnostics)
+        if not olds:  # a new resource: the rules for objects about to be made apply too
+            problems += creation_problems(kind, validated, resource=None, now=datetime.now(timezone.utc))
         failures = [CheckFailure(problem.field or "", problem.message)
-                    for problem in validated.diagnostics if problem.severity == "error"]
+                    for problem in problems if problem.severity == "error"]
         inputs = {**reserved(news), **(validated.values if validated.spec is not None else declared(kind, news))}
         return CheckResult(inputs, failures)
 
@@ -109,7 +113,7 @@ class KindProvider(ResourceProvider):
         kind = self.kind()
         olds, news = engine_values(olds), engine_values(news)
         validated = validate(kind, declared(kind, news))
-        changes = diff(kind, current(kind, olds), validated.values)
+        changes = diff(kind, mark_secrets(current(kind, olds), validated.values), validated.values)
         return DiffResult(
             changes=bool(changes),
             replaces=[change.field for change in changes if change.effect is Effect.REPLACE],
@@ -119,7 +123,7 @@ class KindProvider(ResourceProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         kind = self.kind()
-        spec = require_spec(kind, props)
+        spec = require_spec(kind, props, creating=True)
         adopt = props.get(ADOPT_KEY)
         with cloud_errors(kind, "create"):
             if adopt:
@@ -139,7 +143,7 @@ class KindProvider(ResourceProvider):
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         kind = self.kind()
         spec = require_spec(kind, news)
-        prior = current(kind, olds)
+        prior = mark_secrets(current(kind, olds), spec.values())
         changed = frozenset(change.field for change in diff(kind, prior, spec.values()))
         with cloud_errors(kind, "update"):
             seen = kind.lifecycle.update(RUNTIME.cloud(), id_, spec, prior=prior, changed=changed)
@@ -177,10 +181,14 @@ def current(kind: Kind, props: Mapping[str, Any]) -> dict[str, Any]:
     return {name: props[name] for name in kind.fields if name in props}
 
 
-def require_spec(kind: Kind, props: Mapping[str, Any]) -> Spec:
+def require_spec(kind: Kind, props: Mapping[str, Any], *, creating: bool = False) -> Spec:
+    """The complete spec, or a ProviderError listing every problem (with the creation rules if creating)."""
     validated = validate(kind, declared(kind, props))
-    if validated.spec is None:
-        problems = validated.diagnostics or (Diagnostic("some inputs are still unknown"),)
+    problems = list(validated.diagnostics)
+    if creating:
+        problems += creation_problems(kind, validated, resource=None, now=datetime.now(timezone.utc))
+    if validated.spec is None or problems:
+        problems = problems or [Diagnostic("some inputs are still unknown")]
         raise ProviderError(f"{kind.type}: " + "; ".join(str(problem) for problem in problems))
     return validated.spec
 
