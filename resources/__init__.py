@@ -1,8 +1,9 @@
 """The resource kinds of ecsops. Importing this package registers every kind with the engine.
 
-    from ecsops.resources import Command
+    from ecsops.resources import Command, ScheduledInvocation
 """
 
 from ecsops.resources.command import Command
+from ecsops.resources.scheduled_invocation import ScheduledInvocation
 
-__all__ = ["Command"]
+__all__ = ["Command", "ScheduledInvocation"]

@@ -66,11 +66,12 @@ class NoPublicApi(CloudError):
 
 
 def refused(error: CloudError) -> bool:
-    """True when the service turned the request down as a whole, so it certainly changed nothing.
+    """True when the service turned a create down as a whole, so it certainly made nothing (a NotFound
+    answer to a create means something it refers to is missing).
 
     Throttling, server and network errors are not refusals: the change may have been made.
     """
-    return isinstance(error, (InvalidInput, QuotaExceeded, AccessDenied, NoPublicApi))
+    return isinstance(error, (InvalidInput, QuotaExceeded, AccessDenied, NoPublicApi, NotFound))
 
 
 #: code -> (error type, API parameter it is about). Codes not listed fall back to rules in `classify`.
@@ -94,6 +95,22 @@ CODES: dict[str, tuple[type[CloudError], str | None]] = {
     "InvalidTagValue.Malformed": (InvalidInput, "Tag"),
     "InvalidTagCount": (InvalidInput, "Tag"),
     "InvalidTagKey.Duplicate": (InvalidInput, "Tag"),
+    # Invocations
+    "InvalidInvokeId.NotFound": (NotFound, "InvokeId"),
+    "MissingParam.InstanceId": (InvalidInput, "InstanceId"),
+    "InvalidInstance.NotFound": (InvalidInput, "InstanceId"),
+    "InvalidInstance.NotMatch": (InvalidInput, "InstanceId"),
+    "InstanceIds.ExceedLimit": (InvalidInput, "InstanceId"),
+    "MissingParam.Frequency": (InvalidInput, "Frequency"),
+    "InvalidParam.Frequency": (InvalidInput, "Frequency"),
+    "InvalidRepeatMode.NotFound": (InvalidInput, "RepeatMode"),
+    "Parameter.MissingValue": (InvalidInput, "Parameters"),
+    "Parameter.Disabled": (InvalidInput, "Parameters"),
+    "Parameter.NotMatched": (InvalidInput, "Parameters"),
+    "ParameterCount.ExceedLimit": (InvalidInput, "Parameters"),
+    "ParameterKey.Duplicate": (InvalidInput, "Parameters"),
+    "InvalidParameter.Parameters": (InvalidInput, "Parameters"),
+    "Invocation.ExceedQuota": (QuotaExceeded, None),
     # Common
     "InvalidRegionId.NotFound": (InvalidInput, "RegionId"),
     "RegionId.ApiNotSupported": (InvalidInput, "RegionId"),

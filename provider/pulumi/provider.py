@@ -7,7 +7,7 @@ What the Pulumi engine needs (PULUMI.md), and how this meets it:
 - `check` validates with the kind's spec and reports every bad field (preview never calls create);
 - `diff` always returns a full DiffResult computed from the field policy (never `changes=None`);
 - `create` and `update` return the complete outputs; `read` returns the cloud's view for refresh, and an
-  empty id when the object is gone;
+  empty id when the object is gone or defunct (a task stopped outside Pulumi);
 - `create` sends a ClientToken, so the SDK-level retries of a create never duplicate it; with the input
   `adoptId` it takes over an existing object instead (Pulumi's import cannot load Python dynamic
   resources, pulumi/pulumi#16175);
@@ -136,7 +136,7 @@ class KindProvider(ResourceProvider):
         kind = self.kind()
         with cloud_errors(kind, "read"):
             seen = kind.lifecycle.read(RUNTIME.cloud(), id_, prior=current(kind, props))
-        if seen is None:
+        if seen is None or seen.defunct:  # gone, or no longer doing its job: refresh drops it, up makes anew
             return ReadResult("", {})
         return ReadResult(seen.id, outputs(kind, seen, current(kind, props), props.get(ADOPT_KEY)))
 

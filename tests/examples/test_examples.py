@@ -1,17 +1,20 @@
-"""Every example runs: the YAML quickstart as `make demo` runs it, the Pulumi program through a real
-provider server; both on the embedded emulator, their default backend with no endpoint and no credentials."""
+"""Every example runs: YAML stacks as `make demo` runs them, Pulumi programs through a real provider server;
+all on the embedded emulator, their default backend with no endpoint and no credentials."""
 
 from __future__ import annotations
 
 import runpy
 import shutil
+from pathlib import Path
 
 import pytest
 
 from tests.conftest import ROOT
 from tests.support.cli import ecsops_process
 from tests.support.pulumi_engine import ProviderServer, Registration, registrations
-from tests.support.worlds import commands_in
+from tests.support.worlds import commands_in, invocations_in
+
+EXAMPLES = ROOT / "examples"
 
 
 def resolved(output):
@@ -26,28 +29,24 @@ def run(*argv, cwd) -> tuple[int, str, str]:
     return process.returncode, out, err
 
 
-@pytest.fixture
-def quickstart(tmp_path):
-    return shutil.copytree(ROOT / "examples" / "quickstart", tmp_path / "quickstart",
-                           ignore=shutil.ignore_patterns(".ecsops"))
+def copy(example: str, tmp_path: Path) -> Path:
+    return shutil.copytree(EXAMPLES / example, tmp_path / example, ignore=shutil.ignore_patterns(".ecsops"))
 
 
-def test_the_quickstart_stack_applies_on_the_embedded_emulator_and_then_plans_no_changes(quickstart) -> None:
-    code, out, err = run("apply", "--yes", "stack.yaml", cwd=quickstart)
+def apply_then_plan(directory: Path) -> str:
+    code, out, err = run("apply", "--yes", "stack.yaml", cwd=directory)
     assert code == 0, err
-    assert "embedded emulator over" in out and "Apply complete: 2 changed." in out
-    code, out, _ = run("plan", "--detailed-exitcode", "stack.yaml", cwd=quickstart)
-    assert code == 0 and "No changes" in out
-    commands = commands_in(quickstart / ".ecsops" / "emulator.db")
-    assert set(commands) == {"disk-check", "uptime"}
-    assert commands["disk-check"].parameter_names.parameter_name == ["mount"]
+    assert "embedded emulator over" in out
+    code, again, _ = run("plan", "--detailed-exitcode", "stack.yaml", cwd=directory)
+    assert code == 0 and "No changes" in again
+    return out
 
 
-def test_the_pulumi_quickstart_program_runs_through_the_provider(tmp_path) -> None:
-    project = shutil.copytree(ROOT / "examples" / "pulumi-quickstart", tmp_path / "project")
+def run_program(project: Path) -> tuple[list[Registration], dict[str, object]]:
+    """Runs `project/__main__.py` with every resource created through a provider server (no endpoint)."""
     server = ProviderServer(project)
     try:
-        server.configure({"ecsops:region": "cn-hangzhou"})  # no endpoint: the embedded emulator
+        server.configure({"ecsops:region": "cn-hangzhou"})
 
         def create(registration: Registration) -> tuple[str, dict]:
             checked, failures = server.check(registration.type, registration.name, {}, registration.inputs)
@@ -59,12 +58,50 @@ def test_the_pulumi_quickstart_program_runs_through_the_provider(tmp_path) -> No
                                    forward=create)
     finally:
         server.stop()
-    assert sorted((r.type, r.name) for r in registered) == [("pulumi-python:dynamic/ecsops:Command", "disk-check"),
-                                                             ("pulumi-python:dynamic/ecsops:Command", "uptime")]
-    commands = commands_in(project / ".ecsops" / "emulator.db")
+    return registered, program
+
+
+def test_quickstart_stack(tmp_path) -> None:
+    directory = copy("quickstart", tmp_path)
+    assert "Apply complete: 2 changed." in apply_then_plan(directory)
+    commands = commands_in(directory / ".ecsops" / "emulator.db")
     assert set(commands) == {"disk-check", "uptime"}
+    assert commands["disk-check"].parameter_names.parameter_name == ["mount"]
+
+
+def test_quickstart_pulumi_program(tmp_path) -> None:
+    project = copy("pulumi-quickstart", tmp_path)
+    registered, program = run_program(project)
+    assert sorted(r.name for r in registered) == ["disk-check", "uptime"]
+    commands = commands_in(project / ".ecsops" / "emulator.db")
     assert commands["disk-check"].tags.tag[0].tag_key == "team"
-    # The program's outputs resolve to what the provider created.
     assert resolved(program["disk_check"].command_id) == commands["disk-check"].command_id
     assert resolved(program["disk_check"].parameter_names) == ["mount"]
     assert resolved(program["uptime"].timeout) == 30
+
+
+def test_nightly_disk_check_stack(tmp_path) -> None:
+    directory = copy("nightly-disk-check", tmp_path)
+    out = apply_then_plan(directory)
+    assert "nextRuns (after apply)" in out and "demo-token-not-for-production" not in out
+    [task] = invocations_in(directory / ".ecsops" / "emulator.db")
+    assert (task.frequency, task.invocation_status) == ("0 0 2 * * ? Asia/Shanghai", "Scheduled")
+    assert sorted(i.instance_id for i in task.invoke_instances.invoke_instance) == ["i-demo-linux-1", "i-demo-linux-2"]
+    state = (directory / ".ecsops" / "nightly-disk-check.state.json").read_text()
+    assert "demo-token-not-for-production" not in state and "hmac-sha256:" in state
+
+
+def test_nightly_disk_check_pulumi_program(tmp_path) -> None:
+    project = copy("nightly-disk-check", tmp_path) / "pulumi"
+    registered, program = run_program(project)
+    assert sorted(r.type.rsplit(":", 1)[1] for r in registered) == ["Command", "ScheduledInvocation"]
+    [task] = invocations_in(project / ".ecsops" / "emulator.db")
+    assert resolved(program["nightly"].invoke_id) == task.invoke_id
+    assert len(resolved(program["nightly"].next_runs)) == 3
+    assert task.command_id == resolved(program["disk_check"].command_id)
+
+
+@pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir()))
+def test_every_example_is_tested_here(example) -> None:
+    tested = {"quickstart", "pulumi-quickstart", "nightly-disk-check"}
+    assert example in tested, f"examples/{example} has no test in tests/examples"

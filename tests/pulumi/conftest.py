@@ -9,6 +9,7 @@ import pytest
 from tests.support.pulumi_engine import ProviderServer, registrations
 
 COMMAND = "pulumi-python:dynamic/ecsops:Command"
+SCHEDULED = "pulumi-python:dynamic/ecsops:ScheduledInvocation"
 
 
 @pytest.fixture(scope="module")
@@ -26,12 +27,22 @@ def provider(provider_server, emulator) -> ProviderServer:
 
 
 @pytest.fixture(scope="session")
-def command_provider() -> str:
-    """`__provider` exactly as the real `Command` class serialises it."""
+def providers() -> dict[str, str]:
+    """`__provider` of each kind, exactly as the real resource classes serialise it."""
     def program() -> None:
-        from ecsops.resources import Command
+        from ecsops.resources import Command, ScheduledInvocation
 
-        Command("probe", name="probe", type="RunShellScript", content="echo")
+        command = Command("probe", name="probe", type="RunShellScript", content="echo")
+        ScheduledInvocation("probe-task", command_id=command.command_id, instance_ids=["i-1"], frequency="rate(5m)")
 
-    [registration] = registrations(program)
-    return registration.inputs["__provider"]
+    return {registration.type: registration.inputs["__provider"] for registration in registrations(program)}
+
+
+@pytest.fixture(scope="session")
+def command_provider(providers) -> str:
+    return providers[COMMAND]
+
+
+@pytest.fixture(scope="session")
+def scheduled_provider(providers) -> str:
+    return providers[SCHEDULED]

@@ -14,3 +14,11 @@ def commands_in(database: Path) -> dict[str, object]:
         answer = ecs_client(server.endpoint).describe_commands(models.DescribeCommandsRequest(
             region_id=REGION, max_results=50, content_encoding="PlainText")).body
     return {command.name: command for command in answer.commands.command}
+
+
+def invocations_in(database: Path) -> list:
+    """The tasks DescribeInvocations reports from the world in `database`."""
+    with EmulatorServer(database) as server:
+        answer = ecs_client(server.endpoint).describe_invocations(models.DescribeInvocationsRequest(
+            region_id=REGION, max_results=50)).body
+    return list(answer.invocations.invocation)

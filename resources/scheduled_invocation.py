@@ -1,0 +1,306 @@
+"""`ecsops:ScheduledInvocation` — a Cloud Assistant command run on a schedule (InvokeCommand, API.md 2 and 4).
+
+Identity: InvokeId. A task cannot be changed once made, so every field but `tags` replaces it: the new task
+is made before the old one is stopped. Delete is StopInvocation. A task stopped outside ecsops is defunct:
+drift reports it and apply makes a new one.
+
+Schedules are checked with `ecsops.schedule` at plan time: syntax and field ranges always; the interval
+rules against the task's timeout (or, when the command is in the same stack, the command's); rules relative
+to the current time (years, `at` instants) only when a task is about to be made.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timezone
+from typing import Annotated, Any, Literal, Mapping, Union
+
+import pulumi
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from ecsops.cloud import operations as ops
+from ecsops.cloud.client import Cloud
+from ecsops.cloud.errors import CloudError, NotFound
+from ecsops.engine.kind import Kind, Neighbour, Observed, Outputs, Problem, Spec, register
+from ecsops.engine.policy import in_place, replace
+from ecsops.engine.values import is_unknown, reveal
+from ecsops.pulumi.resource import KindResource
+from ecsops.resources.command import KIND as COMMAND, check_tags, parameter_names, retag
+from ecsops.schedule import ScheduleError, parse_frequency, validate_frequency
+
+MAX_INSTANCES = 100
+MAX_PARAMETERS = 10
+NEXT_RUNS = 3
+COMMAND_DEFAULT_TIMEOUT = 60
+REPLACE_REASON = "a Cloud Assistant task cannot be changed once made: a new task is made, then the old one stopped"
+INSTANCE_ID = re.compile(r"^i-[A-Za-z0-9-]+$")
+
+
+class SecretValue(BaseModel):
+    """A parameter value written `{secret: VALUE}`: never shown, logged or stored in plain text."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    secret: str
+
+
+ParameterValue = Union[str, SecretValue]
+
+
+class ScheduledInvocationSpec(Spec):
+    """A command run by Cloud Assistant on a schedule, on instances chosen by id or by tag."""
+
+    command_id: Annotated[str, replace(wire="CommandId", reason=REPLACE_REASON), Field(
+        min_length=1, description="The command to run, usually ${command.commandId}.")]
+    instance_ids: Annotated[list[str] | None, replace(wire="InstanceId", reason=REPLACE_REASON, normalise=sorted),
+                            Field(min_length=1, max_length=MAX_INSTANCES)] = None
+    resource_tags: Annotated[dict[str, str] | None, replace(wire="ResourceTag", reason=REPLACE_REASON, observed=False),
+                             Field(min_length=1, max_length=20,
+                                   description="Run on the instances carrying all these tags (chosen when made).")] = None
+    repeat_mode: Annotated[Literal["Period", "EveryReboot", "NextRebootOnly"] | None,
+                           replace(wire="RepeatMode", reason=REPLACE_REASON)] = None
+    timeout: Annotated[int | None, replace(wire="Timeout", reason=REPLACE_REASON, observed=False),
+                       Field(ge=1, le=86_400, description="Seconds per run (default: the command's).")] = None
+    frequency: Annotated[str | None, replace(wire="Frequency", reason=REPLACE_REASON), Field(
+        description="rate(5m), at(2026-12-01 02:00:00 Asia/Shanghai), or cron: 0 0 2 * * ? Asia/Shanghai.")] = None
+    parameters: Annotated[dict[str, ParameterValue], replace(wire="Parameters", reason=REPLACE_REASON), Field(
+        description="Values of the command's {{parameters}}; write {secret: VALUE} for a secret.")] = {}
+    username: Annotated[str | None, replace(wire="Username", reason=REPLACE_REASON, observed=False),
+                        Field(max_length=255)] = None
+    working_dir: Annotated[str | None, replace(wire="WorkingDir", reason=REPLACE_REASON, observed=False),
+                           Field(max_length=200)] = None
+    tags: Annotated[dict[str, str], in_place(wire="Tag")] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _period_when_scheduled(cls, values: Any) -> Any:
+        if isinstance(values, dict) and values.get("frequency") and not values.get("repeatMode", values.get("repeat_mode")):
+            return {**values, "repeatMode": "Period"}
+        return values
+
+    @field_validator("frequency")
+    @classmethod
+    def _frequency_valid(cls, frequency: str | None, info: ValidationInfo) -> str | None:
+        if frequency and not is_unknown(frequency):
+            now = (info.context or {}).get("now") or datetime.now(timezone.utc)
+            problem = schedule_problem(frequency, now=now, timeout=info.data.get("timeout"), deferred_time_rules=True)
+            if problem:
+                raise ValueError(problem)
+        return frequency
+
+    @field_validator("instance_ids")
+    @classmethod
+    def _instance_ids_valid(cls, ids: list[str] | None) -> list[str] | None:
+        for id_ in ids or []:
+            if not is_unknown(id_) and not INSTANCE_ID.match(id_):
+                raise ValueError(f"{id_!r} is not an instance id (i-...)")
+        if ids and len(set(ids)) != len(ids):
+            raise ValueError("an instance is listed twice")
+        return ids
+
+    @field_validator("resource_tags", "tags")
+    @classmethod
+    def _tags_valid(cls, tags: dict[str, str] | None) -> dict[str, str] | None:
+        return None if tags is None else check_tags(tags)
+
+    @field_validator("parameters")
+    @classmethod
+    def _parameters_valid(cls, parameters: dict[str, ParameterValue]) -> dict[str, ParameterValue]:
+        if len(parameters) > MAX_PARAMETERS:
+            raise ValueError(f"{len(parameters)} parameters given; a task takes at most {MAX_PARAMETERS}")
+        seen: set[str] = set()
+        for key in parameters:
+            if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", key):
+                raise ValueError(f"{key!r} is not a parameter name (letters, digits, '_' and '-')")
+            if key.lower() in seen:
+                raise ValueError(f"{key!r} is given twice (names are case-insensitive)")
+            seen.add(key.lower())
+        return parameters
+
+    @model_validator(mode="after")
+    def _one_way_to_run(self) -> "ScheduledInvocationSpec":
+        if (self.instance_ids is None) == (self.resource_tags is None):
+            raise ValueError("give exactly one of instanceIds and resourceTags")
+        if self.repeat_mode == "Period" and not self.frequency:
+            raise ValueError("frequency: a Period task needs a frequency")
+        if self.repeat_mode in ("EveryReboot", "NextRebootOnly") and self.frequency:
+            raise ValueError(f"frequency: a {self.repeat_mode} task runs on restarts and takes no frequency")
+        if self.repeat_mode is None:
+            raise ValueError("repeatMode: give a frequency (Period), or EveryReboot or NextRebootOnly")
+        return self
+
+
+def schedule_problem(frequency: str, *, now: datetime, timeout: int | None, deferred_time_rules: bool) -> str | None:
+    """What is wrong with `frequency` for a task that may run `timeout` seconds ("<part>: <why>")."""
+    try:
+        validate_frequency(frequency, now=now, timeout=timeout)
+    except ScheduleError as error:
+        if deferred_time_rules and error.relative_to_now:  # judged only for new tasks (creation_checks)
+            return None
+        return str(error)
+    return None
+
+
+class ScheduledInvocationOutputs(Outputs):
+    invoke_id: str
+    status: str = ""
+    next_runs: list[str] = []
+
+
+def next_runs(frequency: str | None, *, created: datetime, now: datetime) -> list[str]:
+    """The next few run times (UTC, ISO) after `now` of a task made at `created`; [] when none are left."""
+    if not frequency:
+        return []
+    try:
+        schedule = parse_frequency(frequency, now=min(created, now))
+    except ScheduleError:
+        return []
+    runs = schedule.next_runs(now, NEXT_RUNS, anchor=created)
+    return [run.strftime("%Y-%m-%dT%H:%M:%SZ") for run in runs]
+
+
+def preview(values: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    return {"nextRuns": next_runs(values.get("frequency"), created=now, now=now)}
+
+
+def creation_checks(spec: ScheduledInvocationSpec, now: datetime) -> list[Problem]:
+    if not spec.frequency or is_unknown(spec.frequency):
+        return []
+    problem = schedule_problem(spec.frequency, now=now, timeout=spec.timeout, deferred_time_rules=False)
+    return [("frequency", problem)] if problem else []
+
+
+def stack_checks(properties: Mapping[str, Any], values: Mapping[str, Any],
+                 neighbours: Mapping[str, Neighbour]) -> list[Problem]:
+    """When the command is declared in the same stack: the parameters must be its parameters, every one
+    of them needs a value, and the schedule must fit the command's timeout."""
+    command = referenced_command(properties.get("commandId"), neighbours)
+    if command is None:
+        return []
+    problems: list[Problem] = []
+    given = {key.lower(): key for key in values.get("parameters") or {}}
+    declared = parameter_names(command.values["content"]) if command.values.get("enableParameter") else []
+    if given and not command.values.get("enableParameter"):
+        problems.append(("parameters", f"command {command.name!r} does not enable parameters"))
+    else:
+        unknown = sorted(key for lower, key in given.items() if lower not in {n.lower() for n in declared})
+        missing = [name for name in declared if name.lower() not in given]
+        if unknown:
+            problems.append(("parameters", f"{', '.join(unknown)}: not parameters of command {command.name!r} "
+                                           f"(it declares: {', '.join(declared) or 'none'})"))
+        if missing:
+            problems.append(("parameters", f"command {command.name!r} needs a value for "
+                                           + ", ".join(f"{{{{{name}}}}}" for name in missing)))
+    if values.get("frequency") and values.get("timeout") is None:
+        timeout = command.values.get("timeout", COMMAND_DEFAULT_TIMEOUT)
+        problem = schedule_problem(values["frequency"], now=datetime.now(timezone.utc), timeout=timeout,
+                                   deferred_time_rules=True)
+        if problem:
+            problems.append(("frequency", f"{problem} (the command's timeout is {timeout} s)"))
+    return problems
+
+
+def referenced_command(value: Any, neighbours: Mapping[str, Neighbour]) -> Neighbour | None:
+    match = re.fullmatch(r"\$\{([A-Za-z][A-Za-z0-9_-]*)\.commandId\}", value) if isinstance(value, str) else None
+    neighbour = neighbours.get(match.group(1)) if match else None
+    return neighbour if neighbour is not None and neighbour.type == COMMAND.type else None
+
+
+class ScheduledInvocationLifecycle:
+    """Tasks through ECS: InvokeCommand / DescribeInvocations / Tag-UntagResources / StopInvocation."""
+
+    def create(self, cloud: Cloud, spec: ScheduledInvocationSpec, *, token: str) -> Observed:
+        request: dict[str, Any] = {
+            "CommandId": spec.command_id, "RepeatMode": spec.repeat_mode, "ClientToken": token,
+            "Parameters": reveal(spec.values()["parameters"]) or None,
+            "Tag": [{"Key": key, "Value": value} for key, value in spec.tags.items()],
+        }
+        if spec.instance_ids is not None:
+            request["InstanceId"] = spec.instance_ids
+        else:
+            request["ResourceTag"] = [{"Key": k, "Value": v} for k, v in (spec.resource_tags or {}).items()]
+        optional = {"Frequency": spec.frequency, "Username": spec.username, "Timeout": spec.timeout,
+                    "WorkingDir": spec.working_dir}
+        request.update({key: value for key, value in optional.items() if value is not None})
+        body = cloud.call(ops.INVOKE_COMMAND, {key: value for key, value in request.items() if value is not None})
+        return self._must_read(cloud, body["InvokeId"], prior=spec.values())
+
+    def read(self, cloud: Cloud, id_: str, *, prior: Mapping[str, Any] | None) -> Observed | None:
+        body = cloud.call(ops.DESCRIBE_INVOCATIONS, {"InvokeId": id_, "ContentEncoding": "PlainText"})
+        found = [task for task in body.get("Invocations", {}).get("Invocation", []) if task.get("InvokeId") == id_]
+        return observed_task(found[0], prior) if found else None
+
+    def update(self, cloud: Cloud, id_: str, spec: ScheduledInvocationSpec, *, prior: Mapping[str, Any],
+               changed: frozenset[str]) -> Observed:
+        if "tags" in changed:
+            retag(cloud, "invocation", id_, dict(prior.get("tags") or {}), spec.tags)
+        return self._must_read(cloud, id_, prior=spec.values())
+
+    def delete(self, cloud: Cloud, id_: str, *, prior: Mapping[str, Any]) -> None:
+        try:
+            cloud.call(ops.STOP_INVOCATION, {"InvokeId": id_})
+        except NotFound:
+            pass
+
+    def _must_read(self, cloud: Cloud, id_: str, *, prior: Mapping[str, Any]) -> Observed:
+        seen = self.read(cloud, id_, prior=prior)
+        if seen is None:
+            raise CloudError(f"task {id_} was written but cannot be read back", action="DescribeInvocations")
+        return seen
+
+
+def observed_task(task: Mapping[str, Any], prior: Mapping[str, Any] | None) -> Observed:
+    """A task as DescribeInvocations reports it, in spec terms. Instances chosen by tag are not reported as
+    instance ids (the selection stays the tags); a stopped task is defunct."""
+    instances = sorted(item["InstanceId"] for item in task.get("InvokeInstances", {}).get("InvokeInstance", []))
+    by_tags = bool(prior and prior.get("resourceTags"))
+    values = {
+        "commandId": task.get("CommandId"),
+        "instanceIds": None if by_tags else instances,
+        "repeatMode": task.get("RepeatMode"),
+        "frequency": task.get("Frequency") or None,
+        "parameters": json.loads(task.get("Parameters") or "{}"),
+        "tags": {tag["TagKey"]: tag.get("TagValue", "") for tag in task.get("Tags", {}).get("Tag", [])},
+    }
+    created = datetime.fromisoformat(task["CreationTime"].replace("Z", "+00:00"))
+    status = task.get("InvocationStatus", "")
+    outputs = {"invokeId": task["InvokeId"], "status": status,
+               "nextRuns": [] if status == "Stopped" else next_runs(values["frequency"], created=created,
+                                                                   now=datetime.now(timezone.utc))}
+    defunct = f"{task['InvokeId']} was stopped outside ecsops" if status in ("Stopped", "Stopping") else None
+    return Observed(id=task["InvokeId"], values=values, outputs=outputs, defunct=defunct)
+
+
+KIND = register(Kind(
+    type="ecsops:ScheduledInvocation",
+    spec=ScheduledInvocationSpec,
+    outputs=ScheduledInvocationOutputs,
+    lifecycle=ScheduledInvocationLifecycle(),
+    id_output="invokeId",
+    summary="A Cloud Assistant command run on a schedule (rate, at or cron) or at instance restarts.",
+    creation_checks=creation_checks,
+    stack_checks=stack_checks,
+    preview=preview,
+))
+
+
+class ScheduledInvocation(KindResource, module="ecsops", name="ScheduledInvocation"):
+    """A scheduled run of a command (see `ScheduledInvocationSpec`); secret parameters: `pulumi.Output.secret`."""
+
+    invoke_id: pulumi.Output[str]
+    status: pulumi.Output[str]
+    next_runs: pulumi.Output[list[str]]
+
+    def __init__(self, resource_name: str, *, command_id: pulumi.Input[str],
+                 instance_ids: pulumi.Input[list[str]] | None = None,
+                 resource_tags: pulumi.Input[Mapping[str, str]] | None = None,
+                 repeat_mode: pulumi.Input[str] | None = None, frequency: pulumi.Input[str] | None = None,
+                 parameters: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None,
+                 username: pulumi.Input[str] | None = None, timeout: pulumi.Input[int] | None = None,
+                 working_dir: pulumi.Input[str] | None = None, tags: pulumi.Input[Mapping[str, str]] | None = None,
+                 adopt_id: pulumi.Input[str] | None = None, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(KIND, resource_name, dict(
+            command_id=command_id, instance_ids=instance_ids, resource_tags=resource_tags, repeat_mode=repeat_mode,
+            frequency=frequency, parameters=parameters, username=username, timeout=timeout,
+            working_dir=working_dir, tags=tags,
+        ), opts, adopt_id)

@@ -1,0 +1,125 @@
+"""ecsops:ScheduledInvocation, what plan knows before any call: fields, schedules against timeouts, rules
+relative to now only for new tasks, parameters checked against a command of the same stack."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from ecsops.engine.kind import Neighbour
+from ecsops.engine.validate import creation_problems, validate
+from ecsops.engine.values import UNKNOWN
+from ecsops.resources.command import KIND as COMMAND
+from ecsops.resources.scheduled_invocation import KIND, next_runs, stack_checks
+
+NOW = datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
+VALID = {"commandId": "c-hz0001", "instanceIds": ["i-demo-linux-1"], "frequency": "0 0 2 * * ? Asia/Shanghai"}
+
+
+def problems(**changes: object) -> list[tuple[str | None, str]]:
+    values = {key: value for key, value in {**VALID, **changes}.items() if value is not None}
+    return [(d.field, d.message) for d in validate(KIND, values, resource="t", now=NOW).diagnostics]
+
+
+def test_a_frequency_makes_a_period_task() -> None:
+    validated = validate(KIND, VALID, now=NOW)
+    assert validated.ok and validated.values["repeatMode"] == "Period"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "fragment"),
+    [
+        pytest.param({"frequency": "rate(30s)"}, "frequency", "rate: an interval of 30 s", id="rate-30s"),
+        pytest.param({"frequency": "rate(8d)"}, "frequency", "rate: an interval of 8 d is longer than 7 days", id="rate-8d"),
+        pytest.param({"frequency": "0 15 10 * * 3"}, "frequency", "day:", id="day-and-week"),
+        pytest.param({"frequency": "0 15 10 L-3 * ?"}, "frequency", "day:", id="l-with-range"),
+        pytest.param({"frequency": "*/5 * * * * ?"}, "frequency", "interval:", id="every-5-seconds"),
+        pytest.param({"frequency": "rate(5m)", "timeout": 600}, "frequency", "rate:", id="rate-below-timeout"),
+        pytest.param({"frequency": "0 0 12 * * ? 2100"}, "frequency", "year:", id="year-after-2099"),
+        pytest.param({"frequency": "0 0 12 * * ? Mars/Olympus"}, "frequency", "timezone:", id="bad-zone"),
+        pytest.param({"instanceIds": None}, None, "exactly one of instanceIds and resourceTags", id="no-targets"),
+        pytest.param({"resourceTags": {"env": "prod"}}, None, "exactly one of instanceIds and resourceTags",
+                     id="both-targets"),
+        pytest.param({"instanceIds": ["web-1"]}, "instanceIds", "is not an instance id", id="bad-instance-id"),
+        pytest.param({"instanceIds": [f"i-{n}" for n in range(101)]}, "instanceIds", "at most 100", id="101-instances"),
+        pytest.param({"repeatMode": "EveryReboot"}, None, "takes no frequency", id="reboot-with-frequency"),
+        pytest.param({"frequency": None}, None, "repeatMode: give a frequency", id="no-schedule"),
+        pytest.param({"repeatMode": "Once"}, "repeatMode", "input should be 'Period', 'EveryReboot'", id="once"),
+        pytest.param({"parameters": {f"p{n}": "v" for n in range(11)}}, "parameters", "at most 10",
+                     id="11-parameters"),
+        pytest.param({"parameters": {"a b": "v"}}, "parameters", "not a parameter name", id="bad-parameter"),
+        pytest.param({"parameters": {"Mount": "/", "mount": "/x"}}, "parameters", "given twice", id="dup-parameter"),
+        pytest.param({"parameters": {"pw": {"secret": 1, "x": 2}}}, "parameters.pw.str", "valid string",
+                     id="bad-secret"),
+        pytest.param({"timeout": 0}, "timeout", "greater than or equal to 1", id="timeout-zero"),
+    ],
+)
+def test_bad_input_is_named(changes, field, fragment) -> None:
+    found = problems(**changes)
+    assert any(named == field and fragment in message for named, message in found), found
+
+
+def test_time_relative_rules_wait_for_a_new_task() -> None:
+    # An existing task scheduled for 2026 stays valid in 2027; only a task about to be made must lie ahead.
+    past = {**VALID, "frequency": "0 0 12 * * ? 2025"}
+    validated = validate(KIND, past, now=NOW)
+    assert validated.ok
+    assert [(d.field, d.message[:30]) for d in creation_problems(KIND, validated, resource="t", now=NOW)] == [
+        ("frequency", "year: 2025 is before the curre")]
+    at = validate(KIND, {**VALID, "frequency": "at(2026-01-01 00:00:00)"}, now=NOW)
+    assert at.ok and creation_problems(KIND, at, resource="t", now=NOW)
+
+
+def test_secret_parameters_are_accepted() -> None:
+    assert problems(parameters={"token": {"secret": "s3cr3t"}, "mount": "/"}) == []
+
+
+def test_an_unknown_command_id_is_fine_until_apply() -> None:
+    assert problems(commandId=UNKNOWN) == []
+
+
+def command(content: str = "df -h {{mount}} {{ACS::InstanceId}}", enable: bool = True,
+            timeout: int = 60) -> dict[str, Neighbour]:
+    values = validate(COMMAND, {"name": "c", "type": "RunShellScript", "content": content,
+                                "enableParameter": enable, "timeout": timeout}).values
+    return {"disk": Neighbour("disk", COMMAND.type, values)}
+
+
+def checks(parameters: dict, neighbours: dict, **values: object) -> list[tuple[str | None, str]]:
+    properties = {**VALID, "commandId": "${disk.commandId}", "parameters": parameters}
+    return stack_checks(properties, {**validate(KIND, {**VALID, **values}, now=NOW).values,
+                                     "parameters": parameters}, neighbours)
+
+
+@pytest.mark.parametrize(
+    ("parameters", "neighbours", "expected"),
+    [
+        pytest.param({"mount": "/"}, command(), [], id="matching"),
+        pytest.param({"MOUNT": "/"}, command(), [], id="case-insensitive"),
+        pytest.param({"mount": "/", "user": "x"}, command(), [
+            ("parameters", "user: not parameters of command 'disk' (it declares: mount)")], id="unknown-key"),
+        pytest.param({}, command(), [("parameters", "command 'disk' needs a value for {{mount}}")], id="missing"),
+        pytest.param({"mount": "/"}, command(enable=False), [
+            ("parameters", "command 'disk' does not enable parameters")], id="parameters-off"),
+        pytest.param({"mount": "/"}, {}, [], id="command-elsewhere"),
+    ],
+)
+def test_parameters_must_match_a_command_of_the_same_stack(parameters, neighbours, expected) -> None:
+    assert checks(parameters, neighbours) == expected
+
+
+def test_the_schedule_must_fit_the_commands_timeout_when_the_task_has_none() -> None:
+    [(field, message)] = checks({"mount": "/"}, command(timeout=900), frequency="rate(10m)")
+    assert field == "frequency" and "the command's timeout is 900 s" in message
+    assert checks({"mount": "/"}, command(timeout=900), frequency="rate(10m)", timeout=60) == []
+
+
+def test_next_runs_follow_the_schedule() -> None:
+    assert next_runs("0 0 2 * * ? Asia/Shanghai", created=NOW, now=NOW) == [
+        "2026-11-21T18:00:00Z", "2026-11-22T18:00:00Z", "2026-11-23T18:00:00Z"]
+    created = datetime(2026, 11, 21, 11, 58, tzinfo=timezone.utc)
+    assert next_runs("rate(5m)", created=created, now=NOW) == [
+        "2026-11-21T12:03:00Z", "2026-11-21T12:08:00Z", "2026-11-21T12:13:00Z"]
+    assert next_runs(None, created=NOW, now=NOW) == []
+    assert next_runs("at(2026-01-01 00:00:00)", created=datetime(2025, 1, 1, tzinfo=timezone.utc), now=NOW) == []
