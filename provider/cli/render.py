@@ -21,6 +21,8 @@ import time
 from collections import Counter
 from typing import Any, Iterable, Mapping, TextIO
 
+from deepdiff import DeepDiff
+
 from ecsops.engine import kind as kinds
 from ecsops.engine.apply import Event
 from ecsops.engine.diff import Effect, FieldChange
@@ -127,12 +129,56 @@ def _change_lines(change: FieldChange, secrets: frozenset[str]) -> list[str]:
     note = ""
     if change.effect is Effect.REPLACE:
         note = f"   # forces replacement{': ' + change.reason if change.reason and not change.unknown else ''}"
+    if isinstance(old, (dict, list)) and isinstance(new, (dict, list)):
+        return [f"      {change.field}:{note}", *structural_lines(old, new)]
     if _multiline(old) or _multiline(new):
         lines = [f"      {change.field}:{note}"]
         diff = difflib.unified_diff(str(old or "").splitlines(), str(new or "").splitlines(), lineterm="", n=1)
         lines += [f"        {line}" for line in list(diff)[2:]]
         return lines
     return [f"      {change.field}: {_inline(old)} -> {_inline(new)}{note}"]
+
+
+def structural_lines(old: Any, new: Any) -> list[str]:
+    """A nested change path by path (`~ webhooks[ops].url: "a" -> "b"`, `- webhooks[old]`, `+ contacts[c-1]`);
+    lists of items with an `id` are matched by id, not by position."""
+    before, after = keyed(old, new), keyed(new, old)
+    lines = []
+    for kind, items in DeepDiff(before, after, view="tree", ignore_order=True).items():
+        for item in items:
+            path = _path(item.path(output_format="list"))
+            if kind.endswith("_added"):
+                lines.append(f"        + {path}: {_inline(item.t2)}")
+            elif kind.endswith("_removed"):
+                lines.append(f"        - {path}")
+            else:
+                lines.append(f"        ~ {path}: {_inline(item.t1)} -> {_inline(item.t2)}")
+    return sorted(lines, key=lambda line: line[10:])
+
+
+def keyed(value: Any, other: Any = None) -> Any:
+    """Lists whose items all carry an `id` become mappings keyed `[id]`, so changes are told by identity (an
+    empty list stands for an empty mapping when the other side is keyed)."""
+    if isinstance(value, dict):
+        counterpart = other if isinstance(other, dict) else {}
+        return {key: keyed(item, counterpart.get(key)) for key, item in value.items()}
+    if isinstance(value, list) and (_identified(value) or (not value and _identified(other))):
+        return {f"[{item['id']}]": keyed(item) for item in value}
+    if isinstance(value, list):
+        return [keyed(item) for item in value]
+    return value
+
+
+def _identified(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(i, dict) and "id" in i for i in value)
+
+
+def _path(parts: list[Any]) -> str:
+    text = ""
+    for part in parts:
+        part = str(part) if not isinstance(part, int) else f"[{part}]"
+        text += part if part.startswith("[") or not text else f".{part}"
+    return text
 
 
 def _multiline(value: Any) -> bool:

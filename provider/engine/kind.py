@@ -69,6 +69,8 @@ Problem = tuple[str | None, str]   # (field or None, message)
 CreationCheck = Callable[[Any, datetime], list[Problem]]
 StackCheck = Callable[[Mapping[str, Any], Mapping[str, Any], Mapping[str, Neighbour]], list[Problem]]
 Preview = Callable[[Mapping[str, Any], datetime], dict[str, Any]]
+Advice = Callable[[Mapping[str, Any]], list[Problem]]
+FindExisting = Callable[["Cloud", Any], "Observed | None"]
 
 
 class Lifecycle(Protocol):
@@ -100,6 +102,11 @@ class Kind:
     stack_checks: StackCheck | None = field(default=None, compare=False)
     #: Outputs a plan can already show for a new object (the next run times of a schedule).
     preview: Preview | None = field(default=None, compare=False)
+    #: Warnings about valid values (an event name the documentation does not list).
+    advice: Advice | None = field(default=None, compare=False)
+    #: For kinds whose identity the user chooses (a rule name): the object already holding that identity,
+    #: so that a create never silently takes over an object made elsewhere. Reads only.
+    find_existing: FindExisting | None = field(default=None, compare=False)
 
     @property
     def module(self) -> str:

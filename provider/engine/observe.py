@@ -7,13 +7,17 @@ becomes a diagnostic naming the resource rather than an exception from deep insi
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ecsops.cloud.errors import CloudError
 from ecsops.engine import kind as kinds
+from ecsops.engine import refs
 from ecsops.engine.errors import Diagnostic, EngineError
 from ecsops.engine.kind import Observed
+from ecsops.engine.stack import Stack
 from ecsops.engine.state import ResourceState, StackState
+from ecsops.engine.validate import validate
+from ecsops.engine.values import UNKNOWN
 
 if TYPE_CHECKING:
     from ecsops.cloud.client import Cloud
@@ -38,3 +42,30 @@ def observe(state: StackState, cloud: "Cloud") -> dict[str, Observed | None]:
     if problems:
         raise EngineError(problems)
     return {name: result for name, result in results.items() if not isinstance(result, Diagnostic)}
+
+
+def existing_objects(stack: Stack, state: StackState, cloud: "Cloud") -> dict[str, Observed]:
+    """Objects that already hold the identity of a resource the stack would create (reads only).
+
+    Only kinds with `find_existing` are asked, only for resources the state does not know (an interrupted
+    create of ours is not a conflict), and only when their values are complete without the cloud.
+    """
+    def attribute(reference: refs.Reference) -> Any:
+        entry = state.resources.get(reference.resource)
+        return {**entry.values, **entry.outputs}.get(reference.attribute, UNKNOWN) if entry else UNKNOWN
+
+    found: dict[str, Observed] = {}
+    for name, declared in stack.resources.items():
+        if declared.kind.find_existing is None or name in state.resources or name in state.pending:
+            continue
+        validated = validate(declared.kind, refs.resolve(declared.properties, attribute), resource=name)
+        if validated.spec is None:
+            continue
+        try:
+            seen = declared.kind.find_existing(cloud, validated.spec)
+        except CloudError as error:
+            raise EngineError.single(f"looking for an existing object failed: {error}", resource=name,
+                                     type=declared.type) from None
+        if seen is not None:
+            found[name] = seen
+    return found

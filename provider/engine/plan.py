@@ -61,11 +61,12 @@ class Plan:
 
 
 def plan(stack: Stack, state: StackState, observed: Mapping[str, Observed | None], *,
-         now: datetime | None = None) -> Plan:
+         now: datetime | None = None, existing: Mapping[str, Observed] | None = None) -> Plan:
     """What apply would do to converge the cloud on `stack`. Raises EngineError listing every problem.
 
     `observed` holds the read of every resource recorded in `state` (None: gone from the cloud); `now`
-    (default: the machine's clock) is the instant time-dependent rules are judged at.
+    (default: the machine's clock) is the instant time-dependent rules are judged at; `existing` holds
+    objects found already holding the identity of a resource to create (see `Kind.find_existing`).
     """
     now = now or datetime.now(timezone.utc)
     attributes: dict[str, dict[str, Any]] = {}
@@ -80,6 +81,9 @@ def plan(stack: Stack, state: StackState, observed: Mapping[str, Observed | None
                                       salt=state.salt, now=now, interrupted=name in state.pending)
         if resource_plan.action in (Action.CREATE, Action.REPLACE):
             problems.extend(creation_problems(declared.kind, validated, resource=name, now=now))
+        if resource_plan.action is Action.CREATE and name in (existing or {}):
+            problems.append(taken(stack, declared, (existing or {})[name]))
+        problems.extend(advice(declared.kind, validated, name))
         attributes[name] = attributes_after(declared.kind, resource_plan, observed.get(name), validated.values)
         plans.append(resource_plan)
     problems.extend(stack_problems(stack, checked))
@@ -124,6 +128,20 @@ def comparable(kind: Kind, seen: Observed, applied: Mapping[str, Any], declared:
     taken from the last apply, parts declared (or applied) secret marked so, and secrets digested."""
     values = effective_values(kind, seen.values, applied)
     return protect(mark_secrets(mark_secrets(values, applied), declared), salt)
+
+
+def taken(stack: Stack, declared: DeclaredResource, seen: Observed) -> Diagnostic:
+    return Diagnostic(
+        f"{seen.id} already exists and this stack does not manage it: adopt it with "
+        f"`ecsops import {stack.path} {declared.name} {seen.id}`, or give the resource another identity",
+        resource=declared.name, type=declared.type)
+
+
+def advice(kind: Kind, validated: Validated, name: str) -> list[Diagnostic]:
+    if kind.advice is None or validated.spec is None:
+        return []
+    return [Diagnostic(message, resource=name, field=field, type=kind.type, severity="warning")
+            for field, message in kind.advice(validated.values)]
 
 
 def stack_problems(stack: Stack, checked: Mapping[str, Validated]) -> list[Diagnostic]:

@@ -129,6 +129,7 @@ class KindProvider(ResourceProvider):
             if adopt:
                 seen = adopt_object(kind, RUNTIME.cloud(), str(adopt), spec)
             else:
+                refuse_taken(kind, RUNTIME.cloud(), spec)
                 seen = kind.lifecycle.create(RUNTIME.cloud(), spec, token=new_token())
         return CreateResult(seen.id, outputs(kind, seen, spec.values(), adopt))
 
@@ -199,6 +200,14 @@ def outputs(kind: Kind, seen: Observed, desired: Mapping[str, Any], adopt: Any) 
     if adopt:
         result[ADOPT_KEY] = adopt
     return result
+
+
+def refuse_taken(kind: Kind, cloud: Cloud, spec: Spec) -> None:
+    """A kind whose identity the user chooses must not silently take over an object made elsewhere."""
+    seen = kind.find_existing(cloud, spec) if kind.find_existing is not None else None
+    if seen is not None:
+        raise ProviderError(f"{kind.type}: {seen.id} already exists: adopt it with adopt_id={seen.id!r}, "
+                            "or give the resource another identity")
 
 
 def adopt_object(kind: Kind, cloud: Cloud, id_: str, spec: Spec) -> Observed:
