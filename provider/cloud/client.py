@@ -4,7 +4,8 @@
 names of API.md, builds the SDK's request model from them, sends it through the SDK client of the
 operation's product, and returns the answer body as a dict in wire form. Guarantees:
 
-- errors arrive as `ecsops.cloud.errors.CloudError` subclasses, never SDK exception types;
+- errors arrive as `ecsops.cloud.errors.CloudError` subclasses, never SDK exception types, and an answer
+  with `Success: false` (CloudMonitor's way, on HTTP 200) is an error too;
 - only operations declared safe to repeat are retried (throttling, 5xx, network), honouring the server's
   retry-after hint, with jittered exponential backoff;
 - every attempt passes the shared rate limit first;
@@ -80,7 +81,10 @@ class Cloud:
             if isinstance(mapped, errors.Throttled):
                 self._count("throttled")
             raise mapped from error
-        return response.body.to_map() if response.body is not None else {}
+        body = response.body.to_map() if response.body is not None else {}
+        if body.get("Success") is False:  # CloudMonitor answers some failures with HTTP 200
+            raise errors.from_answer(body, operation.action)
+        return body
 
     def _client(self, operation: Operation, region: str) -> tuple[Any, Any]:
         key = (operation.product.name, region)
@@ -129,4 +133,8 @@ def _sdk_client(product: str, backend: Backend, region: str) -> tuple[Any, Any]:
         from alibabacloud_ecs20140526 import client as ecs_client, models as ecs_models
 
         return ecs_client.Client(config), ecs_models
+    if product == "cms":
+        from alibabacloud_cms20190101 import client as cms_client, models as cms_models
+
+        return cms_client.Client(config), cms_models
     raise ValueError(f"no SDK client for product {product!r}")

@@ -64,3 +64,14 @@ DESCRIBE_INVOCATIONS = Operation(ECS, "DescribeInvocations", Retry.READ)
 DESCRIBE_INVOCATION_RESULTS = Operation(ECS, "DescribeInvocationResults", Retry.READ)
 STOP_INVOCATION = Operation(ECS, "StopInvocation", Retry.DELETE)
 DESCRIBE_CLOUD_ASSISTANT_STATUS = Operation(ECS, "DescribeCloudAssistantStatus", Retry.READ)
+
+CMS = Product("cms", "2019-01-01")
+
+PUT_EVENT_RULE = Operation(CMS, "PutEventRule", Retry.IDEMPOTENT)               # upsert by rule name
+PUT_EVENT_RULE_TARGETS = Operation(CMS, "PutEventRuleTargets", Retry.IDEMPOTENT)  # upsert by target id
+DESCRIBE_EVENT_RULE_LIST = Operation(CMS, "DescribeEventRuleList", Retry.READ)
+DESCRIBE_EVENT_RULE_TARGET_LIST = Operation(CMS, "DescribeEventRuleTargetList", Retry.READ)
+DELETE_EVENT_RULE_TARGETS = Operation(CMS, "DeleteEventRuleTargets", Retry.DELETE)
+DELETE_EVENT_RULES = Operation(CMS, "DeleteEventRules", Retry.DELETE)
+ENABLE_EVENT_RULES = Operation(CMS, "EnableEventRules", Retry.IDEMPOTENT)
+DISABLE_EVENT_RULES = Operation(CMS, "DisableEventRules", Retry.IDEMPOTENT)
