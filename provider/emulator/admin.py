@@ -8,6 +8,11 @@
 | `GET /_emulator/clock`, `POST /_emulator/clock` | `{"set": ISO}`, `{"advance": "90m"}` or `{"real": true}` |
 | `GET /_emulator/requests?since=SEQ&action=A&kind=write`, `DELETE` | the API call log (secrets masked) |
 | `GET /_emulator/faults`, `POST`, `DELETE` | fault injection settings (see faults.FaultConfig) |
+| `POST /_emulator/events`, `GET ?resource=ID` | inject a system event (events.injection); list them |
+| `GET /_emulator/events/<id>`, `POST` | one event; `{"status": "Avoided"}` moves it by hand |
+| `GET /_emulator/notifications?since=SEQ&rule=NAME&status=S` | every delivery of a notification to a target |
+
+After every admin call, the webhook deliveries it caused are handed to the dispatcher (cms.delivery).
 """
 
 from __future__ import annotations
@@ -21,7 +26,9 @@ import yaml
 from pydantic import ValidationError
 from werkzeug.wrappers import Request, Response
 
-from ecsops.emulator import clock, simulation, world
+from ecsops.emulator import clock, events, simulation, world
+from ecsops.emulator.cms import delivery
+from ecsops.emulator.events import injection
 from ecsops.emulator.faults import FaultConfig, as_document
 from ecsops.emulator.store import get_meta, set_meta
 
@@ -36,13 +43,23 @@ class AdminError(ValueError):
 
 
 def handle(app: "EmulatorApp", request: Request) -> Response:
-    route = ROUTES.get((request.method, request.path[len(PREFIX):].strip("/")))
+    route = _route(request.method, request.path[len(PREFIX):].strip("/"))
     if route is None:
         return _json({"error": f"no admin route {request.method} {request.path}"}, 404)
     try:
-        return _json(route(app, request))
-    except (AdminError, world.WorldError) as error:
+        answer = _json(route(app, request))
+    except (AdminError, world.WorldError, events.EventError) as error:
         return _json({"error": str(error)}, 400)
+    app.deliveries.kick()
+    return answer
+
+
+def _route(method: str, path: str) -> Callable[["EmulatorApp", Request], Any] | None:
+    """The route of `path`, or of its parent followed by `<id>` (`events/e-...` -> `events/<id>`)."""
+    route = ROUTES.get((method, path))
+    if route is None and "/" in path:
+        route = ROUTES.get((method, path.rsplit("/", 1)[0] + "/<id>"))
+    return route
 
 
 def _json(body: Any, status: int = 200) -> Response:
@@ -160,6 +177,51 @@ def _store_faults(app: "EmulatorApp", config: FaultConfig) -> dict[str, Any]:
     return as_document(stored)
 
 
+def post_event(app: "EmulatorApp", request: Request) -> dict[str, Any]:
+    """Injects a system event, after catching up and before catching up again (a past notBefore starts it)."""
+    body = _body(request)
+    with app.db.transaction() as tx:
+        now = clock.now(tx)
+        simulation.catch_up(tx, now)
+        event_id = injection.inject(tx, body, now)
+        simulation.catch_up(tx, now)
+        return injection.describe(tx, event_id)
+
+
+def get_events(app: "EmulatorApp", request: Request) -> dict[str, Any]:
+    with app.db.read() as tx:
+        return {"events": injection.listing(tx, request.args.get("resource"))}
+
+
+def get_event(app: "EmulatorApp", request: Request) -> dict[str, Any]:
+    with app.db.read() as tx:
+        return injection.describe(tx, _last_segment(request))
+
+
+def post_event_status(app: "EmulatorApp", request: Request) -> dict[str, Any]:
+    body = _body(request)
+    with app.db.transaction() as tx:
+        now = clock.now(tx)
+        simulation.catch_up(tx, now)
+        injection.move(tx, _last_segment(request), body, now)
+        return injection.describe(tx, _last_segment(request))
+
+
+def _last_segment(request: Request) -> str:
+    return request.path.rstrip("/").rsplit("/", 1)[1]
+
+
+def get_notifications(app: "EmulatorApp", request: Request) -> dict[str, Any]:
+    since = request.args.get("since", "0")
+    if not since.isdigit():
+        raise AdminError("since must be a delivery sequence number")
+    status = request.args.get("status")
+    if status and status not in delivery.STATUSES:
+        raise AdminError(f"status must be one of {', '.join(delivery.STATUSES)}")
+    with app.db.read() as tx:
+        return {"notifications": delivery.listing(tx, since=int(since), rule=request.args.get("rule"), status=status)}
+
+
 ROUTES: dict[tuple[str, str], Callable[["EmulatorApp", Request], Any]] = {
     ("GET", "health"): health,
     ("POST", "reset"): reset,
@@ -172,4 +234,9 @@ ROUTES: dict[tuple[str, str], Callable[["EmulatorApp", Request], Any]] = {
     ("GET", "faults"): get_faults,
     ("POST", "faults"): post_faults,
     ("DELETE", "faults"): clear_faults,
+    ("POST", "events"): post_event,
+    ("GET", "events"): get_events,
+    ("GET", "events/<id>"): get_event,
+    ("POST", "events/<id>"): post_event_status,
+    ("GET", "notifications"): get_notifications,
 }

@@ -3,6 +3,7 @@
 Each API call: decode (protocol) -> find product and operation -> injected faults -> one transaction in
 which the handler runs and the call is logged -> JSON answer. A failed call is rolled back and logged in
 a transaction of its own, so the request log shows every call and never a write that did not happen.
+After a call commits, the webhook deliveries it caused are handed to the dispatcher (cms.delivery).
 """
 
 from __future__ import annotations
@@ -17,14 +18,14 @@ from typing import Any, Iterable
 
 from werkzeug.wrappers import Request, Response
 
-from ecsops.emulator import admin, clock, ecs, simulation, world
+from ecsops.emulator import admin, clock, cms, ecs, simulation, world
 from ecsops.emulator.errors import COMMON, ServiceError
 from ecsops.emulator.faults import Decision, FaultConfig, Injector
 from ecsops.emulator.protocol import ApiRequest, decode_request, error_response, json_response
 from ecsops.emulator.service import Context, Operation, Product
 from ecsops.emulator.store import Database, get_meta
 
-PRODUCTS: dict[str, Product] = {product.version: product for product in (ecs.PRODUCT,)}
+PRODUCTS: dict[str, Product] = {product.version: product for product in (ecs.PRODUCT, cms.PRODUCT)}
 MASK = "****"
 
 
@@ -34,6 +35,7 @@ class EmulatorApp:
     def __init__(self, database: Database):
         self.db = database
         self.injector = Injector()
+        self.deliveries = cms.Dispatcher(database)
         with self.db.transaction() as tx:
             world.seed_if_new(tx)
 
@@ -67,12 +69,13 @@ class EmulatorApp:
                 _log(tx, api, operation, context.timestamp, 200, None)
         except ServiceError as error:
             self._log_failure(api, operation, error)
-            return error_response(error, api.request_id, host)
+            return _error_answer(error, api.request_id, host)
         except Exception:  # a bug in the emulator: answer like the cloud does, and say where it broke
             traceback.print_exc(file=sys.stderr)
             error = COMMON.error("InternalError")
             self._log_failure(api, operation, error)
             return error_response(error, api.request_id, host)
+        self.deliveries.kick()
         if decision.reply_delay_s:
             time.sleep(decision.reply_delay_s)
         if decision.outcome == "drop":
@@ -123,6 +126,13 @@ def _masked(name: str, value: str, masked: frozenset[str]) -> str:
     if isinstance(document, dict):
         return json.dumps({key: MASK for key in document})
     return MASK
+
+
+def _error_answer(error: ServiceError, request_id: str, host: str) -> Response:
+    """The error body with its HTTP status; a CloudMonitor `Failure` is HTTP 200 with `Success: false`."""
+    if isinstance(error, cms.Failure):
+        return json_response(error.body(), request_id, status=error.status)
+    return error_response(error, request_id, host)
 
 
 def _injected_error(decision: Decision) -> ServiceError:

@@ -117,8 +117,12 @@ def merge(tx: sqlite3.Connection, world: World) -> None:
     for entry in [*world.instances, *world.buckets, *world.log_projects]:
         if entry.region not in known:
             raise WorldError(f"world document: {entry.name or entry.id}: unknown region {entry.region!r}")
-    now = clock.iso(clock.now(tx))
+    from ecsops.emulator.events import set_instance_status  # here: the events package builds on this module
+
+    instant = clock.now(tx)
+    now = clock.iso(instant)
     for instance in world.instances:
+        set_instance_status(tx, instance.id, instance.status, instant)  # announces a change of an existing one
         _upsert_instance(tx, instance, now)
     for bucket in world.buckets:
         tx.execute("INSERT OR REPLACE INTO buckets (name, region) VALUES (?, ?)", (bucket.name, bucket.region))

@@ -48,5 +48,7 @@ CODES = COMMON.extend(
         # Instances and account
         "InvalidInstanceIds.Malformed": Code(400, "InstanceIds must be a JSON array of at most {limit} instance ids."),
         "InvalidStatus.ValueNotSupported": Code(400, "The instance status {status!r} is not supported."),
+        # System events
+        "EventIdLimitExceeded": Code(403, "The amount of EventId specified exceeds limit {limit}."),
     }
 )

@@ -1,0 +1,150 @@
+"""Event-triggered alert rules: PutEventRule, DescribeEventRuleList, DeleteEventRules, EnableEventRules,
+DisableEventRules (API.md section 3).
+
+PutEventRule is an upsert by name within the call's scope (product.py) and a full put: a field left out
+takes its default (EventType SYSTEM, State ENABLED, SilenceTime 86400 s, GroupId and Description empty),
+whatever the rule had before; the rule keeps its targets and its silence bookkeeping. Deleting rules
+deletes their targets; names that do not exist are skipped (deleting twice succeeds). Enabling or
+disabling an unknown rule is `ResourceNotFound` and changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from typing import Any
+
+from ecsops.emulator.cms import patterns
+from ecsops.emulator.cms.errors import failure, invalid
+from ecsops.emulator.cms.product import PRODUCT, answer, scope
+from ecsops.emulator.errors import COMMON
+from ecsops.emulator.service import Context
+
+NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+EVENT_TYPES = ("SYSTEM", "CUSTOM")
+STATES = ("ENABLED", "DISABLED")
+SILENCE_DEFAULT = 86_400
+SILENCE_LIMIT = 86_400
+NAMES_LIMIT = 20
+PAGE_SIZE_DEFAULT = 10
+PAGE_SIZE_LIMIT = 100
+
+
+def find_rule(ctx: Context, name: str | None) -> sqlite3.Row:
+    """The rule of the call's scope called `name`, or the `ResourceNotFound` failure."""
+    row = ctx.tx.execute("SELECT * FROM event_rules WHERE scope = ? AND name = ?", (scope(ctx), name)).fetchone()
+    if row is None:
+        raise failure("ResourceNotFound", kind="event rule", name=name)
+    return row
+
+
+def listed(ctx: Context, name: str, limit: int = NAMES_LIMIT) -> list[str]:
+    """A required repeated parameter (`RuleNames.N`, `Ids.N`) of at most `limit` values, duplicates dropped."""
+    values = list(dict.fromkeys(ctx.params.strings(name)))
+    if not values:
+        raise COMMON.error("MissingParameter", name=name)
+    if len(values) > limit:
+        raise invalid(name, f"{len(values)} values were given; the limit is {limit}")
+    return values
+
+
+@PRODUCT.operation("PutEventRule", writes=True)
+def put_event_rule(ctx: Context) -> dict[str, Any]:
+    params = ctx.params
+    name = params.text("RuleName", required=True)
+    assert name is not None
+    if not NAME.match(name):
+        raise invalid("RuleName", "use 1 to 64 letters, digits, underscores, hyphens and periods")
+    stored = patterns.validate(params.objects("EventPattern"))
+    event_type = _choice(ctx, "EventType", EVENT_TYPES)
+    state = _choice(ctx, "State", STATES)
+    silence = params.integer("SilenceTime", default=SILENCE_DEFAULT)
+    assert silence is not None
+    if not 0 <= silence <= SILENCE_LIMIT:
+        raise invalid("SilenceTime", f"{silence} is out of range: use 0 to {SILENCE_LIMIT} seconds")
+    ctx.tx.execute(
+        """INSERT INTO event_rules (scope, name, group_id, event_type, state, description, silence_time, patterns)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (scope, name) DO UPDATE SET group_id = excluded.group_id, event_type = excluded.event_type,
+               state = excluded.state, description = excluded.description, silence_time = excluded.silence_time,
+               patterns = excluded.patterns""",
+        (scope(ctx), name, params.text("GroupId", default=""), event_type, state,
+         params.text("Description", default=""), silence, json.dumps(stored)),
+    )
+    return answer(Data="1")
+
+
+def _choice(ctx: Context, name: str, allowed: tuple[str, ...]) -> str:
+    """An enumerated parameter; the first allowed value is its default."""
+    value = ctx.params.text(name) or allowed[0]
+    if value not in allowed:
+        raise invalid(name, f"{value!r} is not one of {', '.join(allowed)}")
+    return value
+
+
+@PRODUCT.operation("DescribeEventRuleList", writes=False)
+def describe_event_rule_list(ctx: Context) -> dict[str, Any]:
+    """Rules of the call's scope, oldest first. NamePrefix matches names *containing* it, as the service
+    does; IsEnable, when given, keeps only enabled (true) or disabled (false) rules."""
+    params = ctx.params
+    number = params.integer("PageNumber", default=1)
+    size = params.integer("PageSize", default=PAGE_SIZE_DEFAULT)
+    assert number is not None and size is not None
+    if number < 1:
+        raise COMMON.error("InvalidParameter", name="PageNumber", reason="must be 1 or more")
+    if not 1 <= size <= PAGE_SIZE_LIMIT:
+        raise COMMON.error("InvalidParameter", name="PageSize", reason=f"must be between 1 and {PAGE_SIZE_LIMIT}")
+    rows = [row for row in ctx.tx.execute("SELECT * FROM event_rules WHERE scope = ? ORDER BY seq", (scope(ctx),))
+            if _selected(ctx, row)]
+    chunk = rows[(number - 1) * size:number * size]
+    return answer(Total=len(rows), EventRules={"EventRule": [_rule_view(row) for row in chunk]})
+
+
+def _selected(ctx: Context, row: sqlite3.Row) -> bool:
+    prefix = ctx.params.text("NamePrefix")
+    group = ctx.params.text("GroupId")
+    enabled = ctx.params.boolean("IsEnable", default=None)
+    return ((not prefix or prefix in row["name"]) and (not group or group == row["group_id"])
+            and (enabled is None or enabled == (row["state"] == "ENABLED")))
+
+
+def _rule_view(row: sqlite3.Row) -> dict[str, Any]:
+    return {
+        "Name": row["name"],
+        "GroupId": row["group_id"],
+        "EventType": row["event_type"],
+        "State": row["state"],
+        "Description": row["description"],
+        "SilenceTime": row["silence_time"],
+        "EventPattern": {"EventPattern": [_pattern_view(pattern) for pattern in json.loads(row["patterns"])]},
+    }
+
+
+def _pattern_view(pattern: dict[str, Any]) -> dict[str, Any]:
+    """A stored pattern as described: each list wrapped in an object of the same name."""
+    lists = {name: {name: pattern[name]} for name in patterns.LISTS}
+    return {"Product": pattern["Product"], **lists, "SQLFilter": pattern["SQLFilter"]}
+
+
+@PRODUCT.operation("DeleteEventRules", writes=True)
+def delete_event_rules(ctx: Context) -> dict[str, Any]:
+    names = listed(ctx, "RuleNames")
+    ctx.tx.executemany("DELETE FROM event_rules WHERE scope = ? AND name = ?", [(scope(ctx), name) for name in names])
+    return answer()
+
+
+@PRODUCT.operation("EnableEventRules", writes=True)
+def enable_event_rules(ctx: Context) -> dict[str, Any]:
+    return _set_state(ctx, "ENABLED")
+
+
+@PRODUCT.operation("DisableEventRules", writes=True)
+def disable_event_rules(ctx: Context) -> dict[str, Any]:
+    return _set_state(ctx, "DISABLED")
+
+
+def _set_state(ctx: Context, state: str) -> dict[str, Any]:
+    rules = [find_rule(ctx, name) for name in listed(ctx, "RuleNames")]
+    ctx.tx.executemany("UPDATE event_rules SET state = ? WHERE seq = ?", [(state, rule["seq"]) for rule in rules])
+    return answer()

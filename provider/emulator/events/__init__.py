@@ -1,0 +1,18 @@
+"""ECS system events and the event notifications ECS sends (the ECS side of event-driven O&M).
+
+For other modules of the emulator:
+
+- `raise_event(tx, resource_id, event_type, status, now, not_before=None, reason="")` -> the event row;
+- `move_event(tx, event_id, status, now)` -> the event row: an event handled by hand (Avoided, Canceled...);
+- `on_transition(hook)`: `hook(tx, event, new_status, at)` whenever an event enters a state;
+- `set_instance_status(tx, instance_id, status, now)`: a status change and its `Instance:StateChange`;
+- `notifications.subscribe(subscriber)`: `subscriber(tx, notification)` for every notification.
+
+Importing the package registers the catch-up step that moves events along with the clock.
+"""
+
+from ecsops.emulator.events.lifecycle import find_event, move_event, on_transition, raise_event
+from ecsops.emulator.events.state_changes import set_instance_status
+from ecsops.emulator.events.types import EventError
+
+__all__ = ["EventError", "find_event", "move_event", "on_transition", "raise_event", "set_instance_status"]

@@ -1,0 +1,32 @@
+"""Instance status changes and their `Instance:StateChange` notifications (seed 003 "2.4.4.1").
+
+The guide sends one notification each time an instance's status changes (Starting, Running, Stopping,
+Stopped...). Whatever changes a status in the emulator - the admin world merge, or a system event's
+consequence - goes through `set_instance_status`, so the notification can never be forgotten.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+from ecsops.emulator.events import notifications
+from ecsops.emulator.events.types import EventError
+
+INSTANCE_STATUSES = ("Pending", "Starting", "Running", "Stopping", "Stopped")
+
+
+def set_instance_status(tx: sqlite3.Connection, instance_id: str, status: str, now: datetime) -> bool:
+    """Sets the instance's status and announces the change; True when it changed.
+
+    Setting the status an instance already has, or the status of an instance the world does not hold,
+    changes nothing and announces nothing. An unknown status is an EventError.
+    """
+    if status not in INSTANCE_STATUSES:
+        raise EventError(f"unknown instance status {status!r}: use one of {', '.join(INSTANCE_STATUSES)}")
+    instance = tx.execute("SELECT * FROM instances WHERE id = ?", (instance_id,)).fetchone()
+    if instance is None or instance["status"] == status:
+        return False
+    tx.execute("UPDATE instances SET status = ? WHERE id = ?", (status, instance_id))
+    notifications.publish(tx, notifications.for_state_change(tx, instance, status, now))
+    return True
