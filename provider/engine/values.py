@@ -29,17 +29,18 @@ def is_unknown(value: Any) -> bool:
 
 
 def canonical(value: Any) -> str:
-    """A stable text form for comparing and hashing values (key order and float/int spelling ignored)."""
-    return json.dumps(_normal_numbers(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """A stable text form for comparing and hashing values: key order, float/int spelling and members set
+    to None (Pulumi's wire drops them; "unset" either way) do not matter."""
+    return json.dumps(_normal(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def _normal_numbers(value: Any) -> Any:
+def _normal(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, dict):
-        return {key: _normal_numbers(item) for key, item in value.items()}
+        return {key: _normal(item) for key, item in value.items() if item is not None}
     if isinstance(value, (list, tuple)):
-        return [_normal_numbers(item) for item in value]
+        return [_normal(item) for item in value]
     return value
 
 

@@ -52,7 +52,8 @@ def test_an_upward_import_breaks_the_contract(tmp_path) -> None:
 def test_every_source_package_is_listed_in_pyproject() -> None:
     tomllib = pytest.importorskip("tomllib")
     listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
-    found = {"ecsops." + ".".join(p.parent.relative_to(ROOT / "provider").parts)
-             for p in (ROOT / "provider").rglob("__init__.py")} | {"ecsops.resources"}
-    found = {name.rstrip(".") for name in found}
+    found = {".".join(("ecsops", *p.parent.relative_to(ROOT / "provider").parts))
+             for p in (ROOT / "provider").rglob("__init__.py")}
+    found |= {".".join(("ecsops", "resources", *p.parent.relative_to(ROOT / "resources").parts))
+              for p in (ROOT / "resources").rglob("__init__.py")}
     assert listed == found

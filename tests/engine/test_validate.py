@@ -59,8 +59,10 @@ def test_unknown_is_detected_inside_structures() -> None:
     assert is_unknown({"a": [f"x-{UNKNOWN}"]}) and not is_unknown({"a": ["x"]})
 
 
-def test_canonical_form_ignores_key_order_and_integral_floats() -> None:
+def test_canonical_form_ignores_key_order_integral_floats_and_unset_members() -> None:
     assert canonical({"b": 1.0, "a": [2]}) == canonical({"a": [2.0], "b": 1})
+    assert canonical({"a": 1, "topic": None}) == canonical({"a": 1})
+    assert canonical(None) != canonical("")
 
 
 def test_the_unknown_marker_is_pulumis() -> None:

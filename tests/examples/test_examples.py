@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import ROOT
 from tests.support.cli import ecsops_process
 from tests.support.pulumi_engine import ProviderServer, Registration, registrations
-from tests.support.worlds import commands_in, invocations_in
+from tests.support.worlds import commands_in, invocations_in, rules_in
 
 EXAMPLES = ROOT / "examples"
 
@@ -101,7 +101,22 @@ def test_nightly_disk_check_pulumi_program(tmp_path) -> None:
     assert task.command_id == resolved(program["disk_check"].command_id)
 
 
+def test_maintenance_alerts_stack(tmp_path) -> None:
+    directory = copy("maintenance-alerts", tmp_path)
+    assert "Apply complete: 2 changed." in apply_then_plan(directory)
+    assert sorted(rules_in(directory / ".ecsops" / "emulator.db")) == ["critical-maintenance", "system-failures"]
+
+
+def test_maintenance_alerts_pulumi_program(tmp_path) -> None:
+    project = copy("maintenance-alerts", tmp_path) / "pulumi"
+    registered, program = run_program(project)
+    assert len(registered) == 2
+    assert sorted(rules_in(project / ".ecsops" / "emulator.db")) == ["critical-maintenance", "system-failures"]
+    assert resolved(program["failures"].targets)["mns"] == [
+        {"id": "automation", "region": "cn-hangzhou", "queue": "ecs-failures"}]
+
+
 @pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir()))
 def test_every_example_is_tested_here(example) -> None:
-    tested = {"quickstart", "pulumi-quickstart", "nightly-disk-check"}
+    tested = {"quickstart", "pulumi-quickstart", "nightly-disk-check", "maintenance-alerts"}
     assert example in tested, f"examples/{example} has no test in tests/examples"

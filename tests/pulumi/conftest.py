@@ -10,6 +10,7 @@ from tests.support.pulumi_engine import ProviderServer, registrations
 
 COMMAND = "pulumi-python:dynamic/ecsops:Command"
 SCHEDULED = "pulumi-python:dynamic/ecsops:ScheduledInvocation"
+RULE = "pulumi-python:dynamic/ecsops:EventAlertRule"
 
 
 @pytest.fixture(scope="module")
@@ -30,10 +31,11 @@ def provider(provider_server, emulator) -> ProviderServer:
 def providers() -> dict[str, str]:
     """`__provider` of each kind, exactly as the real resource classes serialise it."""
     def program() -> None:
-        from ecsops.resources import Command, ScheduledInvocation
+        from ecsops.resources import Command, EventAlertRule, ScheduledInvocation
 
         command = Command("probe", name="probe", type="RunShellScript", content="echo")
         ScheduledInvocation("probe-task", command_id=command.command_id, instance_ids=["i-1"], frequency="rate(5m)")
+        EventAlertRule("probe-rule", name="probe", event_pattern={"eventTypes": ["*"]})
 
     return {registration.type: registration.inputs["__provider"] for registration in registrations(program)}
 
@@ -46,3 +48,8 @@ def command_provider(providers) -> str:
 @pytest.fixture(scope="session")
 def scheduled_provider(providers) -> str:
     return providers[SCHEDULED]
+
+
+@pytest.fixture(scope="session")
+def rule_provider(providers) -> str:
+    return providers[RULE]

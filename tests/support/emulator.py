@@ -76,4 +76,12 @@ def ecs_client(endpoint: str, *, access_key_id: str = ACCESS_KEY_ID, access_key_
     return EcsClient(config)
 
 
+def cms_client(endpoint: str) -> Any:
+    from alibabacloud_cms20190101.client import Client as CmsClient
+
+    scheme, _, host = endpoint.partition("://")
+    return CmsClient(openapi_models.Config(access_key_id=ACCESS_KEY_ID, access_key_secret=ACCESS_KEY_SECRET,
+                                           region_id=REGION, endpoint=host, protocol=scheme))
+
+
 models = ecs_models

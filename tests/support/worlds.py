@@ -22,3 +22,14 @@ def invocations_in(database: Path) -> list:
         answer = ecs_client(server.endpoint).describe_invocations(models.DescribeInvocationsRequest(
             region_id=REGION, max_results=50)).body
     return list(answer.invocations.invocation)
+
+
+def rules_in(database: Path) -> list[str]:
+    """The names of the event rules CloudMonitor reports from the world in `database`."""
+    from alibabacloud_cms20190101 import models as cms_models
+
+    from tests.support.emulator import cms_client
+
+    with EmulatorServer(database) as server:
+        answer = cms_client(server.endpoint).describe_event_rule_list(cms_models.DescribeEventRuleListRequest()).body
+    return [rule.name for rule in answer.event_rules.event_rule] if answer.event_rules else []
