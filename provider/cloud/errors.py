@@ -111,6 +111,19 @@ CODES: dict[str, tuple[type[CloudError], str | None]] = {
     "ParameterKey.Duplicate": (InvalidInput, "Parameters"),
     "InvalidParameter.Parameters": (InvalidInput, "Parameters"),
     "Invocation.ExceedQuota": (QuotaExceeded, None),
+    # Maintenance attributes
+    "InvalidInstanceId.NotFound": (InvalidInput, "InstanceId"),
+    "InstanceIdLimitExceeded": (InvalidInput, "InstanceId"),
+    # Cloud Assistant settings (delivery)
+    "InvalidParameter.SettingType": (InvalidInput, "SettingType"),
+    "InvalidParameter.OssBucketName": (InvalidInput, "OssDeliveryConfig"),
+    "InvalidParameter.OssPrefix": (InvalidInput, "OssDeliveryConfig"),
+    "InvalidOssBucketName.NotFound": (InvalidInput, "OssDeliveryConfig"),
+    "InvalidOssBucketName.InOtherRegion": (InvalidInput, "OssDeliveryConfig"),
+    "InvalidParameter.SlsProjectName": (InvalidInput, "SlsDeliveryConfig"),
+    "InvalidParameter.SlsLogstoreName": (InvalidInput, "SlsDeliveryConfig"),
+    "InvalidSlsProjectName.NotFound": (InvalidInput, "SlsDeliveryConfig"),
+    "InvalidSlsLogstoreName.NotFound": (InvalidInput, "SlsDeliveryConfig"),
     # Common
     "InvalidRegionId.NotFound": (InvalidInput, "RegionId"),
     "RegionId.ApiNotSupported": (InvalidInput, "RegionId"),

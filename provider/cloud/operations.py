@@ -64,6 +64,10 @@ DESCRIBE_INVOCATIONS = Operation(ECS, "DescribeInvocations", Retry.READ)
 DESCRIBE_INVOCATION_RESULTS = Operation(ECS, "DescribeInvocationResults", Retry.READ)
 STOP_INVOCATION = Operation(ECS, "StopInvocation", Retry.DELETE)
 DESCRIBE_CLOUD_ASSISTANT_STATUS = Operation(ECS, "DescribeCloudAssistantStatus", Retry.READ)
+MODIFY_INSTANCE_MAINTENANCE_ATTRIBUTES = Operation(ECS, "ModifyInstanceMaintenanceAttributes", Retry.IDEMPOTENT)
+DESCRIBE_INSTANCE_MAINTENANCE_ATTRIBUTES = Operation(ECS, "DescribeInstanceMaintenanceAttributes", Retry.READ)
+MODIFY_CLOUD_ASSISTANT_SETTINGS = Operation(ECS, "ModifyCloudAssistantSettings", Retry.IDEMPOTENT)
+DESCRIBE_CLOUD_ASSISTANT_SETTINGS = Operation(ECS, "DescribeCloudAssistantSettings", Retry.READ)
 
 CMS = Product("cms", "2019-01-01")
 

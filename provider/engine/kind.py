@@ -71,6 +71,7 @@ StackCheck = Callable[[Mapping[str, Any], Mapping[str, Any], Mapping[str, Neighb
 Preview = Callable[[Mapping[str, Any], datetime], dict[str, Any]]
 Advice = Callable[[Mapping[str, Any]], list[Problem]]
 FindExisting = Callable[["Cloud", Any], "Observed | None"]
+CloudCheck = Callable[["Cloud", Any], list[Problem]]
 
 
 class Lifecycle(Protocol):
@@ -98,7 +99,7 @@ class Kind:
     #: Rules that hold only for an object about to be made (an `at` time must lie ahead): checked by plan
     #: and apply for creates and replaces, never against objects that already exist.
     creation_checks: CreationCheck | None = field(default=None, compare=False)
-    #: Rules across resources: (raw properties, validated values, the other resources) -> problems.
+    #: Rules across resources: (raw properties, validated values, the stack's other resources) -> problems.
     stack_checks: StackCheck | None = field(default=None, compare=False)
     #: Outputs a plan can already show for a new object (the next run times of a schedule).
     preview: Preview | None = field(default=None, compare=False)
@@ -107,6 +108,8 @@ class Kind:
     #: For kinds whose identity the user chooses (a rule name): the object already holding that identity,
     #: so that a create never silently takes over an object made elsewhere. Reads only.
     find_existing: FindExisting | None = field(default=None, compare=False)
+    #: Rules only the cloud can judge (AutoRedeploy needs local disks): reads only, run before any write.
+    cloud_checks: CloudCheck | None = field(default=None, compare=False)
 
     @property
     def module(self) -> str:

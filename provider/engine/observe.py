@@ -7,6 +7,7 @@ becomes a diagnostic naming the resource rather than an exception from deep insi
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ecsops.cloud.errors import CloudError
@@ -44,28 +45,42 @@ def observe(state: StackState, cloud: "Cloud") -> dict[str, Observed | None]:
     return {name: result for name, result in results.items() if not isinstance(result, Diagnostic)}
 
 
-def existing_objects(stack: Stack, state: StackState, cloud: "Cloud") -> dict[str, Observed]:
-    """Objects that already hold the identity of a resource the stack would create (reads only).
+@dataclass(frozen=True)
+class Lookups:
+    """What plan needs to know from the cloud about declared resources (reads only)."""
 
-    Only kinds with `find_existing` are asked, only for resources the state does not know (an interrupted
-    create of ours is not a conflict), and only when their values are complete without the cloud.
+    existing: dict[str, Observed]        # objects already holding the identity of a resource to create
+    problems: tuple[Diagnostic, ...]     # the kinds' cloud checks (see `Kind.cloud_checks`)
+
+
+def look_up(stack: Stack, state: StackState, cloud: "Cloud") -> Lookups:
+    """Asks the cloud what only it can say about the stack's resources, reading and never writing.
+
+    `find_existing` is asked only for resources the state does not know (an interrupted create of ours is
+    not a conflict); both questions only for resources whose values are complete without the cloud.
     """
     def attribute(reference: refs.Reference) -> Any:
         entry = state.resources.get(reference.resource)
         return {**entry.values, **entry.outputs}.get(reference.attribute, UNKNOWN) if entry else UNKNOWN
 
-    found: dict[str, Observed] = {}
+    existing: dict[str, Observed] = {}
+    problems: list[Diagnostic] = []
     for name, declared in stack.resources.items():
-        if declared.kind.find_existing is None or name in state.resources or name in state.pending:
+        kind = declared.kind
+        if kind.find_existing is None and kind.cloud_checks is None:
             continue
-        validated = validate(declared.kind, refs.resolve(declared.properties, attribute), resource=name)
+        validated = validate(kind, refs.resolve(declared.properties, attribute), resource=name)
         if validated.spec is None:
             continue
         try:
-            seen = declared.kind.find_existing(cloud, validated.spec)
+            if kind.find_existing is not None and name not in state.resources and name not in state.pending:
+                seen = kind.find_existing(cloud, validated.spec)
+                if seen is not None:
+                    existing[name] = seen
+            if kind.cloud_checks is not None:
+                problems += [Diagnostic(message, resource=name, field=field, type=kind.type)
+                             for field, message in kind.cloud_checks(cloud, validated.spec)]
         except CloudError as error:
-            raise EngineError.single(f"looking for an existing object failed: {error}", resource=name,
+            raise EngineError.single(f"checking with the cloud failed: {error}", resource=name,
                                      type=declared.type) from None
-        if seen is not None:
-            found[name] = seen
-    return found
+    return Lookups(existing, tuple(problems))

@@ -61,17 +61,19 @@ class Plan:
 
 
 def plan(stack: Stack, state: StackState, observed: Mapping[str, Observed | None], *,
-         now: datetime | None = None, existing: Mapping[str, Observed] | None = None) -> Plan:
+         now: datetime | None = None, existing: Mapping[str, Observed] | None = None,
+         cloud_problems: tuple[Diagnostic, ...] = ()) -> Plan:
     """What apply would do to converge the cloud on `stack`. Raises EngineError listing every problem.
 
     `observed` holds the read of every resource recorded in `state` (None: gone from the cloud); `now`
     (default: the machine's clock) is the instant time-dependent rules are judged at; `existing` holds
-    objects found already holding the identity of a resource to create (see `Kind.find_existing`).
+    objects found already holding the identity of a resource to create (see `Kind.find_existing`), and
+    `cloud_problems` what the kinds' cloud checks found.
     """
     now = now or datetime.now(timezone.utc)
     attributes: dict[str, dict[str, Any]] = {}
     plans: list[ResourcePlan] = []
-    problems: list[Diagnostic] = list(stack.problems)
+    problems: list[Diagnostic] = [*stack.problems, *cloud_problems]
     checked: dict[str, Validated] = {}
     for name, declared in stack.resources.items():
         resolved = refs.resolve(declared.properties, lookup(attributes))
@@ -145,14 +147,16 @@ def advice(kind: Kind, validated: Validated, name: str) -> list[Diagnostic]:
 
 
 def stack_problems(stack: Stack, checked: Mapping[str, Validated]) -> list[Diagnostic]:
-    """The kinds' rules across resources (a parameter must be one the referenced command declares)."""
+    """The kinds' rules across resources (a parameter must be one the referenced command declares); each
+    resource sees the others, not itself."""
     neighbours = {name: Neighbour(name, declared.type, checked[name].values)
                   for name, declared in stack.resources.items()}
     problems = []
     for name, declared in stack.resources.items():
         if declared.kind.stack_checks is None or not checked[name].ok:
             continue
-        for field, message in declared.kind.stack_checks(declared.properties, checked[name].values, neighbours):
+        others = {other: neighbour for other, neighbour in neighbours.items() if other != name}
+        for field, message in declared.kind.stack_checks(declared.properties, checked[name].values, others):
             problems.append(Diagnostic(message, resource=name, field=field, type=declared.type))
     return problems
 

@@ -16,7 +16,7 @@ from ecsops.engine.apply import Applier, Event, Outcome
 from ecsops.engine.drift import ResourceDrift, drift
 from ecsops.engine.errors import EngineError
 from ecsops.engine.kind import Observed
-from ecsops.engine.observe import existing_objects, observe
+from ecsops.engine.observe import look_up, observe
 from ecsops.engine.plan import Plan, plan
 from ecsops.engine.stack import Stack
 from ecsops.engine.state import ResourceState, StackState, StateStore
@@ -43,8 +43,9 @@ class Workspace:
     def plan(self) -> Plan:
         """What apply would do now. Reads the cloud; writes nothing."""
         state = self.store.load()
-        return plan(self.stack, state, observe(state, self.cloud),
-                    existing=existing_objects(self.stack, state, self.cloud))
+        lookups = look_up(self.stack, state, self.cloud)
+        return plan(self.stack, state, observe(state, self.cloud), existing=lookups.existing,
+                    cloud_problems=lookups.problems)
 
     def drift(self) -> tuple[ResourceDrift, ...]:
         state = self.store.load()
@@ -66,7 +67,8 @@ class Workspace:
             state = self._state_for_write()
             observed = observe(state, self.cloud)
             now = datetime.now(timezone.utc)
-            planned = plan(stack, state, observed, now=now, existing=existing_objects(stack, state, self.cloud))
+            lookups = look_up(stack, state, self.cloud)
+            planned = plan(stack, state, observed, now=now, existing=lookups.existing, cloud_problems=lookups.problems)
             if not planned.has_changes and not state.pending:
                 self._refresh_outputs(state, observed)
                 return planned, Outcome()

@@ -104,6 +104,10 @@ class KindProvider(ResourceProvider):
         problems = list(validated.diagnostics)
         if not olds:  # a new resource: the rules for objects about to be made apply too
             problems += creation_problems(kind, validated, resource=None, now=datetime.now(timezone.utc))
+        if kind.cloud_checks is not None and validated.spec is not None:
+            with cloud_errors(kind, "check"):
+                problems += [Diagnostic(message, field=field) for field, message
+                             in kind.cloud_checks(RUNTIME.cloud(), validated.spec)]
         failures = [CheckFailure(problem.field or "", problem.message)
                     for problem in problems if problem.severity == "error"]
         inputs = {**reserved(news), **(validated.values if validated.spec is not None else declared(kind, news))}
