@@ -11,8 +11,13 @@
 | `POST /_emulator/events`, `GET ?resource=ID` | inject a system event (events.injection); list them |
 | `GET /_emulator/events/<id>`, `POST` | one event; `{"status": "Avoided"}` moves it by hand |
 | `GET /_emulator/notifications?since=SEQ&rule=NAME&status=S` | every delivery of a notification to a target |
+| `GET /_emulator/deliveries?since=SEQ&kind=oss` (or sls) | every delivered Cloud Assistant record (delivery.stores) |
+| `GET /_emulator/oss?bucket=B&prefix=P` | the objects the emulated OSS keeps (no S3 endpoint in the world) |
+| `GET /_emulator/logs?project=P&logstore=L` | the entries of an emulated logstore |
 
-After every admin call, the webhook deliveries it caused are handed to the dispatcher (cms.delivery).
+The world's `oss` (`{"endpoint", "accessKeyId", "accessKeySecret", "region"?}`, world.Oss) sends the emulated
+OSS's objects to an S3-compatible endpoint; `{"endpoint": null}` keeps them in the emulator again. After every
+admin call, the webhook deliveries it caused are handed to the dispatcher (cms.delivery).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from werkzeug.wrappers import Request, Response
 
 from ecsops.emulator import clock, events, simulation, world
 from ecsops.emulator.cms import delivery
+from ecsops.emulator.delivery import stores
 from ecsops.emulator.events import injection
 from ecsops.emulator.faults import FaultConfig, as_document
 from ecsops.emulator.store import get_meta, set_meta
@@ -222,6 +228,33 @@ def get_notifications(app: "EmulatorApp", request: Request) -> dict[str, Any]:
         return {"notifications": delivery.listing(tx, since=int(since), rule=request.args.get("rule"), status=status)}
 
 
+def get_deliveries(app: "EmulatorApp", request: Request) -> dict[str, Any]:
+    since = request.args.get("since", "0")
+    if not since.isdigit():
+        raise AdminError("since must be a delivery sequence number")
+    kind = request.args.get("kind")
+    if kind and kind not in stores.KINDS:
+        raise AdminError(f"kind must be one of {', '.join(stores.KINDS)}")
+    with app.db.read() as tx:
+        return {"deliveries": stores.listing(tx, since=int(since), kind=kind)}
+
+
+def get_objects(app: "EmulatorApp", request: Request) -> dict[str, Any]:
+    bucket = request.args.get("bucket")
+    if not bucket:
+        raise AdminError("give the bucket: oss?bucket=NAME (and &prefix=...)")
+    with app.db.read() as tx:
+        return {"objects": stores.objects(tx, bucket, request.args.get("prefix", ""))}
+
+
+def get_logs(app: "EmulatorApp", request: Request) -> dict[str, Any]:
+    project, logstore = request.args.get("project"), request.args.get("logstore")
+    if not project or not logstore:
+        raise AdminError("give the logstore: logs?project=NAME&logstore=NAME")
+    with app.db.read() as tx:
+        return {"logs": stores.logs(tx, project, logstore)}
+
+
 ROUTES: dict[tuple[str, str], Callable[["EmulatorApp", Request], Any]] = {
     ("GET", "health"): health,
     ("POST", "reset"): reset,
@@ -239,4 +272,7 @@ ROUTES: dict[tuple[str, str], Callable[["EmulatorApp", Request], Any]] = {
     ("GET", "events/<id>"): get_event,
     ("POST", "events/<id>"): post_event_status,
     ("GET", "notifications"): get_notifications,
+    ("GET", "deliveries"): get_deliveries,
+    ("GET", "oss"): get_objects,
+    ("GET", "logs"): get_logs,
 }

@@ -115,6 +115,42 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX deliveries_unclaimed ON deliveries (seq) WHERE status = 'pending' AND claimed IS NULL;
     """,
+    """
+    CREATE TABLE maintenance_attributes (
+        instance_id TEXT PRIMARY KEY, action TEXT NOT NULL, notify INTEGER NOT NULL,
+        window_start TEXT NOT NULL, window_end TEXT NOT NULL
+    );
+    CREATE TABLE maintenance_executions (
+        event_id TEXT PRIMARY KEY, instance_id TEXT NOT NULL, action TEXT NOT NULL, prior_status TEXT NOT NULL,
+        started TEXT NOT NULL, finished TEXT
+    );
+    CREATE TABLE instance_hosts (
+        instance_id TEXT PRIMARY KEY, host_id TEXT NOT NULL, local_data_lost INTEGER NOT NULL
+    );
+    CREATE TABLE assistant_settings (
+        region TEXT NOT NULL, setting_type TEXT NOT NULL, oss TEXT NOT NULL, sls TEXT NOT NULL,
+        PRIMARY KEY (region, setting_type)
+    );
+    CREATE TABLE run_delivery_queue (run_seq INTEGER PRIMARY KEY, finish_time TEXT NOT NULL);
+    CREATE INDEX run_delivery_queue_due ON run_delivery_queue (finish_time);
+    CREATE TABLE record_deliveries (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL, kind TEXT NOT NULL, region TEXT NOT NULL,
+        invoke_id TEXT NOT NULL, instance_id TEXT NOT NULL, destination TEXT NOT NULL, path TEXT NOT NULL,
+        endpoint TEXT NOT NULL, content_type TEXT NOT NULL, body TEXT NOT NULL, status TEXT NOT NULL,
+        detail TEXT NOT NULL, claimed TEXT
+    );
+    CREATE INDEX record_deliveries_unclaimed ON record_deliveries (seq) WHERE status = 'pending' AND claimed IS NULL;
+    CREATE INDEX record_deliveries_by_path ON record_deliveries (destination, path);
+    CREATE TABLE oss_objects (
+        bucket TEXT NOT NULL, key TEXT NOT NULL, content_type TEXT NOT NULL, body TEXT NOT NULL,
+        last_modified TEXT NOT NULL, PRIMARY KEY (bucket, key)
+    );
+    CREATE TABLE log_entries (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, project TEXT NOT NULL, logstore TEXT NOT NULL, time TEXT NOT NULL,
+        contents TEXT NOT NULL
+    );
+    CREATE INDEX log_entries_by_logstore ON log_entries (project, logstore, seq);
+    """,
 )
 
 

@@ -1,4 +1,5 @@
-"""The emulated world: account, regions, quotas, instances, buckets, Log Service projects, contact groups.
+"""The emulated world: account, regions, quotas, instances, buckets, Log Service projects, contact groups,
+and where the emulated OSS keeps delivered objects (`oss`: its own table, or an S3-compatible endpoint).
 
 A world document (YAML or JSON, camelCase keys as in `data/default_world.yaml`) is validated here and
 merged into the database: objects are upserted by id or name, lists given replace lists, nothing absent
@@ -7,13 +8,14 @@ from the document is removed. A new database is seeded with the default world ex
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import sqlite3
 from importlib import resources
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ecsops.emulator import clock
 from ecsops.emulator.store import get_meta, set_meta
@@ -41,6 +43,9 @@ class Instance(_Doc):
     agent_version: str = Field("2.2.3.398", alias="agentVersion")
     products: list[Product] = []
     tags: dict[str, str] = {}
+    #: Set by the emulator when maintenance redeploys the instance; given here only to seed or reset them.
+    host_id: str | None = Field(None, alias="hostId", min_length=1)
+    local_data_lost: bool | None = Field(None, alias="localDataLost")
 
 
 class Bucket(_Doc):
@@ -52,6 +57,22 @@ class LogProject(_Doc):
     name: str = Field(min_length=3, max_length=63)
     region: str
     logstores: list[str] = []
+
+
+class Oss(_Doc):
+    """Where the emulated OSS writes objects: its own table (no endpoint), or an S3-compatible endpoint
+    through boto3 (`pip install 'ecsops[s3]'`), where each bucket must already exist."""
+
+    endpoint: str | None = Field(None, pattern=r"^https?://\S+$")
+    access_key_id: str | None = Field(None, alias="accessKeyId", min_length=1)
+    access_key_secret: str | None = Field(None, alias="accessKeySecret", min_length=1)
+    region: str = Field("us-east-1", min_length=1, description="the region requests are signed for")
+
+    @model_validator(mode="after")
+    def _keys_with_an_endpoint(self) -> "Oss":
+        if self.endpoint and not (self.access_key_id and self.access_key_secret):
+            raise ValueError("an endpoint needs accessKeyId and accessKeySecret")
+        return self
 
 
 class ContactGroup(_Doc):
@@ -77,6 +98,7 @@ class World(_Doc):
     buckets: list[Bucket] = []
     log_projects: list[LogProject] = Field([], alias="logProjects")
     contact_groups: list[ContactGroup] = Field([], alias="contactGroups")
+    oss: Oss | None = None
 
 
 class WorldError(ValueError):
@@ -113,6 +135,8 @@ def merge(tx: sqlite3.Connection, world: World) -> None:
         set_meta(tx, "regions", sorted(set(world.regions)))
     if world.quotas is not None:
         set_meta(tx, "quotas", {**get_meta(tx, "quotas", {}), **world.quotas})
+    if world.oss is not None:
+        _merge_oss(tx, world.oss)
     known = set(regions(tx))
     for entry in [*world.instances, *world.buckets, *world.log_projects]:
         if entry.region not in known:
@@ -133,6 +157,18 @@ def merge(tx: sqlite3.Connection, world: World) -> None:
     for group in world.contact_groups:
         tx.execute("INSERT OR REPLACE INTO contact_groups (name, description) VALUES (?, ?)",
                    (group.name, group.description))
+
+
+def _merge_oss(tx: sqlite3.Connection, oss: Oss) -> None:
+    if oss.endpoint and importlib.util.find_spec("boto3") is None:
+        raise WorldError("world document: oss.endpoint: writing to an S3-compatible endpoint needs boto3: "
+                         "pip install 'ecsops[s3]'")
+    set_meta(tx, "oss", oss.model_dump(by_alias=True) if oss.endpoint else None)
+
+
+def oss_endpoint(tx: sqlite3.Connection) -> dict[str, str] | None:
+    """The S3-compatible endpoint OSS objects go to, with its keys; None when the emulator keeps them."""
+    return get_meta(tx, "oss")
 
 
 def _merge_account(tx: sqlite3.Connection, account: Account) -> None:
@@ -158,11 +194,24 @@ def _upsert_instance(tx: sqlite3.Connection, instance: Instance, now: str) -> No
          instance.cpu, instance.memory, int(instance.local_disk), int(instance.agent), instance.agent_version,
          products, now),
     )
+    if instance.host_id is not None or instance.local_data_lost is not None:
+        _merge_host(tx, instance)
     tx.execute("DELETE FROM tags WHERE resource_type = 'instance' AND resource_id = ?", (instance.id,))
     tx.executemany(
         "INSERT INTO tags (resource_type, resource_id, key, value) VALUES ('instance', ?, ?, ?)",
         [(instance.id, key, value) for key, value in instance.tags.items()],
     )
+
+
+def _merge_host(tx: sqlite3.Connection, instance: Instance) -> None:
+    """Sets the host and the data-lost flag the document gives, keeping the one it does not."""
+    lost = None if instance.local_data_lost is None else int(instance.local_data_lost)
+    tx.execute(
+        """INSERT INTO instance_hosts (instance_id, host_id, local_data_lost)
+           VALUES (?, COALESCE(?, ''), COALESCE(?, 0))
+           ON CONFLICT (instance_id) DO UPDATE SET host_id = COALESCE(?, host_id),
+               local_data_lost = COALESCE(?, local_data_lost)""",
+        (instance.id, instance.host_id, lost, instance.host_id, lost))
 
 
 def regions(tx: sqlite3.Connection) -> list[str]:
@@ -178,7 +227,7 @@ def account(tx: sqlite3.Connection) -> dict[str, Any]:
 
 
 def dump(tx: sqlite3.Connection) -> dict[str, Any]:
-    """The world as a document `merge` accepts (secrets of access keys left out)."""
+    """The world as a document `merge` accepts (secrets of access keys and of the OSS endpoint left out)."""
     instances = [_instance_document(tx, row) for row in tx.execute("SELECT * FROM instances ORDER BY seq")]
     projects = [
         {"name": row["name"], "region": row["region"],
@@ -195,15 +244,20 @@ def dump(tx: sqlite3.Connection) -> dict[str, Any]:
         "buckets": [dict(row) for row in tx.execute("SELECT name, region FROM buckets ORDER BY name")],
         "logProjects": projects,
         "contactGroups": [dict(row) for row in tx.execute("SELECT * FROM contact_groups ORDER BY name")],
+        "oss": {key: value for key, value in (oss_endpoint(tx) or {"endpoint": None}).items()
+                if key != "accessKeySecret"},
     }
 
 
 def _instance_document(tx: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
     tags = {r["key"]: r["value"] for r in tx.execute(
         "SELECT key, value FROM tags WHERE resource_type = 'instance' AND resource_id = ?", (row["id"],))}
+    host = tx.execute("SELECT * FROM instance_hosts WHERE instance_id = ?", (row["id"],)).fetchone()
     return {
         "id": row["id"], "region": row["region"], "name": row["name"], "osType": row["os_type"],
         "status": row["status"], "cpu": row["cpu"], "memory": row["memory"], "localDisk": bool(row["local_disk"]),
         "agent": bool(row["agent"]), "agentVersion": row["agent_version"],
         "products": json.loads(row["products"]), "tags": tags,
+        "hostId": (host["host_id"] or None) if host else None,
+        "localDataLost": bool(host and host["local_data_lost"]),
     }

@@ -50,5 +50,23 @@ CODES = COMMON.extend(
         "InvalidStatus.ValueNotSupported": Code(400, "The instance status {status!r} is not supported."),
         # System events
         "EventIdLimitExceeded": Code(403, "The amount of EventId specified exceeds limit {limit}."),
+        # Maintenance attributes
+        "InvalidInstanceId.NotFound": Code(404, "The specified instance {id} does not exist in region {region}."),
+        "InstanceIdLimitExceeded": Code(403, "{count} instance ids were given; the limit is {limit}."),
+        # Cloud Assistant settings
+        "InvalidParameter.SettingType": Code(400, "The setting type {type!r} is not valid: {reason}"),
+        "InvalidParameter.OssBucketName": Code(400, "The bucket name {name!r} is not valid: 3-63 of a-z, 0-9 and -, not at the ends."),
+        "InvalidParameter.OssPrefix": Code(400, "The prefix is not valid: {reason}"),
+        "InvalidOssBucketName.NotFound": Code(404, "The bucket {name!r} does not exist."),
+        "InvalidOssBucketName.InOtherRegion": Code(400, "The bucket {name!r} is in {bucket_region}, not in {region}: no delivery across regions."),
+        "InvalidParameter.SlsProjectName": Code(400, "The project name {name!r} is not valid: 3-63 of a-z, 0-9 and -, not at the ends."),
+        "InvalidParameter.SlsLogstoreName": Code(400, "The logstore name {name!r} is not valid: 3-63 of a-z, 0-9, - and _, not - or _ at the ends."),
+        "InvalidSlsProjectName.NotFound": Code(404, "The Log Service project {name!r} does not exist in {region}{detail}."),
+        "InvalidSlsLogstoreName.NotFound": Code(404, "The logstore {name!r} does not exist in the project {project!r}."),
     }
+)
+
+#: The maintenance operations answer a bad value with 403 InvalidParameter (API.md 2), not the common 400.
+MAINTENANCE_CODES = CODES.extend(
+    {"InvalidParameter": Code(403, "The specified parameter {name} is not valid: {reason}")}
 )

@@ -9,6 +9,9 @@ An event is raised in one of its type's states (types.py). From then on:
 - Executing: Executed `EXECUTION_TIME` (1 minute) after it started.
 - By hand (`move_event`, the event "handled"): to any state of its type further along than the current
   one; the stable states (Executed, Avoided, Failed, Canceled) are final.
+- Planning (`on_planning`): whenever an event is raised in or moved to Scheduled, the registered planners may
+  move its notBefore later (a maintenance window) and, when it is raised, have it announced Inquiring first
+  (moved to Scheduled at the same instant; only for types that have Inquiring).
 
 Guarantees: every state an event enters, the first included, is announced exactly once, in the transaction
 that made the change: a notification is published and every `on_transition` hook is called, with the
@@ -20,7 +23,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime, timedelta
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from ecsops.emulator import clock, simulation, world
 from ecsops.emulator.events import notifications, types
@@ -32,7 +35,17 @@ EXECUTION_TIME = timedelta(minutes=1)
 
 Hook = Callable[[sqlite3.Connection, sqlite3.Row, str, datetime], None]
 
+
+class Plan(NamedTuple):
+    not_before: datetime
+    inquire_first: bool = False
+
+
+#: `planner(tx, event_type, instance_id, not_before, at) -> Plan`, see `on_planning`.
+Planner = Callable[[sqlite3.Connection, str, str, datetime, datetime], Plan]
+
 _HOOKS: list[Hook] = []
+_PLANNERS: list[Planner] = []
 
 
 def on_transition(hook: Hook) -> Hook:
@@ -40,6 +53,14 @@ def on_transition(hook: Hook) -> Hook:
     decorator). It runs in the changing transaction: raising rolls the change back."""
     _HOOKS.append(hook)
     return hook
+
+
+def on_planning(planner: Planner) -> Planner:
+    """Registers `planner(tx, event_type, instance_id, not_before, at) -> Plan`, asked whenever an event
+    is raised in or moved to Scheduled at `at`. The notBefore it answers (never earlier than the one given) is
+    stored, shown and acted on; `inquire_first` is honoured only when the event is raised."""
+    _PLANNERS.append(planner)
+    return planner
 
 
 def raise_event(tx: sqlite3.Connection, resource_id: str, event_type: str, status: str, now: datetime,
@@ -56,19 +77,23 @@ def raise_event(tx: sqlite3.Connection, resource_id: str, event_type: str, statu
         raise EventError(f"{kind.name} has no state {status!r}: its states are {', '.join(kind.states)}")
     if status == SCHEDULED and not_before is None:
         not_before = now + DEFAULT_NOTICE
-    start, finish, due = _timing(status, now, not_before, None)
+    first = status
+    if status == SCHEDULED and not_before is not None:
+        not_before, inquire = _plan(tx, kind.name, attached, not_before, now)
+        first = INQUIRING if inquire and INQUIRING in kind.states else status
+    start, finish, due = _timing(first, now, not_before, None)
     event_id = new_id("e", event_region)
     tx.execute(
         """INSERT INTO system_events (id, region, resource_type, resource_id, instance_id, device, event_type,
                                       status, reason, publish_time, not_before, execute_start, execute_finish,
                                       next_change)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        (event_id, event_region, resource_type, resource_id, attached, device, kind.name, status, reason,
+        (event_id, event_region, resource_type, resource_id, attached, device, kind.name, first, reason,
          clock.iso(now), _iso(not_before), _iso(start), _iso(finish), _iso(due)),
     )
     event = find_event(tx, event_id)
     _announce(tx, event, now)
-    return event
+    return event if first == status else _change(tx, event, status, now)
 
 
 def move_event(tx: sqlite3.Connection, event_id: str, status: str, now: datetime) -> sqlite3.Row:
@@ -105,6 +130,8 @@ def _change(tx: sqlite3.Connection, event: sqlite3.Row, status: str, at: datetim
     not_before = _parse(event["not_before"])
     if status == SCHEDULED and not_before is None:
         not_before = at + DEFAULT_NOTICE
+    if status == SCHEDULED and not_before is not None:
+        not_before = _plan(tx, event["event_type"], event["instance_id"], not_before, at).not_before
     start, finish, due = _timing(status, at, not_before, _parse(event["execute_start"]))
     tx.execute(
         """UPDATE system_events SET status = ?, not_before = ?, execute_start = ?, execute_finish = ?,
@@ -114,6 +141,13 @@ def _change(tx: sqlite3.Connection, event: sqlite3.Row, status: str, at: datetim
     changed = find_event(tx, event["id"])
     _announce(tx, changed, at)
     return changed
+
+
+def _plan(tx: sqlite3.Connection, event_type: str, instance_id: str, not_before: datetime, at: datetime) -> Plan:
+    """What the planners make of a Scheduled event: the latest notBefore any asks for, and whether any
+    asks for an Inquiring state first."""
+    plans = [planner(tx, event_type, instance_id, not_before, at) for planner in _PLANNERS]
+    return Plan(max([not_before, *(plan.not_before for plan in plans)]), any(plan.inquire_first for plan in plans))
 
 
 def _timing(status: str, at: datetime, not_before: datetime | None,
