@@ -41,6 +41,18 @@ def admin(emulator: EmulatorServer) -> Admin:
     return Admin(emulator.endpoint)
 
 
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """moto's S3-compatible server, in this process (OSS is S3-compatible)."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
 @pytest.fixture
 def ecs(emulator: EmulatorServer):
     return ecs_client(emulator.endpoint)

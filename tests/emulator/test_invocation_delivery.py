@@ -9,16 +9,14 @@ import base64
 import json
 import threading
 import time
-import urllib.request
-from typing import Iterator
 
-import boto3
 import pytest
 from alibabacloud_tea_openapi.exceptions import ClientException
-from moto.server import ThreadedMotoServer
 
 from ecsops.emulator.server import EmulatorServer
 from tests.support.emulator import REGION, Admin, admin_error, ecs_client, models
+from tests.support.s3 import S3_KEY_ID, S3_SECRET, use_endpoint
+from tests.support.s3 import fresh_bucket as shared_fresh_bucket
 
 START = "2026-11-21T00:00:00Z"
 BUCKET = "ecsops-demo-records"
@@ -26,16 +24,6 @@ PROJECT, LOGSTORE = "ecsops-demo", "cloud-assistant"
 LINUX, OTHER = "i-demo-linux-1", "i-demo-linux-2"
 REQUIRED_FIELDS = {"InstanceId", "InvokeId", "CommandId", "Output", "ExitCode", "InvocationStatus", "Repeats",
                    "StartTime", "FinishTime"}
-S3_KEY_ID, S3_SECRET = "moto-key", "moto-secret-never-shown"
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
 
 
 @pytest.fixture
@@ -45,16 +33,7 @@ def clock(admin) -> Admin:
 
 
 def fresh_bucket(s3_endpoint: str):
-    """A boto3 client of the endpoint, emptied, holding the bucket BUCKET only."""
-    urllib.request.urlopen(urllib.request.Request(f"{s3_endpoint}/moto-api/reset", method="POST"), timeout=10).close()
-    client = boto3.client("s3", endpoint_url=s3_endpoint, aws_access_key_id=S3_KEY_ID,
-                          aws_secret_access_key=S3_SECRET, region_name="us-east-1")
-    client.create_bucket(Bucket=BUCKET)
-    return client
-
-
-def use_endpoint(admin: Admin, s3_endpoint: str) -> None:
-    admin.world({"oss": {"endpoint": s3_endpoint, "accessKeyId": S3_KEY_ID, "accessKeySecret": S3_SECRET}})
+    return shared_fresh_bucket(s3_endpoint, BUCKET)
 
 
 @pytest.fixture

@@ -116,7 +116,26 @@ def test_maintenance_alerts_pulumi_program(tmp_path) -> None:
         {"id": "automation", "region": "cn-hangzhou", "queue": "ecs-failures"}]
 
 
+MAINTENANCE_IDS = ["cn-hangzhou:i-demo-linux-1", "cn-hangzhou:i-demo-linux-2", "cn-hangzhou:i-demo-localdisk-1"]
+
+
+def test_maintenance_policy_stack(tmp_path) -> None:
+    directory = copy("maintenance-policy", tmp_path)
+    assert "Apply complete: 6 changed." in apply_then_plan(directory)
+    state = (directory / ".ecsops" / "maintenance-policy.state.json").read_text()
+    assert all(id_ in state for id_ in MAINTENANCE_IDS) and "cn-hangzhou:InvocationDelivery" in state
+
+
+def test_maintenance_policy_pulumi_program(tmp_path) -> None:
+    project = copy("maintenance-policy", tmp_path) / "pulumi"
+    registered, program = run_program(project)
+    assert len(registered) == 6
+    assert sorted(resolved(output) for output in (program["web"].settings_id, program["batch"].settings_id,
+                                                  program["cache"].settings_id)) == MAINTENANCE_IDS
+    assert resolved(program["audit"].log_service)["logstore"] == "cloud-assistant"
+
+
 @pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir()))
 def test_every_example_is_tested_here(example) -> None:
-    tested = {"quickstart", "pulumi-quickstart", "nightly-disk-check", "maintenance-alerts"}
+    tested = {"quickstart", "pulumi-quickstart", "nightly-disk-check", "maintenance-alerts", "maintenance-policy"}
     assert example in tested, f"examples/{example} has no test in tests/examples"

@@ -11,6 +11,8 @@ from tests.support.pulumi_engine import ProviderServer, registrations
 COMMAND = "pulumi-python:dynamic/ecsops:Command"
 SCHEDULED = "pulumi-python:dynamic/ecsops:ScheduledInvocation"
 RULE = "pulumi-python:dynamic/ecsops:EventAlertRule"
+MAINTENANCE = "pulumi-python:dynamic/ecsops:MaintenanceAttributes"
+DELIVERY = "pulumi-python:dynamic/ecsops:DeliverySettings"
 
 
 @pytest.fixture(scope="module")
@@ -31,11 +33,14 @@ def provider(provider_server, emulator) -> ProviderServer:
 def providers() -> dict[str, str]:
     """`__provider` of each kind, exactly as the real resource classes serialise it."""
     def program() -> None:
-        from ecsops.resources import Command, EventAlertRule, ScheduledInvocation
+        from ecsops.resources import (Command, DeliverySettings, EventAlertRule, MaintenanceAttributes,
+                                      ScheduledInvocation)
 
         command = Command("probe", name="probe", type="RunShellScript", content="echo")
         ScheduledInvocation("probe-task", command_id=command.command_id, instance_ids=["i-1"], frequency="rate(5m)")
         EventAlertRule("probe-rule", name="probe", event_pattern={"eventTypes": ["*"]})
+        MaintenanceAttributes("probe-maintenance", instance_ids=["i-1"])
+        DeliverySettings("probe-delivery", region="cn-hangzhou")
 
     return {registration.type: registration.inputs["__provider"] for registration in registrations(program)}
 

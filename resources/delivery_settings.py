@@ -1,0 +1,182 @@
+"""`ecsops:DeliverySettings` — where Cloud Assistant archives execution records in one region: an OSS bucket,
+a Log Service logstore, or both (ModifyCloudAssistantSettings, API.md 2; guide 4.6).
+
+A settings kind: create is "modify to the declared settings", delete is "disable both destinations".
+Identity: the region and the setting type (InvocationDelivery, SessionManagerDelivery); changing either
+replaces. Delivery never crosses regions: the bucket and the project must be in the settings' region, which
+the service checks (its code is reported against `oss` or `logService`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal, Mapping
+
+import pulumi
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.alias_generators import to_camel
+
+from ecsops.cloud import operations as ops
+from ecsops.cloud.client import Cloud
+from ecsops.cloud.errors import CloudError
+from ecsops.engine.kind import Kind, Neighbour, Observed, Outputs, Problem, Spec, register
+from ecsops.engine.policy import in_place, replace
+from ecsops.pulumi.resource import KindResource
+
+BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
+DELIVERY_TYPES = {"InvocationDelivery": "Invocation", "SessionManagerDelivery": "SessionManager"}
+REPLACE_REASON = "the region and setting type are the identity of these settings"
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
+
+
+class OssDelivery(_Part):
+    enabled: bool = False
+    bucket: str | None = Field(None, description="A bucket in the settings' region.")
+    prefix: str = Field("", max_length=254, description="Key prefix, without a leading '/'.")
+
+    @field_validator("bucket")
+    @classmethod
+    def _bucket_named(cls, bucket: str | None) -> str | None:
+        if bucket is not None and not BUCKET_NAME.match(bucket):
+            raise ValueError(f"{bucket!r} is not a bucket name (3-63 lowercase letters, digits and '-')")
+        return bucket
+
+    @field_validator("prefix")
+    @classmethod
+    def _prefix_relative(cls, prefix: str) -> str:
+        if prefix.startswith("/"):
+            raise ValueError("a prefix does not start with '/'")
+        return prefix
+
+    @model_validator(mode="after")
+    def _bucket_when_enabled(self) -> "OssDelivery":
+        if self.enabled and not self.bucket:
+            raise ValueError("enabled delivery to OSS needs a bucket")
+        return self
+
+
+class LogServiceDelivery(_Part):
+    enabled: bool = False
+    project: str | None = None
+    logstore: str | None = None
+
+    @model_validator(mode="after")
+    def _destination_when_enabled(self) -> "LogServiceDelivery":
+        if self.enabled and not (self.project and self.logstore):
+            raise ValueError("enabled delivery to Log Service needs a project and a logstore")
+        return self
+
+
+class DeliverySettingsSpec(Spec):
+    """Where Cloud Assistant delivers execution records (or session records) of one region."""
+
+    region: Annotated[str, replace(wire="RegionId", reason=REPLACE_REASON), Field(pattern=r"^[a-z]{2}-[a-z0-9-]+$")]
+    setting_type: Annotated[Literal["InvocationDelivery", "SessionManagerDelivery"],
+                            replace(wire="SettingType", reason=REPLACE_REASON)] = "InvocationDelivery"
+    oss: Annotated[OssDelivery, in_place(wire="OssDeliveryConfig")] = OssDelivery()
+    log_service: Annotated[LogServiceDelivery, in_place(wire="SlsDeliveryConfig")] = LogServiceDelivery()
+
+
+class DeliverySettingsOutputs(Outputs):
+    settings_id: str
+
+
+def settings_id(region: str, setting_type: str) -> str:
+    return f"{region}:{setting_type}"
+
+
+def modify_request(setting_type: str, oss: Mapping[str, Any], log_service: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "SettingType": setting_type,
+        # Mappings: the SDK's request model sends them as the JSON strings the API takes.
+        "OssDeliveryConfig": {"Enabled": oss["enabled"], "BucketName": oss.get("bucket") or "",
+                              "Prefix": oss.get("prefix") or ""},
+        "SlsDeliveryConfig": {"Enabled": log_service["enabled"], "ProjectName": log_service.get("project") or "",
+                              "LogstoreName": log_service.get("logstore") or ""},
+    }
+
+
+class DeliverySettingsLifecycle:
+    def create(self, cloud: Cloud, spec: DeliverySettingsSpec, *, token: str) -> Observed:
+        values = spec.values()
+        return self._set(cloud, spec.region, spec.setting_type, values["oss"], values["logService"])
+
+    def read(self, cloud: Cloud, id_: str, *, prior: Mapping[str, Any] | None) -> Observed | None:
+        region, _, setting_type = id_.partition(":")
+        answer = cloud.call(ops.DESCRIBE_CLOUD_ASSISTANT_SETTINGS, {"SettingType": [setting_type]}, region=region)
+        return observed(region, setting_type, answer)
+
+    def update(self, cloud: Cloud, id_: str, spec: DeliverySettingsSpec, *, prior: Mapping[str, Any],
+               changed: frozenset[str]) -> Observed:
+        values = spec.values()
+        return self._set(cloud, spec.region, spec.setting_type, values["oss"], values["logService"])
+
+    def delete(self, cloud: Cloud, id_: str, *, prior: Mapping[str, Any]) -> None:
+        region, _, setting_type = id_.partition(":")
+        cloud.call(ops.MODIFY_CLOUD_ASSISTANT_SETTINGS,
+                   modify_request(setting_type, {"enabled": False}, {"enabled": False}), region=region)
+
+    def _set(self, cloud: Cloud, region: str, setting_type: str, oss: Mapping[str, Any],
+             log_service: Mapping[str, Any]) -> Observed:
+        cloud.call(ops.MODIFY_CLOUD_ASSISTANT_SETTINGS, modify_request(setting_type, oss, log_service), region=region)
+        seen = self.read(cloud, settings_id(region, setting_type), prior=None)
+        if seen is None:
+            raise CloudError("delivery settings were written but cannot be read back",
+                             action="DescribeCloudAssistantSettings")
+        return seen
+
+
+def observed(region: str, setting_type: str, answer: Mapping[str, Any]) -> Observed:
+    delivery = DELIVERY_TYPES[setting_type]
+    oss = next((item for item in answer.get("OssDeliveryConfigs", {}).get("OssDeliveryConfig", [])
+                if item.get("DeliveryType") == delivery), {})
+    sls = next((item for item in answer.get("SlsDeliveryConfigs", {}).get("SlsDeliveryConfig", [])
+                if item.get("DeliveryType") == delivery), {})
+    values = {
+        "region": region,
+        "settingType": setting_type,
+        "oss": {"enabled": bool(oss.get("Enabled")), "bucket": oss.get("BucketName") or None,
+                "prefix": oss.get("Prefix") or ""},
+        "logService": {"enabled": bool(sls.get("Enabled")), "project": sls.get("ProjectName") or None,
+                       "logstore": sls.get("LogstoreName") or None},
+    }
+    id_ = settings_id(region, setting_type)
+    return Observed(id=id_, values=values, outputs={"settingsId": id_})
+
+
+def stack_checks(properties: Mapping[str, Any], values: Mapping[str, Any],
+                 neighbours: Mapping[str, Neighbour]) -> list[Problem]:
+    """One region and setting type may be declared once per stack."""
+    mine = (values.get("region"), values.get("settingType"))
+    return [("settingType", f"{mine[1]} of {mine[0]} is also declared by {neighbour.name!r}")
+            for neighbour in neighbours.values()
+            if neighbour.type == KIND.type and (neighbour.values.get("region"),
+                                                neighbour.values.get("settingType")) == mine]
+
+
+KIND = register(Kind(
+    type="ecsops:DeliverySettings",
+    spec=DeliverySettingsSpec,
+    outputs=DeliverySettingsOutputs,
+    lifecycle=DeliverySettingsLifecycle(),
+    id_output="settingsId",
+    summary="Where Cloud Assistant archives the execution records of a region: OSS and/or Log Service.",
+    stack_checks=stack_checks,
+))
+
+
+class DeliverySettings(KindResource, module="ecsops", name="DeliverySettings"):
+    """Delivery of Cloud Assistant records (see `DeliverySettingsSpec`); oss={"enabled": True, "bucket": ...,
+    "prefix": ...}, log_service={"enabled": True, "project": ..., "logstore": ...}."""
+
+    settings_id: pulumi.Output[str]
+
+    def __init__(self, resource_name: str, *, region: pulumi.Input[str], setting_type: pulumi.Input[str] | None = None,
+                 oss: pulumi.Input[Mapping[str, Any]] | None = None,
+                 log_service: pulumi.Input[Mapping[str, Any]] | None = None,
+                 adopt_id: pulumi.Input[str] | None = None, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(KIND, resource_name, dict(region=region, setting_type=setting_type, oss=oss,
+                                                   log_service=log_service), opts, adopt_id)

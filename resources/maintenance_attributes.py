@@ -1,0 +1,219 @@
+"""`ecsops:MaintenanceAttributes` — what happens to a set of instances when the platform must repair their host.
+
+A settings kind: the API has no create or delete. Create is "modify to the declared settings", delete is
+"modify back to the platform defaults" (AutoRecover, no notice, no window). Identity: the region and the
+sorted instance ids; a new instance set replaces (the old set goes back to the defaults first, so two sets
+sharing instances never overwrite each other). Two resources of a stack may not claim the same instance.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal, Mapping
+
+import pulumi
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ecsops.cloud import operations as ops
+from ecsops.cloud.client import Cloud
+from ecsops.cloud.errors import CloudError, InvalidInput, NotFound
+from ecsops.engine.kind import Kind, Neighbour, Observed, Outputs, Problem, Spec, register
+from ecsops.engine.policy import in_place, replace
+from ecsops.engine.values import is_unknown
+from ecsops.pulumi.resource import KindResource
+from ecsops.resources.scheduled_invocation import INSTANCE_ID
+
+MAX_INSTANCES = 100
+ON_THE_HOUR = re.compile(r"^([01]\d|2[0-3]):00:00$")
+DEFAULTS = {"action": "AutoRecover", "notify": False, "window": None}
+
+
+class MaintenanceWindow(BaseModel):
+    """One daily window, in UTC+8, on the hour, 1 to 23 hours long (it may wrap past midnight)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    start: str = Field(description="HH:00:00, UTC+8")
+    end: str = Field(description="HH:00:00, UTC+8")
+
+    @field_validator("start", "end")
+    @classmethod
+    def _on_the_hour(cls, value: str) -> str:
+        if not ON_THE_HOUR.match(value):
+            raise ValueError(f"{value!r} is not a time of day on the hour: write HH:00:00 (00-23), UTC+8")
+        return value
+
+    @model_validator(mode="after")
+    def _length(self) -> "MaintenanceWindow":
+        hours = (int(self.end[:2]) - int(self.start[:2])) % 24
+        if not 1 <= hours <= 23:
+            raise ValueError(f"the window {self.start}-{self.end} lasts {hours} hours; it must last 1 to 23")
+        return self
+
+
+class MaintenanceAttributesSpec(Spec):
+    """The maintenance action, notice and window of a set of instances."""
+
+    instance_ids: Annotated[list[str], replace(wire="InstanceId", normalise=sorted,
+                                               reason="the instance set is the identity of these settings"),
+                            Field(min_length=1, max_length=MAX_INSTANCES)]
+    action: Annotated[Literal["AutoRecover", "Stop", "AutoRedeploy"], in_place(wire="ActionOnMaintenance"),
+                      Field(description="AutoRedeploy only for instances with local disks.")] = "AutoRecover"
+    notify: Annotated[bool, in_place(wire="NotifyOnMaintenance")] = False
+    window: Annotated[MaintenanceWindow | None, in_place(wire="MaintenanceWindow")] = None
+
+    @field_validator("instance_ids")
+    @classmethod
+    def _instance_ids_valid(cls, ids: list[str]) -> list[str]:
+        for id_ in ids:
+            if not is_unknown(id_) and not INSTANCE_ID.match(id_):
+                raise ValueError(f"{id_!r} is not an instance id (i-...)")
+        if len(set(ids)) != len(ids):
+            raise ValueError("an instance is listed twice")
+        return ids
+
+
+class MaintenanceAttributesOutputs(Outputs):
+    settings_id: str
+
+
+def settings_id(region: str, instance_ids: list[str]) -> str:
+    return f"{region}:{','.join(sorted(instance_ids))}"
+
+
+def parse_id(id_: str) -> tuple[str, list[str]]:
+    region, _, ids = id_.partition(":")
+    return region, ids.split(",")
+
+
+def modify_request(instance_ids: list[str], values: Mapping[str, Any]) -> dict[str, Any]:
+    window = values.get("window")
+    return {
+        "InstanceId": sorted(instance_ids),
+        "ActionOnMaintenance": values["action"],
+        "NotifyOnMaintenance": values["notify"],
+        # A window of "" to "" clears it: the API keeps a window that is simply left out.
+        "MaintenanceWindow": [{"StartTime": window["start"], "EndTime": window["end"]} if window
+                              else {"StartTime": "", "EndTime": ""}],
+    }
+
+
+class MaintenanceAttributesLifecycle:
+    def create(self, cloud: Cloud, spec: MaintenanceAttributesSpec, *, token: str) -> Observed:
+        return self._set(cloud, cloud.region, spec.instance_ids, spec.values())
+
+    def read(self, cloud: Cloud, id_: str, *, prior: Mapping[str, Any] | None) -> Observed | None:
+        region, ids = parse_id(id_)
+        try:
+            attributes = describe(cloud, region, ids)
+        except (NotFound, InvalidInput):  # an instance of the set is gone: so are its settings
+            return None
+        return observed(region, ids, attributes)
+
+    def update(self, cloud: Cloud, id_: str, spec: MaintenanceAttributesSpec, *, prior: Mapping[str, Any],
+               changed: frozenset[str]) -> Observed:
+        region, ids = parse_id(id_)
+        return self._set(cloud, region, ids, spec.values())
+
+    def delete(self, cloud: Cloud, id_: str, *, prior: Mapping[str, Any]) -> None:
+        region, ids = parse_id(id_)
+        try:
+            cloud.call(ops.MODIFY_INSTANCE_MAINTENANCE_ATTRIBUTES, modify_request(ids, DEFAULTS), region=region)
+        except (NotFound, InvalidInput) as error:
+            if error.parameter != "InstanceId":
+                raise
+
+    def _set(self, cloud: Cloud, region: str, ids: list[str], values: Mapping[str, Any]) -> Observed:
+        cloud.call(ops.MODIFY_INSTANCE_MAINTENANCE_ATTRIBUTES, modify_request(ids, values), region=region)
+        seen = self.read(cloud, settings_id(region, ids), prior=None)
+        if seen is None:
+            raise CloudError("maintenance attributes were written but cannot be read back",
+                             action="DescribeInstanceMaintenanceAttributes")
+        return seen
+
+
+def describe(cloud: Cloud, region: str, ids: list[str]) -> dict[str, dict[str, Any]]:
+    answer = cloud.call(ops.DESCRIBE_INSTANCE_MAINTENANCE_ATTRIBUTES,
+                        {"InstanceId": ids, "PageSize": MAX_INSTANCES}, region=region)
+    items = answer.get("MaintenanceAttributes", {}).get("MaintenanceAttribute", [])
+    return {item["InstanceId"]: item for item in items}
+
+
+def observed(region: str, ids: list[str], attributes: Mapping[str, Mapping[str, Any]]) -> Observed:
+    """The settings of the set; a field on which the instances disagree is reported per instance."""
+    per_instance = {id_: instance_values(attributes[id_]) for id_ in ids if id_ in attributes}
+    values: dict[str, Any] = {"instanceIds": sorted(ids)}
+    for field in DEFAULTS:
+        seen = [per_instance[id_][field] for id_ in sorted(per_instance)]
+        values[field] = seen[0] if all(value == seen[0] for value in seen) else {
+            id_: per_instance[id_][field] for id_ in sorted(per_instance)}
+    id_ = settings_id(region, ids)
+    return Observed(id=id_, values=values, outputs={"settingsId": id_})
+
+
+def instance_values(item: Mapping[str, Any]) -> dict[str, Any]:
+    windows = item.get("MaintenanceWindows", {}).get("MaintenanceWindow", [])
+    window = windows[0] if windows else None
+    return {
+        "action": item.get("ActionOnMaintenance", {}).get("Value", "AutoRecover"),
+        "notify": bool(item.get("NotifyOnMaintenance")),
+        "window": {"start": window["StartTime"], "end": window["EndTime"]} if window else None,
+    }
+
+
+def cloud_checks(cloud: Cloud, spec: MaintenanceAttributesSpec) -> list[Problem]:
+    """Every instance must exist, and support the action (AutoRedeploy needs local disks)."""
+    try:
+        attributes = describe(cloud, cloud.region, spec.instance_ids)
+    except (NotFound, InvalidInput) as error:
+        return [("instanceIds", f"{error.message}")]
+    problems: list[Problem] = []
+    for id_ in sorted(spec.instance_ids):
+        supported = attributes.get(id_, {}).get("ActionOnMaintenance", {}).get("SupportedValues", {}).get(
+            "SupportedValue", [])
+        if supported and spec.action not in supported:
+            problems.append(("action", f"{id_} does not support {spec.action} (it supports {', '.join(supported)}; "
+                                       "AutoRedeploy needs local disks)"))
+    return problems
+
+
+def stack_checks(properties: Mapping[str, Any], values: Mapping[str, Any],
+                 neighbours: Mapping[str, Neighbour]) -> list[Problem]:
+    """No instance may be claimed by two MaintenanceAttributes of one stack."""
+    mine = set(values.get("instanceIds") or [])
+    problems: list[Problem] = []
+    for neighbour in neighbours.values():
+        if neighbour.type != KIND.type:
+            continue
+        shared = sorted(mine & set(neighbour.values.get("instanceIds") or []))
+        if shared:
+            problems.append(("instanceIds", f"{', '.join(shared)} also claimed by {neighbour.name!r}: an instance "
+                                            "has one set of maintenance attributes"))
+    return problems
+
+
+KIND = register(Kind(
+    type="ecsops:MaintenanceAttributes",
+    spec=MaintenanceAttributesSpec,
+    outputs=MaintenanceAttributesOutputs,
+    lifecycle=MaintenanceAttributesLifecycle(),
+    id_output="settingsId",
+    summary="The maintenance action (AutoRecover, Stop, AutoRedeploy), notice and window of instances.",
+    delete_before_replace=True,
+    stack_checks=stack_checks,
+    cloud_checks=cloud_checks,
+))
+
+
+class MaintenanceAttributes(KindResource, module="ecsops", name="MaintenanceAttributes"):
+    """Maintenance attributes of instances (see `MaintenanceAttributesSpec`); window={"start": "02:00:00",
+    "end": "04:00:00"} in UTC+8."""
+
+    settings_id: pulumi.Output[str]
+
+    def __init__(self, resource_name: str, *, instance_ids: pulumi.Input[list[str]],
+                 action: pulumi.Input[str] | None = None, notify: pulumi.Input[bool] | None = None,
+                 window: pulumi.Input[Mapping[str, str]] | None = None, adopt_id: pulumi.Input[str] | None = None,
+                 opts: pulumi.ResourceOptions | None = None):
+        super().__init__(KIND, resource_name, dict(instance_ids=instance_ids, action=action, notify=notify,
+                                                   window=window), opts, adopt_id)
