@@ -18,14 +18,14 @@ from typing import Any, Iterable
 
 from werkzeug.wrappers import Request, Response
 
-from ecsops.emulator import admin, clock, cms, ecs, simulation, world
+from ecsops.emulator import admin, clock, cms, ecs, license, simulation, world
 from ecsops.emulator.errors import COMMON, ServiceError
 from ecsops.emulator.faults import Decision, FaultConfig, Injector
 from ecsops.emulator.protocol import ApiRequest, decode_request, error_response, json_response
 from ecsops.emulator.service import Context, Operation, Product
 from ecsops.emulator.store import Database, get_meta
 
-PRODUCTS: dict[str, Product] = {product.version: product for product in (ecs.PRODUCT, cms.PRODUCT)}
+PRODUCTS: dict[str, Product] = {product.version: product for product in (ecs.PRODUCT, cms.PRODUCT, license.PRODUCT)}
 MASK = "****"
 
 
