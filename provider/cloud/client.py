@@ -14,8 +14,10 @@ operation's product, and returns the answer body as a dict in wire form. Guarant
 
 from __future__ import annotations
 
+import json
 import random
 import threading
+import urllib.request
 from collections import Counter
 from typing import Any, Callable, Mapping
 
@@ -48,6 +50,7 @@ class Cloud:
         self._sleep = sleep
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
+        self._emulator: bool | None = None
         self.stats: Counter[str] = Counter()
 
     def call(self, operation: Operation, params: Mapping[str, Any], *, region: str | None = None) -> dict[str, Any]:
@@ -72,19 +75,33 @@ class Cloud:
         self.limiter.acquire()
         self._count(f"calls:{operation.action}")
         self._count("calls")
+        if not operation.product.public and not self.is_emulator():
+            raise errors.NoPublicApi(f"{operation.product.name} has no public API: it exists only in the ecsops "
+                                     "emulator", action=operation.action)
         client, models = self._client(operation, region)
-        sdk_request = getattr(models, f"{operation.action}Request")().from_map(request)
         try:
-            response = getattr(client, operation.method)(sdk_request, _runtime())
+            if operation.product.has_sdk:
+                sdk_request = getattr(models, f"{operation.action}Request")().from_map(request)
+                response = getattr(client, operation.method)(sdk_request, _runtime())
+                body = response.body.to_map() if response.body is not None else {}
+            else:
+                body = _generic_call(client, operation, request)
         except Exception as error:  # the SDK raises its own types and the network's: map them all
             mapped = errors.from_sdk(error, operation.action, where=self.backend.endpoint or "the cloud")
             if isinstance(mapped, errors.Throttled):
                 self._count("throttled")
             raise mapped from error
-        body = response.body.to_map() if response.body is not None else {}
         if body.get("Success") is False:  # CloudMonitor answers some failures with HTTP 200
             raise errors.from_answer(body, operation.action)
         return body
+
+    def is_emulator(self) -> bool:
+        """True when the backend is an ecsops emulator (embedded, or an endpoint answering its admin API)."""
+        with self._lock:
+            if self._emulator is None:
+                self._emulator = self.backend.kind == "embedded" or (
+                    self.backend.kind == "endpoint" and _answers_as_emulator(str(self.backend.endpoint)))
+            return self._emulator
 
     def _client(self, operation: Operation, region: str) -> tuple[Any, Any]:
         key = (operation.product.name, region)
@@ -105,6 +122,26 @@ def _wait(state: RetryCallState) -> float:
     if hint:
         return max(hint, 0.05)
     return min(BACKOFF_MAX_S, BACKOFF_FIRST_S * 2 ** (state.attempt_number - 1)) + random.uniform(0, BACKOFF_FIRST_S)
+
+
+def _answers_as_emulator(endpoint: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{endpoint}/_emulator/health", timeout=5) as answer:
+            return bool(json.load(answer).get("ok"))
+    except (OSError, ValueError):
+        return False
+
+
+def _generic_call(client: Any, operation: Operation, request: dict[str, Any]) -> dict[str, Any]:
+    """An operation no product SDK knows, through the official generic client (signing included)."""
+    from alibabacloud_tea_openapi import utils_models
+    from alibabacloud_tea_openapi.utils import Utils
+
+    params = utils_models.Params(action=operation.action, version=operation.product.version, protocol="HTTPS",
+                                 pathname="/", method="POST", auth_type="AK", style="RPC",
+                                 req_body_type="formData", body_type="json")
+    answer = client.call_api(params, utils_models.OpenApiRequest(query=Utils.query(request)), _runtime())
+    return answer.get("body") or {}
 
 
 def _runtime() -> Any:
@@ -137,4 +174,8 @@ def _sdk_client(product: str, backend: Backend, region: str) -> tuple[Any, Any]:
         from alibabacloud_cms20190101 import client as cms_client, models as cms_models
 
         return cms_client.Client(config), cms_models
+    if product == "license":
+        from alibabacloud_tea_openapi.client import Client as GenericClient
+
+        return GenericClient(config), None
     raise ValueError(f"no SDK client for product {product!r}")

@@ -124,6 +124,15 @@ CODES: dict[str, tuple[type[CloudError], str | None]] = {
     "InvalidParameter.SlsLogstoreName": (InvalidInput, "SlsDeliveryConfig"),
     "InvalidSlsProjectName.NotFound": (InvalidInput, "SlsDeliveryConfig"),
     "InvalidSlsLogstoreName.NotFound": (InvalidInput, "SlsDeliveryConfig"),
+    # License Manager (emulator-defined)
+    "InvalidLicenseTaskId.NotFound": (NotFound, "LicenseTaskId"),
+    "InvalidName.Malformed": (InvalidInput, "Name"),
+    "InvalidDescription.Malformed": (InvalidInput, "Description"),
+    "InvalidLicenseLimit.OutOfRange": (InvalidInput, "LicenseLimit"),
+    "InvalidLicenseType.NotFound": (InvalidInput, "LicenseType"),
+    "DiscoveryRule.Duplicate": (InvalidInput, "DiscoveryRule"),
+    "InvalidRegionId.NotSupported": (InvalidInput, "RegionId"),
+    "LicenseTask.ExceedQuota": (QuotaExceeded, None),
     # Common
     "InvalidRegionId.NotFound": (InvalidInput, "RegionId"),
     "RegionId.ApiNotSupported": (InvalidInput, "RegionId"),

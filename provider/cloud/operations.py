@@ -30,6 +30,10 @@ class Retry(str, Enum):
 class Product:
     name: str       # "ecs"
     version: str    # wire version
+    #: False for a product no official SDK knows (called through the SDK's generic client).
+    has_sdk: bool = True
+    #: False for a product only the ecsops emulator has (License Manager has no public API).
+    public: bool = True
 
 
 ECS = Product("ecs", "2014-05-26")
@@ -79,3 +83,15 @@ DELETE_EVENT_RULE_TARGETS = Operation(CMS, "DeleteEventRuleTargets", Retry.DELET
 DELETE_EVENT_RULES = Operation(CMS, "DeleteEventRules", Retry.DELETE)
 ENABLE_EVENT_RULES = Operation(CMS, "EnableEventRules", Retry.IDEMPOTENT)
 DISABLE_EVENT_RULES = Operation(CMS, "DisableEventRules", Retry.IDEMPOTENT)
+
+#: License Manager has no public API anywhere: ecsops defines it in its emulator only (API.md 5).
+LICENSE = Product("license", "2022-07-07", has_sdk=False, public=False)
+
+CREATE_LICENSE_TASK = Operation(LICENSE, "CreateLicenseTask", Retry.TOKEN)
+DESCRIBE_LICENSE_TASKS = Operation(LICENSE, "DescribeLicenseTasks", Retry.READ)
+MODIFY_LICENSE_TASK = Operation(LICENSE, "ModifyLicenseTask", Retry.IDEMPOTENT)
+ADD_LICENSE_DISCOVERY_RULES = Operation(LICENSE, "AddLicenseDiscoveryRules", Retry.NEVER)  # a repeat is a duplicate
+ACTIVATE_LICENSE_TASK = Operation(LICENSE, "ActivateLicenseTask", Retry.IDEMPOTENT)
+DEACTIVATE_LICENSE_TASK = Operation(LICENSE, "DeactivateLicenseTask", Retry.IDEMPOTENT)
+DESCRIBE_LICENSE_TASK_RESOURCES = Operation(LICENSE, "DescribeLicenseTaskResources", Retry.READ)
+DELETE_LICENSE_TASK = Operation(LICENSE, "DeleteLicenseTask", Retry.DELETE)

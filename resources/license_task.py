@@ -1,0 +1,203 @@
+"""`ecsops:LicenseTask` — how many instances or vCPUs a software license may cover, and what it discovers.
+
+License Manager has no public API in any SDK or reference (API.md 5): ecsops defines it in its emulator,
+and a stack declaring a license task against anything else is refused at plan with that explanation.
+
+Identity: the task id. In place: description, limit, active, and discovery rules *added*. Replace: name,
+license type, region, and any rule removed or changed — rules can only be added (the guide, 6.3).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal, Mapping
+
+import pulumi
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ecsops.cloud import operations as ops
+from ecsops.cloud.client import Cloud
+from ecsops.cloud.errors import CloudError, NotFound
+from ecsops.engine.kind import Kind, Neighbour, Observed, Outputs, Problem, Spec, register
+from ecsops.engine.policy import add_only, in_place, replace
+from ecsops.pulumi.resource import KindResource
+
+REGIONS = ("cn-hangzhou", "us-west-1", "us-east-1")
+TASKS_PER_REGION = 25
+NAME = re.compile(r"^[A-Za-z][A-Za-z0-9._:-]{1,127}$")
+RULES_REASON = "discovery rules can only be added"
+NO_PUBLIC_API = ("License Manager has no public API (no SDK or API reference has it): ecsops provides it in "
+                 "its emulator only, so license tasks need the embedded emulator or `ecsops emulator serve`")
+
+
+class DiscoveryRule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    product: str = Field(min_length=1, description="An installed product, e.g. Windows Server.")
+    version: str | None = Field(None, description="Only this version (any version when left out).")
+
+
+class LicenseTaskSpec(Spec):
+    """A license management task: a limit of instances or vCPUs, and the rules that find them."""
+
+    name: Annotated[str, replace(wire="Name", reason="a task's name cannot be changed")]
+    description: Annotated[str, in_place(wire="Description"), Field(min_length=2, max_length=256)]
+    license_type: Annotated[Literal["Instance", "vCPU"], replace(wire="LicenseType",
+                                                                 reason="a task's counting cannot be changed")]
+    limit: Annotated[int, in_place(wire="LicenseLimit"), Field(ge=1, le=100_000)]
+    discovery_rules: Annotated[list[DiscoveryRule], add_only(wire="DiscoveryRule", reason=RULES_REASON),
+                               Field(min_length=1)]
+    active: Annotated[bool, in_place()] = True
+    region: Annotated[str | None, replace(wire="RegionId", reason="a task lives in one region"), Field(
+        description=f"One of {', '.join(REGIONS)} (default: the stack's region).")] = None
+
+    @field_validator("name")
+    @classmethod
+    def _name_valid(cls, name: str) -> str:
+        if name.lower().startswith(("http://", "https://")):
+            raise ValueError("a name may not start with http:// or https://")
+        if not NAME.match(name):
+            raise ValueError(f"{name!r}: 2-128 letters, digits, '.', '_', '-' or ':', starting with a letter")
+        return name
+
+    @field_validator("region")
+    @classmethod
+    def _region_supported(cls, region: str | None) -> str | None:
+        if region is not None and region not in REGIONS:
+            raise ValueError(f"License Manager is available in {', '.join(REGIONS)} only, not {region}")
+        return region
+
+    @field_validator("discovery_rules")
+    @classmethod
+    def _rules_unique(cls, rules: list[DiscoveryRule]) -> list[DiscoveryRule]:
+        if len(set(rules)) != len(rules):
+            raise ValueError("a discovery rule is given twice")
+        return rules
+
+
+class LicenseTaskOutputs(Outputs):
+    license_task_id: str
+    status: str = ""
+    consumed: int = 0
+    tracked_count: int = 0
+    failed_count: int = 0
+
+
+def rules_request(rules: list[Mapping[str, Any]]) -> list[dict[str, str]]:
+    return [{"Product": rule["product"], **({"Version": rule["version"]} if rule.get("version") else {})}
+            for rule in rules]
+
+
+class LicenseTaskLifecycle:
+    def create(self, cloud: Cloud, spec: LicenseTaskSpec, *, token: str) -> Observed:
+        values = spec.values()
+        region = spec.region or cloud.region
+        body = cloud.call(ops.CREATE_LICENSE_TASK, {
+            "Name": spec.name, "Description": spec.description, "LicenseType": spec.license_type,
+            "LicenseLimit": spec.limit, "DiscoveryRule": rules_request(values["discoveryRules"]), "ClientToken": token,
+        }, region=region)
+        if not spec.active:
+            cloud.call(ops.DEACTIVATE_LICENSE_TASK, {"LicenseTaskId": body["LicenseTaskId"]}, region=region)
+        return self._must_read(cloud, body["LicenseTaskId"], values)
+
+    def read(self, cloud: Cloud, id_: str, *, prior: Mapping[str, Any] | None) -> Observed | None:
+        region = (prior or {}).get("region") or cloud.region
+        body = cloud.call(ops.DESCRIBE_LICENSE_TASKS, {"LicenseTaskId": [id_]}, region=region)
+        found = [task for task in body.get("LicenseTasks", {}).get("LicenseTask", []) if task["LicenseTaskId"] == id_]
+        return observed_task(found[0], (prior or {}).get("region")) if found else None
+
+    def update(self, cloud: Cloud, id_: str, spec: LicenseTaskSpec, *, prior: Mapping[str, Any],
+               changed: frozenset[str]) -> Observed:
+        region = spec.region or cloud.region
+        values = spec.values()
+        if changed & {"description", "limit"}:
+            cloud.call(ops.MODIFY_LICENSE_TASK, {"LicenseTaskId": id_, "Description": spec.description,
+                                                 "LicenseLimit": spec.limit}, region=region)
+        if "discoveryRules" in changed:
+            added = [rule for rule in values["discoveryRules"] if rule not in (prior.get("discoveryRules") or [])]
+            cloud.call(ops.ADD_LICENSE_DISCOVERY_RULES, {"LicenseTaskId": id_, "DiscoveryRule": rules_request(added)},
+                       region=region)
+        if "active" in changed:
+            operation = ops.ACTIVATE_LICENSE_TASK if spec.active else ops.DEACTIVATE_LICENSE_TASK
+            cloud.call(operation, {"LicenseTaskId": id_}, region=region)
+        return self._must_read(cloud, id_, values)
+
+    def delete(self, cloud: Cloud, id_: str, *, prior: Mapping[str, Any]) -> None:
+        try:
+            cloud.call(ops.DELETE_LICENSE_TASK, {"LicenseTaskId": id_}, region=prior.get("region") or cloud.region)
+        except NotFound:
+            pass
+
+    def _must_read(self, cloud: Cloud, id_: str, prior: Mapping[str, Any]) -> Observed:
+        seen = self.read(cloud, id_, prior=prior)
+        if seen is None:
+            raise CloudError(f"license task {id_} was written but cannot be read back", action="DescribeLicenseTasks")
+        return seen
+
+
+def observed_task(task: Mapping[str, Any], region: str | None) -> Observed:
+    rules = [{"product": rule["Product"], "version": rule.get("Version") or None}
+             for rule in task.get("DiscoveryRules", {}).get("DiscoveryRule", [])]
+    values = {"name": task["Name"], "description": task.get("Description", ""), "licenseType": task["LicenseType"],
+              "limit": int(task["LicenseLimit"]), "discoveryRules": rules,
+              "active": task.get("Status") == "Activated", "region": region}
+    outputs = {"licenseTaskId": task["LicenseTaskId"], "status": task.get("Status", ""),
+               "consumed": int(task.get("Consumed", 0)), "trackedCount": int(task.get("TrackedCount", 0)),
+               "failedCount": int(task.get("FailedCount", 0))}
+    return Observed(id=task["LicenseTaskId"], values=values, outputs=outputs)
+
+
+def cloud_checks(cloud: Cloud, spec: LicenseTaskSpec) -> list[Problem]:
+    """The product exists only in the emulator; the stack's region must be one License Manager serves."""
+    if not cloud.is_emulator():
+        return [(None, NO_PUBLIC_API)]
+    if spec.region is None and cloud.region not in REGIONS:
+        return [("region", f"License Manager is available in {', '.join(REGIONS)} only; the stack's region is "
+                           f"{cloud.region}: set region")]
+    return []
+
+
+def stack_checks(properties: Mapping[str, Any], values: Mapping[str, Any],
+                 neighbours: Mapping[str, Neighbour]) -> list[Problem]:
+    """A region holds at most 25 tasks: the stack alone may already declare too many."""
+    region = values.get("region")
+    same = sorted(name for name, neighbour in neighbours.items()
+                  if neighbour.type == KIND.type and neighbour.values.get("region") == region)
+    if len(same) + 1 <= TASKS_PER_REGION:
+        return []
+    where = region or "the stack's region"
+    return [("region", f"the stack declares {len(same) + 1} license tasks in {where}; a region holds at most "
+                       f"{TASKS_PER_REGION}")]
+
+
+KIND = register(Kind(
+    type="ecsops:LicenseTask",
+    spec=LicenseTaskSpec,
+    outputs=LicenseTaskOutputs,
+    lifecycle=LicenseTaskLifecycle(),
+    id_output="licenseTaskId",
+    summary="A License Manager task (emulator-defined: no public API exists): a limit of instances or vCPUs "
+            "and the discovery rules that find them.",
+    cloud_checks=cloud_checks,
+    stack_checks=stack_checks,
+))
+
+
+class LicenseTask(KindResource, module="ecsops", name="LicenseTask"):
+    """A license task (see `LicenseTaskSpec`); discovery_rules=[{"product": "Windows Server"}]."""
+
+    license_task_id: pulumi.Output[str]
+    status: pulumi.Output[str]
+    consumed: pulumi.Output[int]
+    tracked_count: pulumi.Output[int]
+    failed_count: pulumi.Output[int]
+
+    def __init__(self, resource_name: str, *, name: pulumi.Input[str], description: pulumi.Input[str],
+                 license_type: pulumi.Input[str], limit: pulumi.Input[int],
+                 discovery_rules: pulumi.Input[list[Mapping[str, str]]], active: pulumi.Input[bool] | None = None,
+                 region: pulumi.Input[str] | None = None, adopt_id: pulumi.Input[str] | None = None,
+                 opts: pulumi.ResourceOptions | None = None):
+        super().__init__(KIND, resource_name, dict(
+            name=name, description=description, license_type=license_type, limit=limit,
+            discovery_rules=discovery_rules, active=active, region=region,
+        ), opts, adopt_id)
