@@ -20,6 +20,7 @@ from ecsops.cloud.client import Cloud
 from ecsops.cloud.errors import CloudError, NotFound
 from ecsops.engine.kind import Kind, Neighbour, Observed, Outputs, Problem, Spec, register
 from ecsops.engine.policy import add_only, in_place, replace
+from ecsops.engine.values import canonical
 from ecsops.pulumi.resource import KindResource
 
 REGIONS = ("cn-hangzhou", "us-west-1", "us-east-1")
@@ -114,7 +115,8 @@ class LicenseTaskLifecycle:
             cloud.call(ops.MODIFY_LICENSE_TASK, {"LicenseTaskId": id_, "Description": spec.description,
                                                  "LicenseLimit": spec.limit}, region=region)
         if "discoveryRules" in changed:
-            added = [rule for rule in values["discoveryRules"] if rule not in (prior.get("discoveryRules") or [])]
+            existing = {canonical(rule) for rule in prior.get("discoveryRules") or []}
+            added = [rule for rule in values["discoveryRules"] if canonical(rule) not in existing]
             cloud.call(ops.ADD_LICENSE_DISCOVERY_RULES, {"LicenseTaskId": id_, "DiscoveryRule": rules_request(added)},
                        region=region)
         if "active" in changed:

@@ -129,6 +129,8 @@ def _change_lines(change: FieldChange, secrets: frozenset[str]) -> list[str]:
     note = ""
     if change.effect is Effect.REPLACE:
         note = f"   # forces replacement{': ' + change.reason if change.reason and not change.unknown else ''}"
+    elif change.reason and not change.unknown:
+        note = f"   # {change.reason}"
     if isinstance(old, (dict, list)) and isinstance(new, (dict, list)):
         return [f"      {change.field}:{note}", *structural_lines(old, new)]
     if _multiline(old) or _multiline(new):

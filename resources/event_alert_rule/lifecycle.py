@@ -13,6 +13,7 @@ from ecsops.cloud import operations as ops
 from ecsops.cloud.client import Cloud
 from ecsops.cloud.errors import CloudError, NotFound
 from ecsops.engine.kind import Observed
+from ecsops.engine.values import canonical
 from ecsops.resources.event_alert_rule.spec import EventAlertRuleSpec
 
 PAGE_SIZE = 100
@@ -119,8 +120,8 @@ def retarget(cloud: Cloud, rule: str, before: Mapping[str, list[dict[str, Any]]]
     removed = sorted(target_ids(before) - target_ids(after))
     if removed:
         cloud.call(ops.DELETE_EVENT_RULE_TARGETS, {"RuleName": rule, "Ids": removed})
-    previous = {(field, str(item["id"])): item for field, items in before.items() for item in items}
-    changed = {field: [item for item in items if previous.get((field, str(item["id"]))) != item]
+    previous = {(field, str(item["id"])): canonical(item) for field, items in before.items() for item in items}
+    changed = {field: [item for item in items if previous.get((field, str(item["id"]))) != canonical(item)]
                for field, items in after.items()}
     if any(changed.values()):
         cloud.call(ops.PUT_EVENT_RULE_TARGETS, {"RuleName": rule, **target_request(changed)})

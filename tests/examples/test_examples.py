@@ -3,6 +3,7 @@ all on the embedded emulator, their default backend with no endpoint and no cred
 
 from __future__ import annotations
 
+import json
 import runpy
 import shutil
 from pathlib import Path
@@ -135,7 +136,22 @@ def test_maintenance_policy_pulumi_program(tmp_path) -> None:
     assert resolved(program["audit"].log_service)["logstore"] == "cloud-assistant"
 
 
+def test_license_compliance_stack(tmp_path) -> None:
+    directory = copy("license-compliance", tmp_path)
+    assert "Apply complete: 2 changed." in apply_then_plan(directory)
+    state = json.loads((directory / ".ecsops" / "license-compliance.state.json").read_text())["resources"]
+    assert (state["windows-server"]["outputs"]["consumed"], state["sql-server-2017"]["outputs"]["trackedCount"]) == (
+        4, 1)  # i-demo-windows-1: 4 vCPUs, SQL Server 2017
+
+
+def test_license_compliance_pulumi_program(tmp_path) -> None:
+    project = copy("license-compliance", tmp_path) / "pulumi"
+    _, program = run_program(project)
+    assert resolved(program["windows"].consumed) == 4 and resolved(program["sql"].tracked_count) == 1
+
+
 @pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir()))
 def test_every_example_is_tested_here(example) -> None:
-    tested = {"quickstart", "pulumi-quickstart", "nightly-disk-check", "maintenance-alerts", "maintenance-policy"}
+    tested = {"quickstart", "pulumi-quickstart", "nightly-disk-check", "maintenance-alerts", "maintenance-policy",
+              "license-compliance"}
     assert example in tested, f"examples/{example} has no test in tests/examples"

@@ -13,6 +13,7 @@ SCHEDULED = "pulumi-python:dynamic/ecsops:ScheduledInvocation"
 RULE = "pulumi-python:dynamic/ecsops:EventAlertRule"
 MAINTENANCE = "pulumi-python:dynamic/ecsops:MaintenanceAttributes"
 DELIVERY = "pulumi-python:dynamic/ecsops:DeliverySettings"
+LICENSE = "pulumi-python:dynamic/ecsops:LicenseTask"
 
 
 @pytest.fixture(scope="module")
@@ -33,14 +34,16 @@ def provider(provider_server, emulator) -> ProviderServer:
 def providers() -> dict[str, str]:
     """`__provider` of each kind, exactly as the real resource classes serialise it."""
     def program() -> None:
-        from ecsops.resources import (Command, DeliverySettings, EventAlertRule, MaintenanceAttributes,
-                                      ScheduledInvocation)
+        from ecsops.resources import (Command, DeliverySettings, EventAlertRule, LicenseTask,
+                                      MaintenanceAttributes, ScheduledInvocation)
 
         command = Command("probe", name="probe", type="RunShellScript", content="echo")
         ScheduledInvocation("probe-task", command_id=command.command_id, instance_ids=["i-1"], frequency="rate(5m)")
         EventAlertRule("probe-rule", name="probe", event_pattern={"eventTypes": ["*"]})
         MaintenanceAttributes("probe-maintenance", instance_ids=["i-1"])
         DeliverySettings("probe-delivery", region="cn-hangzhou")
+        LicenseTask("probe-license", name="probe", description="a probe", license_type="Instance", limit=1,
+                    discovery_rules=[{"product": "x"}])
 
     return {registration.type: registration.inputs["__provider"] for registration in registrations(program)}
 

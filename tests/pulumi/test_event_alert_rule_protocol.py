@@ -92,3 +92,14 @@ def test_a_rule_made_elsewhere_is_refused_unless_adopted(provider, inputs, admin
     adopted, _ = provider.check(RULE, "rule", {}, {**inputs, "adoptId": "maint"})
     rule_id, outputs = provider.create(RULE, "rule", adopted)
     assert rule_id == "maint" and outputs["eventPattern"]["eventTypes"] == ["Maintenance"]
+
+
+def test_an_update_rewrites_only_the_targets_that_changed(provider, inputs, admin) -> None:
+    checked, rule_id, outputs = created(provider, inputs)  # the MNS target's unset topic is dropped on the wire
+    mark = admin.requests()[-1]["seq"]
+    changed = {**checked["targets"], "webhooks": [{"id": "ops", "url": "https://hooks.example.com/b"}]}
+    provider.update(RULE, "rule", rule_id, outputs, {**checked, "targets": changed})
+    [put] = [e for e in admin.requests(since=mark, kind="write")]
+    assert put["action"] == "PutEventRuleTargets" and set(put["params"]) == {
+        "RuleName", "WebhookParameters.1.Id", "WebhookParameters.1.Method", "WebhookParameters.1.Protocol",
+        "WebhookParameters.1.Url"}
