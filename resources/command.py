@@ -18,6 +18,7 @@ from ecsops.cloud import operations as ops
 from ecsops.cloud.client import Cloud
 from ecsops.cloud.errors import CloudError, NotFound
 from ecsops.engine.kind import Kind, Observed, Outputs, Spec, register
+from ecsops.engine.listing import ListingCache, answered, fetched
 from ecsops.engine.policy import in_place, replace
 from ecsops.engine.values import is_unknown
 from ecsops.pulumi.resource import KindResource
@@ -28,6 +29,7 @@ MAX_PARAMETER_NAME_BYTES = 64
 MAX_TAGS = 20
 BUILT_INS = ("RegionId", "AccountId", "InstanceId", "InstanceName", "InvokeId", "CommandId")
 RESERVED_TAG_PREFIXES = ("aliyun", "acs:")
+KIND_TYPE = "ecsops:Command"
 CONTENT_REASON = "the API cannot change a command's content, type or parameter switch: a new command is made"
 
 
@@ -145,6 +147,15 @@ class CommandLifecycle:
         found = [item for item in body.get("Commands", {}).get("Command", []) if item.get("CommandId") == id_]
         return observed_command(found[0]) if found else None
 
+    def read_many(self, cloud: Cloud, priors: Mapping[str, Mapping[str, Any] | None], *,
+                  cache: ListingCache | None = None) -> dict[str, Observed | None]:
+        """One listing of the region's commands (50 per call) answers them all."""
+        listing = fetched(cache, (KIND_TYPE, cloud.region), lambda: {
+            item["CommandId"]: item for item in cloud.list(ops.DESCRIBE_COMMANDS, {"ContentEncoding": "PlainText"},
+                                                           ("Commands", "Command"))})
+        read_one = (lambda id_, prior: self.read(cloud, id_, prior=prior)) if cache is not None else None
+        return answered(priors, listing, lambda item, prior: observed_command(item), read_one)
+
     def update(self, cloud: Cloud, id_: str, spec: CommandSpec, *, prior: Mapping[str, Any],
                changed: frozenset[str]) -> Observed:
         values = spec.values()
@@ -193,7 +204,7 @@ def retag(cloud: Cloud, resource_type: str, id_: str, before: dict[str, str], af
 
 
 KIND = register(Kind(
-    type="ecsops:Command",
+    type=KIND_TYPE,
     spec=CommandSpec,
     outputs=CommandOutputs,
     lifecycle=CommandLifecycle(),

@@ -20,6 +20,7 @@ from ecsops.cloud import operations as ops
 from ecsops.cloud.client import Cloud
 from ecsops.cloud.errors import CloudError
 from ecsops.engine.kind import Kind, Neighbour, Observed, Outputs, Problem, Spec, register
+from ecsops.engine.listing import ListingCache
 from ecsops.engine.policy import in_place, replace
 from ecsops.pulumi.resource import KindResource
 
@@ -108,6 +109,19 @@ class DeliverySettingsLifecycle:
         region, _, setting_type = id_.partition(":")
         answer = cloud.call(ops.DESCRIBE_CLOUD_ASSISTANT_SETTINGS, {"SettingType": [setting_type]}, region=region)
         return observed(region, setting_type, answer)
+
+    def read_many(self, cloud: Cloud, priors: Mapping[str, Mapping[str, Any] | None], *,
+                  cache: ListingCache | None = None) -> dict[str, Observed | None]:
+        """One call per region answers both setting types."""
+        answers: dict[str, Mapping[str, Any]] = {}
+        for region in sorted({id_.partition(":")[0] for id_ in priors}):
+            answers[region] = cloud.call(ops.DESCRIBE_CLOUD_ASSISTANT_SETTINGS,
+                                         {"SettingType": sorted(DELIVERY_TYPES)}, region=region)
+        found: dict[str, Observed | None] = {}
+        for id_ in priors:
+            region, _, setting_type = id_.partition(":")
+            found[id_] = observed(region, setting_type, answers[region])
+        return found
 
     def update(self, cloud: Cloud, id_: str, spec: DeliverySettingsSpec, *, prior: Mapping[str, Any],
                changed: frozenset[str]) -> Observed:

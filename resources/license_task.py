@@ -19,12 +19,14 @@ from ecsops.cloud import operations as ops
 from ecsops.cloud.client import Cloud
 from ecsops.cloud.errors import CloudError, NotFound
 from ecsops.engine.kind import Kind, Neighbour, Observed, Outputs, Problem, Spec, register
+from ecsops.engine.listing import ListingCache
 from ecsops.engine.policy import add_only, in_place, replace
 from ecsops.engine.values import canonical
 from ecsops.pulumi.resource import KindResource
 
 REGIONS = ("cn-hangzhou", "us-west-1", "us-east-1")
 TASKS_PER_REGION = 25
+PAGE = 100
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9._:-]{1,127}$")
 RULES_REASON = "discovery rules can only be added"
 NO_PUBLIC_API = ("License Manager has no public API (no SDK or API reference has it): ecsops provides it in "
@@ -106,6 +108,21 @@ class LicenseTaskLifecycle:
         body = cloud.call(ops.DESCRIBE_LICENSE_TASKS, {"LicenseTaskId": [id_]}, region=region)
         found = [task for task in body.get("LicenseTasks", {}).get("LicenseTask", []) if task["LicenseTaskId"] == id_]
         return observed_task(found[0], (prior or {}).get("region")) if found else None
+
+    def read_many(self, cloud: Cloud, priors: Mapping[str, Mapping[str, Any] | None], *,
+                  cache: ListingCache | None = None) -> dict[str, Observed | None]:
+        """The tasks of each region, 100 ids per call."""
+        by_region: dict[str, list[str]] = {}
+        for id_, prior in priors.items():
+            by_region.setdefault((prior or {}).get("region") or cloud.region, []).append(id_)
+        tasks: dict[str, Mapping[str, Any]] = {}
+        for region, ids in by_region.items():
+            for start in range(0, len(ids), PAGE):
+                body = cloud.call(ops.DESCRIBE_LICENSE_TASKS, {"LicenseTaskId": ids[start:start + PAGE],
+                                                               "MaxResults": PAGE}, region=region)
+                tasks.update({task["LicenseTaskId"]: task for task in body.get("LicenseTasks", {}).get("LicenseTask", [])})
+        return {id_: observed_task(tasks[id_], (prior or {}).get("region")) if id_ in tasks else None
+                for id_, prior in priors.items()}
 
     def update(self, cloud: Cloud, id_: str, spec: LicenseTaskSpec, *, prior: Mapping[str, Any],
                changed: frozenset[str]) -> Observed:

@@ -18,6 +18,7 @@ from ecsops.cloud import operations as ops
 from ecsops.cloud.client import Cloud
 from ecsops.cloud.errors import CloudError, InvalidInput, NotFound
 from ecsops.engine.kind import Kind, Neighbour, Observed, Outputs, Problem, Spec, register
+from ecsops.engine.listing import ListingCache
 from ecsops.engine.policy import in_place, replace
 from ecsops.engine.values import is_unknown
 from ecsops.pulumi.resource import KindResource
@@ -109,6 +110,28 @@ class MaintenanceAttributesLifecycle:
         except (NotFound, InvalidInput):  # an instance of the set is gone: so are its settings
             return None
         return observed(region, ids, attributes)
+
+    def read_many(self, cloud: Cloud, priors: Mapping[str, Mapping[str, Any] | None], *,
+                  cache: ListingCache | None = None) -> dict[str, Observed | None]:
+        """The instances of every set asked, 100 per call; a set with a vanished instance is read alone."""
+        by_region: dict[str, list[str]] = {}
+        for id_ in priors:
+            region, ids = parse_id(id_)
+            by_region.setdefault(region, []).extend(ids)
+        attributes: dict[str, dict[str, Any]] = {}
+        for region, ids in by_region.items():
+            unique = sorted(set(ids))
+            for start in range(0, len(unique), MAX_INSTANCES):
+                try:
+                    attributes.update(describe(cloud, region, unique[start:start + MAX_INSTANCES]))
+                except (NotFound, InvalidInput):
+                    continue  # an instance of the chunk is gone: its sets are read alone below
+        found: dict[str, Observed | None] = {}
+        for id_ in priors:
+            region, ids = parse_id(id_)
+            found[id_] = (observed(region, ids, attributes) if all(i in attributes for i in ids)
+                          else self.read(cloud, id_, prior=priors[id_]))
+        return found
 
     def update(self, cloud: Cloud, id_: str, spec: MaintenanceAttributesSpec, *, prior: Mapping[str, Any],
                changed: frozenset[str]) -> Observed:

@@ -23,12 +23,14 @@ from ecsops.cloud import operations as ops
 from ecsops.cloud.client import Cloud
 from ecsops.cloud.errors import CloudError, NotFound
 from ecsops.engine.kind import Kind, Neighbour, Observed, Outputs, Problem, Spec, register
+from ecsops.engine.listing import ListingCache, answered, fetched
 from ecsops.engine.policy import in_place, replace
 from ecsops.engine.values import is_unknown, reveal
 from ecsops.pulumi.resource import KindResource
 from ecsops.resources.command import KIND as COMMAND, check_tags, parameter_names, retag
 from ecsops.schedule import ScheduleError, parse_frequency, validate_frequency
 
+KIND_TYPE = "ecsops:ScheduledInvocation"
 MAX_INSTANCES = 100
 MAX_PARAMETERS = 10
 NEXT_RUNS = 3
@@ -230,6 +232,15 @@ class ScheduledInvocationLifecycle:
         found = [task for task in body.get("Invocations", {}).get("Invocation", []) if task.get("InvokeId") == id_]
         return observed_task(found[0], prior) if found else None
 
+    def read_many(self, cloud: Cloud, priors: Mapping[str, Mapping[str, Any] | None], *,
+                  cache: ListingCache | None = None) -> dict[str, Observed | None]:
+        """One listing of the region's tasks (50 per call) answers them all."""
+        listing = fetched(cache, (KIND_TYPE, cloud.region), lambda: {
+            task["InvokeId"]: task for task in cloud.list(ops.DESCRIBE_INVOCATIONS, {"ContentEncoding": "PlainText"},
+                                                          ("Invocations", "Invocation"))})
+        read_one = (lambda id_, prior: self.read(cloud, id_, prior=prior)) if cache is not None else None
+        return answered(priors, listing, observed_task, read_one)
+
     def update(self, cloud: Cloud, id_: str, spec: ScheduledInvocationSpec, *, prior: Mapping[str, Any],
                changed: frozenset[str]) -> Observed:
         if "tags" in changed:
@@ -272,7 +283,7 @@ def observed_task(task: Mapping[str, Any], prior: Mapping[str, Any] | None) -> O
 
 
 KIND = register(Kind(
-    type="ecsops:ScheduledInvocation",
+    type=KIND_TYPE,
     spec=ScheduledInvocationSpec,
     outputs=ScheduledInvocationOutputs,
     lifecycle=ScheduledInvocationLifecycle(),

@@ -95,6 +95,22 @@ class Cloud:
             raise errors.from_answer(body, operation.action)
         return body
 
+    def list(self, operation: Operation, params: Mapping[str, Any], path: tuple[str, ...], *,
+             page_size: int = 50, region: str | None = None) -> list[dict[str, Any]]:
+        """Every item of a MaxResults/NextToken listing, page after page (`path` leads to the items)."""
+        items: list[dict[str, Any]] = []
+        token = ""
+        while True:
+            body = self.call(operation, {**params, "MaxResults": page_size, **({"NextToken": token} if token else {})},
+                             region=region)
+            page: Any = body
+            for key in path:
+                page = (page or {}).get(key, {})
+            items.extend(page or [])
+            token = body.get("NextToken") or ""
+            if not token:
+                return items
+
     def is_emulator(self) -> bool:
         """True when the backend is an ecsops emulator (embedded, or an endpoint answering its admin API)."""
         with self._lock:

@@ -24,6 +24,7 @@ from ecsops.engine.policy import FieldPolicy, Update, policies
 
 if TYPE_CHECKING:
     from ecsops.cloud.client import Cloud
+    from ecsops.engine.listing import ListingCache
 
 
 class Spec(BaseModel):
@@ -85,6 +86,17 @@ class Lifecycle(Protocol):
     def delete(self, cloud: "Cloud", id_: str, *, prior: Mapping[str, Any]) -> None: ...
 
 
+class BatchReader(Protocol):
+    """Optional, for kinds that can read many objects in few calls (list calls, or many ids per call).
+
+    `read_many` answers every id asked (None: gone), as `read` would, reading nothing twice; with a
+    `ListingCache` it may answer from a listing made moments ago by another call.
+    """
+
+    def read_many(self, cloud: "Cloud", priors: Mapping[str, Mapping[str, Any] | None], *,
+                  cache: "ListingCache | None" = None) -> dict[str, Observed | None]: ...
+
+
 @dataclass(frozen=True)
 class Kind:
     """One resource kind, as data the engine reads."""
@@ -132,6 +144,10 @@ class Kind:
 
     def secret_fields(self) -> frozenset[str]:
         return frozenset(name for name, policy in self.fields.items() if policy.secret)
+
+    @property
+    def batch_reader(self) -> BatchReader | None:
+        return self.lifecycle if hasattr(self.lifecycle, "read_many") else None  # type: ignore[return-value]
 
     def replace_fields(self) -> frozenset[str]:
         return frozenset(name for name, policy in self.fields.items() if policy.update is Update.REPLACE)

@@ -24,10 +24,27 @@ if TYPE_CHECKING:
     from ecsops.cloud.client import Cloud
 
 READ_WORKERS = 8
+BATCH_MIN = 10
 
 
-def observe(state: StackState, cloud: "Cloud") -> dict[str, Observed | None]:
-    """The current cloud object of every resource recorded in `state` (None when it is gone)."""
+def observe(state: StackState, cloud: "Cloud", *, batch: bool = True) -> dict[str, Observed | None]:
+    """The current cloud object of every resource recorded in `state` (None when it is gone).
+
+    With `batch`, kinds that can read many objects at once do so when the state holds at least
+    `BATCH_MIN` of them (a listing costs pages; a few objects cost a call each); the rest are read one
+    by one, in parallel.
+    """
+    groups: dict[str, list[tuple[str, ResourceState]]] = {}
+    for name, entry in state.resources.items():
+        groups.setdefault(entry.type, []).append((name, entry))
+    results: dict[str, Observed | None | Diagnostic] = {}
+    singles: list[tuple[str, ResourceState]] = []
+    for type_, entries in groups.items():
+        kind = kinds.get(type_)
+        if batch and kind.batch_reader is not None and len(entries) >= BATCH_MIN:
+            results.update(_read_batch(kind, entries, cloud))
+        else:
+            singles.extend(entries)
 
     def read(item: tuple[str, ResourceState]) -> tuple[str, Observed | None | Diagnostic]:
         name, entry = item
@@ -38,11 +55,22 @@ def observe(state: StackState, cloud: "Cloud") -> dict[str, Observed | None]:
             return name, Diagnostic(f"reading {entry.id} failed: {error}", resource=name, type=kind.type)
 
     with ThreadPoolExecutor(max_workers=READ_WORKERS) as pool:
-        results = dict(pool.map(read, state.resources.items()))
+        results.update(pool.map(read, singles))
     problems = [result for result in results.values() if isinstance(result, Diagnostic)]
     if problems:
         raise EngineError(problems)
     return {name: result for name, result in results.items() if not isinstance(result, Diagnostic)}
+
+
+def _read_batch(kind: kinds.Kind, entries: list[tuple[str, ResourceState]],
+                cloud: "Cloud") -> dict[str, Observed | None | Diagnostic]:
+    reader = kind.batch_reader
+    assert reader is not None
+    try:
+        found = reader.read_many(cloud, {entry.id: entry.values for _, entry in entries})
+    except CloudError as error:
+        return {name: Diagnostic(f"reading failed: {error}", resource=name, type=kind.type) for name, _ in entries}
+    return {name: found.get(entry.id) for name, entry in entries}
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from ecsops.engine.apply import new_token
 from ecsops.engine.diff import Effect, diff
 from ecsops.engine.errors import Diagnostic
 from ecsops.engine.kind import Kind, Observed, Spec
+from ecsops.engine.listing import ListingCache
 from ecsops.engine.plan import effective_values
 from ecsops.engine.validate import creation_problems, validate
 from ecsops.engine.values import UNKNOWN, mark_secrets
@@ -80,6 +81,10 @@ class Runtime:
 
 
 RUNTIME = Runtime()
+
+#: Listings shared by the Read calls of one provider process (a refresh reads every resource, one call each,
+#: on four threads): kept a few seconds, and dropped for a kind whenever this process writes one of its objects.
+LISTINGS = ListingCache(ttl_s=5.0)
 
 
 class KindProvider(ResourceProvider):
@@ -127,6 +132,7 @@ class KindProvider(ResourceProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         kind = self.kind()
+        LISTINGS.forget(kind.type)
         spec = require_spec(kind, props, creating=True)
         adopt = props.get(ADOPT_KEY)
         with cloud_errors(kind, "create"):
@@ -139,14 +145,20 @@ class KindProvider(ResourceProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         kind = self.kind()
+        prior = current(kind, props)
         with cloud_errors(kind, "read"):
-            seen = kind.lifecycle.read(RUNTIME.cloud(), id_, prior=current(kind, props))
+            reader = kind.batch_reader
+            if reader is not None:  # the reads of a refresh share one listing (see LISTINGS)
+                seen = reader.read_many(RUNTIME.cloud(), {id_: prior}, cache=LISTINGS)[id_]
+            else:
+                seen = kind.lifecycle.read(RUNTIME.cloud(), id_, prior=prior)
         if seen is None or seen.defunct:  # gone, or no longer doing its job: refresh drops it, up makes anew
             return ReadResult("", {})
         return ReadResult(seen.id, outputs(kind, seen, current(kind, props), props.get(ADOPT_KEY)))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         kind = self.kind()
+        LISTINGS.forget(kind.type)
         spec = require_spec(kind, news)
         prior = mark_secrets(current(kind, olds), spec.values())
         changed = frozenset(change.field for change in diff(kind, prior, spec.values()))
@@ -156,6 +168,7 @@ class KindProvider(ResourceProvider):
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         kind = self.kind()
+        LISTINGS.forget(kind.type)
         with cloud_errors(kind, "delete"):
             kind.lifecycle.delete(RUNTIME.cloud(), id_, prior=current(kind, props))
 

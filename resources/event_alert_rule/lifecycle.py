@@ -13,6 +13,7 @@ from ecsops.cloud import operations as ops
 from ecsops.cloud.client import Cloud
 from ecsops.cloud.errors import CloudError, NotFound
 from ecsops.engine.kind import Observed
+from ecsops.engine.listing import ListingCache, answered, fetched
 from ecsops.engine.values import canonical
 from ecsops.resources.event_alert_rule.spec import EventAlertRuleSpec
 
@@ -45,6 +46,19 @@ class EventAlertRuleLifecycle:
             return None
         answer = cloud.call(ops.DESCRIBE_EVENT_RULE_TARGET_LIST, {"RuleName": id_})
         return observed_rule(rule, answer, prior)
+
+    def read_many(self, cloud: Cloud, priors: Mapping[str, Mapping[str, Any] | None], *,
+                  cache: ListingCache | None = None) -> dict[str, Observed | None]:
+        """One listing of the rules (100 per call); the targets of each rule still take a call each (the API
+        lists targets one rule at a time)."""
+        listing = fetched(cache, ("ecsops:EventAlertRule",), lambda: {rule["Name"]: rule for rule in list_rules(cloud)})
+
+        def build(rule: Mapping[str, Any], prior: Mapping[str, Any] | None) -> Observed:
+            targets = cloud.call(ops.DESCRIBE_EVENT_RULE_TARGET_LIST, {"RuleName": rule["Name"]})
+            return observed_rule(rule, targets, prior)
+
+        read_one = (lambda id_, prior: self.read(cloud, id_, prior=prior)) if cache is not None else None
+        return answered(priors, listing, build, read_one)
 
     def update(self, cloud: Cloud, id_: str, spec: EventAlertRuleSpec, *, prior: Mapping[str, Any],
                changed: frozenset[str]) -> Observed:
@@ -129,16 +143,20 @@ def retarget(cloud: Cloud, rule: str, before: Mapping[str, list[dict[str, Any]]]
 
 def find_rule(cloud: Cloud, name: str) -> dict[str, Any] | None:
     """The rule named exactly `name` (the API's prefix filter is loose: names are compared here)."""
+    return next((rule for rule in list_rules(cloud, prefix=name) if rule.get("Name") == name), None)
+
+
+def list_rules(cloud: Cloud, *, prefix: str = "") -> list[dict[str, Any]]:
+    """Every rule (whose name contains `prefix`), page by page."""
+    rules: list[dict[str, Any]] = []
     page = 1
     while True:
-        answer = cloud.call(ops.DESCRIBE_EVENT_RULE_LIST, {"NamePrefix": name, "PageNumber": str(page),
+        answer = cloud.call(ops.DESCRIBE_EVENT_RULE_LIST, {"NamePrefix": prefix or None, "PageNumber": str(page),
                                                            "PageSize": str(PAGE_SIZE)})
-        rules = answer.get("EventRules", {}).get("EventRule", [])
-        for rule in rules:
-            if rule.get("Name") == name:
-                return rule
-        if len(rules) < PAGE_SIZE:
-            return None
+        found = answer.get("EventRules", {}).get("EventRule", [])
+        rules.extend(found)
+        if len(found) < PAGE_SIZE:
+            return rules
         page += 1
 
 

@@ -190,3 +190,11 @@ def test_creates_on_the_servers_four_threads_at_once_are_all_made_once(provider,
     assert all(outputs["name"] == f"c{index}" for index, (_, outputs) in enumerate(made))
     listed = ecs.describe_commands(models.DescribeCommandsRequest(region_id=REGION, max_results=50)).body
     assert sorted(c.name for c in listed.commands.command) == sorted(f"c{index}" for index in range(16))
+
+
+def test_the_reads_of_a_refresh_share_one_listing(provider, inputs, admin) -> None:
+    made = [created(provider, {**inputs, "name": f"c{n}"}) for n in range(6)]
+    mark = admin.requests()[-1]["seq"]
+    for checked, command_id, outputs in made:
+        assert provider.read(COMMAND, "disk", command_id, outputs, checked)[0] == command_id
+    assert [e["action"] for e in admin.requests(since=mark)] == ["DescribeCommands"]

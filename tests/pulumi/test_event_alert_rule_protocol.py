@@ -64,13 +64,16 @@ def test_update_deletes_a_removed_target(provider, inputs, admin) -> None:
     assert targets(admin).webhook_parameters is None or targets(admin).webhook_parameters.webhook_parameter == []
 
 
-def test_read_reports_an_out_of_band_change_and_a_deletion(provider, inputs, admin) -> None:
+def test_read_reports_an_out_of_band_change(provider, inputs, admin) -> None:
     checked, rule_id, outputs = created(provider, inputs)
-    cms = cms_client(admin.endpoint)
-    cms.disable_event_rules(cms_models.DisableEventRulesRequest(rule_names=["maint"]))
+    cms_client(admin.endpoint).disable_event_rules(cms_models.DisableEventRulesRequest(rule_names=["maint"]))
     _, refreshed = provider.read(RULE, "rule", rule_id, outputs, checked)
     assert refreshed["enabled"] is False
-    cms.delete_event_rules(cms_models.DeleteEventRulesRequest(rule_names=["maint"]))
+
+
+def test_read_reports_a_deletion(provider, inputs, admin) -> None:
+    checked, rule_id, outputs = created(provider, inputs)
+    cms_client(admin.endpoint).delete_event_rules(cms_models.DeleteEventRulesRequest(rule_names=["maint"]))
     assert provider.read(RULE, "rule", rule_id, outputs, checked)[0] == ""
 
 
