@@ -1,8 +1,13 @@
-"""`ecsops emulator ...`: run the local cloud, and drive its admin API (world, clock, requests, faults)."""
+"""`ecsops emulator ...`: run the local cloud, and drive its admin API (world, clock, requests, faults).
+
+The admin subcommands authenticate with a key pair of the emulator's world (HTTP Basic): `--access-key-id`
+/ `--access-key-secret`, else `ECSOPS_ACCESS_KEY_ID` / `ECSOPS_ACCESS_KEY_SECRET`, else the default pair.
+"""
 
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import sys
@@ -13,9 +18,10 @@ from typing import Any
 
 import yaml
 
-from ecsops.cloud.backend import EMULATOR_DATABASE, normalise_endpoint
+from ecsops.cloud.backend import (EMULATOR_ACCESS_KEY_ID, EMULATOR_ACCESS_KEY_SECRET, EMULATOR_DATABASE,
+                                  normalise_endpoint)
 from ecsops.emulator import world
-from ecsops.emulator.server import LOOPBACK, EmulatorServer
+from ecsops.emulator.server import LOOPBACK, EmulatorServer, is_loopback
 
 
 def add_parser(commands: Any) -> None:
@@ -23,7 +29,8 @@ def add_parser(commands: Any) -> None:
     actions = emulator.add_subparsers(dest="action", required=True, metavar="ACTION")
 
     serve = actions.add_parser("serve", help="run the emulator; prints its endpoint on the first line")
-    serve.add_argument("--host", default=LOOPBACK, help="address to bind (default: loopback only)")
+    serve.add_argument("--host", help=f"address to bind (default: {LOOPBACK}); another than loopback serves "
+                                      "everyone who can reach it")
     serve.add_argument("--port", type=int, default=0, help="port (default: any free one)")
     serve.add_argument("--db", type=Path, default=EMULATOR_DATABASE, help="database file (default: %(default)s)")
     serve.add_argument("--world", type=Path, help="a world document (YAML) to merge at start")
@@ -35,6 +42,11 @@ def add_parser(commands: Any) -> None:
         command = actions.add_parser(name, help=help_, description=help_)
         command.add_argument("--endpoint", default=os.environ.get("ECSOPS_ENDPOINT"),
                              help="the emulator (default: $ECSOPS_ENDPOINT)")
+        command.add_argument("--access-key-id", default=os.environ.get("ECSOPS_ACCESS_KEY_ID"),
+                             help="a key pair of its world, for the admin API "
+                                  f"(default: $ECSOPS_ACCESS_KEY_ID, else {EMULATOR_ACCESS_KEY_ID})")
+        command.add_argument("--access-key-secret", default=os.environ.get("ECSOPS_ACCESS_KEY_SECRET"),
+                             help="its secret (default: $ECSOPS_ACCESS_KEY_SECRET, else the default pair's)")
         return command
 
     admin("reset", "wipe the world and reseed the default one").set_defaults(handler=run_reset)
@@ -57,13 +69,15 @@ def add_parser(commands: Any) -> None:
     faults.add_argument("--throttle-rate", type=float, default=0)
     faults.add_argument("--error-rate", type=float, default=0)
     faults.add_argument("--drop-rate", type=float, default=0)
+    faults.add_argument("--max-rate", type=float, default=0, help="calls per second admitted (0: no limit)")
     faults.add_argument("--clear", action="store_true", help="no faults")
     faults.add_argument("--show", action="store_true", help="only print the current settings")
     faults.set_defaults(handler=run_faults)
 
 
 def run_serve(arguments: argparse.Namespace) -> int:
-    server = EmulatorServer(arguments.db, host=arguments.host, port=arguments.port)
+    host = arguments.host or LOOPBACK
+    server = EmulatorServer(arguments.db, host=host, port=arguments.port, allow_remote=arguments.host is not None)
     with server.database.transaction() as tx:
         if arguments.world:
             world.merge(tx, world.parse(yaml.safe_load(arguments.world.read_text())))
@@ -75,8 +89,8 @@ def run_serve(arguments: argparse.Namespace) -> int:
             world.merge(tx, world.parse({"account": {"accessKeys": keys}}))
     print(f"endpoint: {server.endpoint}", flush=True)
     print(f"database: {Path(arguments.db).resolve()}", flush=True)
-    if arguments.host not in (LOOPBACK, "localhost", "::1"):
-        print(f"warning: serving on {arguments.host}: anyone who can reach it can use it", file=sys.stderr)
+    if not is_loopback(host):
+        print(f"warning: serving on {host}: anyone who can reach it can use it", file=sys.stderr)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -96,7 +110,8 @@ def _admin(arguments: argparse.Namespace, method: str, route: str, body: Any = N
         raise _fail("no emulator endpoint: pass --endpoint or set ECSOPS_ENDPOINT")
     url = f"{normalise_endpoint(arguments.endpoint)}/_emulator/{route}"
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json", "Authorization": _basic_authorization(arguments)}
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.load(response)
@@ -105,6 +120,16 @@ def _admin(arguments: argparse.Namespace, method: str, route: str, body: Any = N
             raise _fail(json.load(error).get("error", error.reason)) from None
     except urllib.error.URLError as error:
         raise _fail(f"cannot reach the emulator at {url}: {error.reason}") from None
+
+
+def _basic_authorization(arguments: argparse.Namespace) -> str:
+    """HTTP Basic credentials from the given key pair, or the default pair when none is given."""
+    if bool(arguments.access_key_id) != bool(arguments.access_key_secret):
+        raise _fail("give both the AccessKeyId and its secret (--access-key-id / --access-key-secret, or "
+                    "ECSOPS_ACCESS_KEY_ID / ECSOPS_ACCESS_KEY_SECRET)")
+    access_key_id = arguments.access_key_id or EMULATOR_ACCESS_KEY_ID
+    secret = arguments.access_key_secret or EMULATOR_ACCESS_KEY_SECRET
+    return "Basic " + base64.b64encode(f"{access_key_id}:{secret}".encode()).decode()
 
 
 def _print(document: Any) -> int:
@@ -145,4 +170,4 @@ def run_faults(arguments: argparse.Namespace) -> int:
         return _print(_admin(arguments, "DELETE", "faults"))
     return _print(_admin(arguments, "POST", "faults", {
         "seed": arguments.seed, "latencyMs": arguments.latency_ms, "throttleRate": arguments.throttle_rate,
-        "errorRate": arguments.error_rate, "dropRate": arguments.drop_rate}))
+        "errorRate": arguments.error_rate, "dropRate": arguments.drop_rate, "maxRate": arguments.max_rate}))

@@ -15,6 +15,11 @@
 | `GET /_emulator/oss?bucket=B&prefix=P` | the objects the emulated OSS keeps (no S3 endpoint in the world) |
 | `GET /_emulator/logs?project=P&logstore=L` | the entries of an emulated logstore |
 
+Every route but `GET /_emulator/health` (left open: it is how a client recognises an emulator) needs HTTP
+Basic authentication with one of the world's key pairs, `AccessKeyId:secret`; without it the answer is 401
+with `{"error": ...}` and a `WWW-Authenticate` challenge, whatever the route (unknown ones included). A
+world document may replace the key pairs but not remove them all, which would lock every client out.
+
 The world's `oss` (`{"endpoint", "accessKeyId", "accessKeySecret", "region"?}`, world.Oss) sends the emulated
 OSS's objects to an S3-compatible endpoint; `{"endpoint": null}` keeps them in the emulator again. After every
 admin call, the webhook deliveries it caused are handed to the dispatcher (cms.delivery).
@@ -31,7 +36,7 @@ import yaml
 from pydantic import ValidationError
 from werkzeug.wrappers import Request, Response
 
-from ecsops.emulator import clock, events, simulation, world
+from ecsops.emulator import auth, clock, events, simulation, world
 from ecsops.emulator.cms import delivery
 from ecsops.emulator.delivery import stores
 from ecsops.emulator.events import injection
@@ -42,6 +47,8 @@ if TYPE_CHECKING:
     from ecsops.emulator.app import EmulatorApp
 
 PREFIX = "/_emulator/"
+OPEN_ROUTES = frozenset({("GET", "health")})
+CHALLENGE = 'Basic realm="ecsops emulator admin API", charset="UTF-8"'
 
 
 class AdminError(ValueError):
@@ -49,7 +56,15 @@ class AdminError(ValueError):
 
 
 def handle(app: "EmulatorApp", request: Request) -> Response:
-    route = _route(request.method, request.path[len(PREFIX):].strip("/"))
+    path = request.path[len(PREFIX):].strip("/")
+    if (request.method, path) not in OPEN_ROUTES:
+        try:
+            auth.verify_basic(request, app.key_pairs())
+        except auth.Unauthorized as refusal:
+            answer = _json({"error": str(refusal)}, 401)
+            answer.headers["WWW-Authenticate"] = CHALLENGE
+            return answer
+    route = _route(request.method, path)
     if route is None:
         return _json({"error": f"no admin route {request.method} {request.path}"}, 404)
     try:
@@ -105,6 +120,8 @@ def get_world(app: "EmulatorApp", request: Request) -> dict[str, Any]:
 
 def post_world(app: "EmulatorApp", request: Request) -> dict[str, Any]:
     document = world.parse(_body(request))
+    if document.account is not None and document.account.access_keys == []:
+        raise AdminError("account.accessKeys: an empty list would lock every client out, this admin API included")
     with app.db.transaction() as tx:
         world.merge(tx, document)
         return world.dump(tx)

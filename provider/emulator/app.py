@@ -1,8 +1,11 @@
 """The emulator's WSGI application: API calls to the products, `/_emulator/...` to the admin API.
 
-Each API call: decode (protocol) -> find product and operation -> injected faults -> one transaction in
-which the handler runs and the call is logged -> JSON answer. A failed call is rolled back and logged in
-a transaction of its own, so the request log shows every call and never a write that did not happen.
+Each API call: credentials (auth: signed by one of the world's key pairs, before anything else) -> decode
+(protocol) -> find product and operation -> injected faults and the rate limit -> one transaction in which
+the handler runs and the call is logged -> JSON answer. A failed call is rolled back and logged in a
+transaction of its own, so the request log shows every call and never a write that did not happen. A call
+refused for its credentials is logged too, with its code, when it names a known operation (its parameters
+masked as usual); a request that does not even name one is answered and not logged, as before.
 After a call commits, the webhook deliveries it caused are handed to the dispatcher (cms.delivery).
 """
 
@@ -14,11 +17,12 @@ import sys
 import time
 import traceback
 import uuid
+from datetime import datetime, timezone
 from typing import Any, Iterable
 
 from werkzeug.wrappers import Request, Response
 
-from ecsops.emulator import admin, clock, cms, ecs, license, simulation, world
+from ecsops.emulator import admin, auth, clock, cms, ecs, license, simulation, world
 from ecsops.emulator.errors import COMMON, ServiceError
 from ecsops.emulator.faults import Decision, FaultConfig, Injector
 from ecsops.emulator.protocol import ApiRequest, decode_request, error_response, json_response
@@ -49,12 +53,17 @@ class EmulatorApp:
 
     def handle_api(self, request: Request) -> Response:
         host = request.host or "localhost"
+        keys, faults = self._settings()
+        try:
+            auth.verify_api_request(request, keys, now=datetime.now(timezone.utc))
+        except ServiceError as error:
+            return self._refuse(request, error, host)
         try:
             api = decode_request(request)
             operation = self._operation(api)
         except ServiceError as error:
             return error_response(error, str(uuid.uuid4()).upper(), host)
-        decision = self.injector.decide(self._fault_config(), api.action)
+        decision = self.injector.decide(faults, api.action)
         if decision.latency_s:
             time.sleep(decision.latency_s)
         if decision.outcome in ("throttle", "error"):
@@ -91,9 +100,25 @@ class EmulatorApp:
             raise COMMON.error("InvalidAction.NotFound", action=api.action, version=api.version)
         return operation
 
-    def _fault_config(self) -> FaultConfig:
+    def key_pairs(self) -> dict[str, str]:
+        """The world's key pairs (AccessKeyId -> secret), as of now."""
         with self.db.read() as tx:
-            return FaultConfig.model_validate(get_meta(tx, "faults", {}))
+            return auth.key_pairs(tx)
+
+    def _settings(self) -> tuple[dict[str, str], FaultConfig]:
+        """Key pairs and fault settings, read per call: every process sharing the file sees changes at once."""
+        with self.db.read() as tx:
+            return auth.key_pairs(tx), FaultConfig.model_validate(get_meta(tx, "faults", {}))
+
+    def _refuse(self, request: Request, error: ServiceError, host: str) -> Response:
+        """Answers a call refused for its credentials; logs it when it names a known operation."""
+        try:
+            api = decode_request(request)
+            operation = self._operation(api)
+        except ServiceError:
+            return error_response(error, str(uuid.uuid4()).upper(), host)
+        self._log_failure(api, operation, error)
+        return error_response(error, api.request_id, host)
 
     def _log_failure(self, api: ApiRequest, operation: Operation, error: ServiceError) -> None:
         with self.db.transaction() as tx:

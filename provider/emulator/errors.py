@@ -63,7 +63,16 @@ COMMON = Codes(
         "Throttling.User": Code(400, "Request was denied due to user flow control."),
         "InternalError": Code(500, "The request processing has failed due to some unknown error."),
         "ServiceUnavailable": Code(503, "The request has failed due to a temporary failure of the server."),
+        # Credentials (auth.py): checked before anything else a request asks for.
+        "MissingSignature": Code(400, "The request is not signed: send an ACS3-HMAC-SHA256 Authorization header, "
+                                      "or the Signature, AccessKeyId, SignatureMethod, SignatureVersion and "
+                                      "Timestamp parameters of the V2 scheme."),
+        "IncompleteSignature": Code(400, "The request signature does not conform to Aliyun standards: {reason}."),
         "InvalidAccessKeyId.NotFound": Code(404, "Specified access key is not found."),
-        "SignatureDoesNotMatch": Code(400, "Specified signature does not match our calculation."),
+        "SignatureDoesNotMatch": Code(400, "Specified signature does not match our calculation: {reason}."),
+        "InvalidTimeStamp.Format": Code(400, "Specified time stamp or date value {value!r} is not well formatted "
+                                             "(yyyy-MM-ddTHH:mm:ssZ, UTC)."),
+        "InvalidTimeStamp.Expired": Code(400, "Specified time stamp or date value {value} is expired: it is more "
+                                              "than 15 minutes from the server's time {now}."),
     }
 )

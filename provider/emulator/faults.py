@@ -1,14 +1,24 @@
-"""Fault injection: latency, throttling, server errors, and replies lost after the change was committed.
+"""Fault injection: latency, throttling, server errors, replies lost after the change was committed, and
+a server-side rate limit.
 
 The configuration lives in the database (meta key `faults`) so every process sharing it injects the same
 faults. Draws come from a random generator seeded with the configured seed, so a run against one
 emulator is reproducible: the same sequence of requests meets the same sequence of faults.
+
+The rate limit (`maxRate` calls per second, for benchmarks) is a token bucket holding up to one second of
+calls (at least one), checked before the random draw like a gateway in front of the service: a call over
+the rate is answered `Throttling.User` with the wait until the next token as `x-acs-retry-after`, takes no
+token and no draw. It counts the calls `actions` selects (all when empty). The bucket lives in the
+emulator process: processes sharing a database each have their own, so together they admit up to
+`maxRate` per process. Any change of the settings refills it.
 """
 
 from __future__ import annotations
 
+import math
 import random
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -30,6 +40,8 @@ class FaultConfig(BaseModel):
     retry_after_ms: int = Field(200, ge=1, alias="retryAfterMs")
     #: Wait this long after committing a call of `actions` before replying (a window to kill the client in).
     reply_delay_ms: float = Field(0, ge=0, alias="replyDelayMs")
+    #: Calls per second this process admits (0: no limit); faster calls are throttled (see above).
+    max_rate: float = Field(0, ge=0, alias="maxRate")
     #: Only these actions meet faults (all when empty); latency applies to every action.
     actions: list[str] = []
     #: Set anew by every change of the settings: the random sequence restarts from the seed.
@@ -45,12 +57,38 @@ class Decision:
 
 
 @dataclass
+class TokenBucket:
+    """`rate` tokens a second, holding at most one second's worth (at least one); starts full."""
+
+    rate: float
+    tokens: float = field(init=False)
+    stamp: float = field(default_factory=time.monotonic)
+
+    def __post_init__(self) -> None:
+        self.tokens = self.capacity
+
+    @property
+    def capacity(self) -> float:
+        return max(1.0, self.rate)
+
+    def take(self, now: float) -> float:
+        """Takes a token and returns 0, or takes none and returns the seconds until one is there."""
+        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return 0.0
+        return (1 - self.tokens) / self.rate
+
+
+@dataclass
 class Injector:
-    """Draws one decision per API call from the configured rates; thread-safe."""
+    """Draws one decision per API call from the configured rates and the rate limit; thread-safe."""
 
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _config: dict[str, Any] | None = None
     _rng: random.Random = field(default_factory=random.Random)
+    _bucket: TokenBucket | None = None
 
     def decide(self, config: FaultConfig, action: str) -> Decision:
         latency = config.latency_ms / 1000
@@ -60,6 +98,10 @@ class Injector:
             if self._config != config.model_dump():
                 self._config = config.model_dump()
                 self._rng = random.Random(config.seed)
+                self._bucket = TokenBucket(config.max_rate) if config.max_rate else None
+            wait_s = self._bucket.take(time.monotonic()) if self._bucket else 0.0
+            if wait_s:
+                return Decision(latency_s=latency, outcome="throttle", retry_after_ms=math.ceil(wait_s * 1000))
             draw = self._rng.random()
         outcome: Outcome = "ok"
         for name, rate in (("throttle", config.throttle_rate), ("error", config.error_rate), ("drop", config.drop_rate)):

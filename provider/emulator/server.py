@@ -2,10 +2,16 @@
 
 `EmulatorServer(db).start()` serves from a background thread (the embedded emulator, tests);
 `serve_forever()` serves in the foreground (`ecsops emulator serve`).
+
+Loopback only, unless asked: anyone who can reach the emulator and knows a key pair of its world (the
+default one is published) can drive it, admin API included, so binding an address other machines reach
+takes `allow_remote=True` (`ecsops emulator serve --host ADDRESS` passes it).
 """
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 import threading
 from pathlib import Path
 from types import TracebackType
@@ -18,6 +24,15 @@ from ecsops.emulator.store import Database
 LOOPBACK = "127.0.0.1"
 
 
+def is_loopback(host: str) -> bool:
+    """True when `host` resolves, and only to loopback addresses (127.0.0.0/8, ::1); `""` means every one."""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)} if host else set()
+    except socket.gaierror:
+        return False
+    return bool(addresses) and all(ipaddress.ip_address(address.split("%")[0]).is_loopback for address in addresses)
+
+
 class _QuietHandler(WSGIRequestHandler):
     """Keeps stderr for real errors: the request log of the admin API records every call."""
 
@@ -28,7 +43,11 @@ class _QuietHandler(WSGIRequestHandler):
 class EmulatorServer:
     """One emulated cloud reachable at `endpoint` (`http://127.0.0.1:PORT`)."""
 
-    def __init__(self, database: str | Path, *, host: str = LOOPBACK, port: int = 0):
+    def __init__(self, database: str | Path, *, host: str = LOOPBACK, port: int = 0, allow_remote: bool = False):
+        """Raises ValueError for a `host` that is not loopback, unless `allow_remote` (before touching anything)."""
+        if not allow_remote and not is_loopback(host):
+            raise ValueError(f"refusing to serve on {host!r}: it is not a loopback address, and whoever reaches the "
+                             "emulator with a key pair of its world drives it; pass allow_remote=True to serve there")
         self.database = Database(database)
         self.app = EmulatorApp(self.database)
         self._server: BaseWSGIServer = make_server(

@@ -11,11 +11,13 @@ import pytest
 from alibabacloud_tea_openapi.exceptions import ClientException
 
 from ecsops.emulator.protocol import unflatten
-from tests.support.emulator import REGION, ecs_client, models
+from tests.support.emulator import REGION, ecs_client, models, v2_signature
 
 
 def raw(endpoint: str, query: dict[str, str], *, form: dict[str, str] | None = None,
         headers: dict[str, str] | None = None) -> tuple[int, dict]:
+    """A hand-made request, signed by the V2 scheme with the default key pair."""
+    query = {**query, **v2_signature({**query, **(form or {})})}
     url = f"{endpoint}/?{urllib.parse.urlencode(query)}"
     data = urllib.parse.urlencode(form).encode() if form else b""
     request = urllib.request.Request(url, data=data, method="POST", headers={

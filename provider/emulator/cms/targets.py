@@ -128,7 +128,7 @@ def targets_of(tx: sqlite3.Connection, rule_seq: int) -> list[tuple[Kind, dict[s
     return [(KIND_OF[row["type"]], json.loads(row["config"])) for row in rows]
 
 
-@PRODUCT.operation("PutEventRuleTargets", writes=True)
+@PRODUCT.operation("PutEventRuleTargets", writes=True, masked=("WebhookParameters",))  # URLs carry tokens
 def put_event_rule_targets(ctx: Context) -> dict[str, Any]:
     rule = find_rule(ctx, ctx.params.text("RuleName", required=True))
     if ctx.params.has("OpenApiParameters"):
