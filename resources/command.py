@@ -17,9 +17,10 @@ from pydantic import Field, field_validator, model_validator
 from ecsops.cloud import operations as ops
 from ecsops.cloud.client import Cloud
 from ecsops.cloud.errors import CloudError, NotFound
-from ecsops.engine.kind import Kind, Observed, Outputs, Spec, register
+from ecsops.engine.kind import FieldError, Kind, Observed, Outputs, Spec, register
 from ecsops.engine.listing import ListingCache, answered, fetched
 from ecsops.engine.policy import in_place, replace
+from ecsops.engine.scalars import NO_BOOLEAN, Flag
 from ecsops.engine.values import is_unknown
 from ecsops.pulumi.resource import KindResource
 
@@ -85,12 +86,20 @@ class CommandSpec(Spec):
     description: Annotated[str, in_place(wire="Description"), Field(max_length=512)] = ""
     working_dir: Annotated[str, in_place(wire="WorkingDir"), Field(max_length=200)] = ""
     timeout: Annotated[int, in_place(wire="Timeout"), Field(
-        ge=1, le=86_400, description="Seconds a run may take (runs shorter than 10 s get 10 s).")] = 60
-    enable_parameter: Annotated[bool, replace(wire="EnableParameter", reason=CONTENT_REASON), Field(
+        ge=1, le=86_400, description="Seconds a run may take (runs shorter than 10 s get 10 s)."), NO_BOOLEAN] = 60
+    enable_parameter: Annotated[Flag, replace(wire="EnableParameter", reason=CONTENT_REASON), Field(
         description="Whether {{name}} placeholders in the content are custom parameters.")] = False
     launcher: Annotated[str, in_place(wire="Launcher"), Field(
         description='How the script is started, e.g. python3 -u {{ACS::ScriptFileName|Ext(".py")}}.')] = ""
     tags: Annotated[dict[str, str], in_place(wire="Tag")] = {}
+
+    @field_validator("name", "content")
+    @classmethod
+    def _not_blank(cls, text: str) -> str:
+        """The API takes a name or a script of spaces, which names nothing and runs nothing."""
+        if not text.strip():
+            raise ValueError("is only whitespace")
+        return text
 
     @field_validator("content")
     @classmethod
@@ -117,7 +126,7 @@ class CommandSpec(Spec):
             try:
                 parameter_names(self.content)
             except ValueError as problem:
-                raise ValueError(f"content: {problem}") from None
+                raise FieldError("content", str(problem)) from None
         return self
 
 
@@ -138,9 +147,9 @@ class CommandLifecycle:
             "Name": spec.name, "Type": spec.type, "CommandContent": base64.b64encode(spec.content.encode()).decode(),
             "ContentEncoding": "Base64", "Description": spec.description, "WorkingDir": spec.working_dir,
             "Timeout": spec.timeout, "EnableParameter": spec.enable_parameter, "Launcher": spec.launcher,
-            "Tag": [{"Key": key, "Value": value} for key, value in spec.tags.items()], "ClientToken": token,
+            "Tag": tag_list(spec.tags), "ClientToken": token,
         })
-        return self._must_read(cloud, body["CommandId"])
+        return created_command(spec, body["CommandId"])
 
     def read(self, cloud: Cloud, id_: str, *, prior: Mapping[str, Any] | None) -> Observed | None:
         body = cloud.call(ops.DESCRIBE_COMMANDS, {"CommandId": id_, "ContentEncoding": "PlainText"})
@@ -179,6 +188,19 @@ class CommandLifecycle:
         return seen
 
 
+def created_command(spec: CommandSpec, id_: str) -> Observed:
+    """What DescribeCommands reports for a command just made from `spec`: every field is what was sent,
+    and the parameter names are the content's. So a create costs one call, not two (a read-back would
+    learn nothing; drift and the next plan still read the cloud)."""
+    values = {
+        "name": spec.name, "type": spec.type, "content": spec.content, "description": spec.description,
+        "workingDir": spec.working_dir, "timeout": spec.timeout, "enableParameter": spec.enable_parameter,
+        "launcher": spec.launcher, "tags": dict(spec.tags),
+    }
+    names = parameter_names(spec.content) if spec.enable_parameter else []
+    return Observed(id=id_, values=values, outputs={"commandId": id_, "parameterNames": names})
+
+
 def observed_command(item: Mapping[str, Any]) -> Observed:
     tags = {tag["TagKey"]: tag.get("TagValue", "") for tag in item.get("Tags", {}).get("Tag", [])}
     values = {
@@ -192,6 +214,12 @@ def observed_command(item: Mapping[str, Any]) -> Observed:
     return Observed(id=item["CommandId"], values=values, outputs=outputs)
 
 
+def tag_list(tags: Mapping[str, str]) -> list[dict[str, str]]:
+    """Tags on the wire, sorted by key: a create replayed with its ClientToken must be the identical
+    request, and the state (which sorts keys) may hold the tags in another order than the stack."""
+    return [{"Key": key, "Value": tags[key]} for key in sorted(tags)]
+
+
 def retag(cloud: Cloud, resource_type: str, id_: str, before: dict[str, str], after: dict[str, str]) -> None:
     """Makes the object's tags `after`: removed keys untagged, new or changed ones tagged."""
     removed = sorted(set(before) - set(after))
@@ -200,7 +228,7 @@ def retag(cloud: Cloud, resource_type: str, id_: str, before: dict[str, str], af
     added = {key: value for key, value in after.items() if before.get(key) != value}
     if added:
         cloud.call(ops.TAG_RESOURCES, {"ResourceType": resource_type, "ResourceId": [id_],
-                                       "Tag": [{"Key": key, "Value": value} for key, value in added.items()]})
+                                       "Tag": tag_list(added)})
 
 
 KIND = register(Kind(

@@ -22,7 +22,9 @@ from ecsops.cloud.errors import CloudError
 from ecsops.engine.kind import Kind, Neighbour, Observed, Outputs, Problem, Spec, register
 from ecsops.engine.listing import ListingCache
 from ecsops.engine.policy import in_place, replace
+from ecsops.engine.scalars import Flag
 from ecsops.pulumi.resource import KindResource
+from ecsops.resources.names import log_project, logstore
 
 BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
 DELIVERY_TYPES = {"InvocationDelivery": "Invocation", "SessionManagerDelivery": "SessionManager"}
@@ -34,7 +36,7 @@ class _Part(BaseModel):
 
 
 class OssDelivery(_Part):
-    enabled: bool = False
+    enabled: Flag = False
     bucket: str | None = Field(None, description="A bucket in the settings' region.")
     prefix: str = Field("", max_length=254, description="Key prefix, without a leading '/'.")
 
@@ -60,9 +62,19 @@ class OssDelivery(_Part):
 
 
 class LogServiceDelivery(_Part):
-    enabled: bool = False
+    enabled: Flag = False
     project: str | None = None
     logstore: str | None = None
+
+    @field_validator("project")
+    @classmethod
+    def _project_named(cls, project: str | None) -> str | None:
+        return log_project(project) if project else project
+
+    @field_validator("logstore")
+    @classmethod
+    def _logstore_named(cls, name: str | None) -> str | None:
+        return logstore(name) if name else name
 
     @model_validator(mode="after")
     def _destination_when_enabled(self) -> "LogServiceDelivery":
@@ -101,6 +113,8 @@ def modify_request(setting_type: str, oss: Mapping[str, Any], log_service: Mappi
 
 
 class DeliverySettingsLifecycle:
+    batch_min = 2  # read_many answers both setting types of a region in one call
+
     def create(self, cloud: Cloud, spec: DeliverySettingsSpec, *, token: str) -> Observed:
         values = spec.values()
         return self._set(cloud, spec.region, spec.setting_type, values["oss"], values["logService"])
@@ -161,8 +175,8 @@ def observed(region: str, setting_type: str, answer: Mapping[str, Any]) -> Obser
     return Observed(id=id_, values=values, outputs={"settingsId": id_})
 
 
-def stack_checks(properties: Mapping[str, Any], values: Mapping[str, Any],
-                 neighbours: Mapping[str, Neighbour]) -> list[Problem]:
+def stack_checks(properties: Mapping[str, Any], values: Mapping[str, Any], neighbours: Mapping[str, Neighbour], *,
+                 region: str | None = None) -> list[Problem]:
     """One region and setting type may be declared once per stack."""
     mine = (values.get("region"), values.get("settingType"))
     return [("settingType", f"{mine[1]} of {mine[0]} is also declared by {neighbour.name!r}")

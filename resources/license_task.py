@@ -21,6 +21,7 @@ from ecsops.cloud.errors import CloudError, NotFound
 from ecsops.engine.kind import Kind, Neighbour, Observed, Outputs, Problem, Spec, register
 from ecsops.engine.listing import ListingCache
 from ecsops.engine.policy import add_only, in_place, replace
+from ecsops.engine.scalars import NO_BOOLEAN, Flag
 from ecsops.engine.values import canonical
 from ecsops.pulumi.resource import KindResource
 
@@ -39,6 +40,13 @@ class DiscoveryRule(BaseModel):
     product: str = Field(min_length=1, description="An installed product, e.g. Windows Server.")
     version: str | None = Field(None, description="Only this version (any version when left out).")
 
+    @field_validator("version")
+    @classmethod
+    def _empty_is_any(cls, version: str | None) -> str | None:
+        """`""` means every version to License Manager, as leaving the version out does, and the cloud
+        reports both alike: one spelling keeps a rule equal to its read-back (no endless replace)."""
+        return version or None
+
 
 class LicenseTaskSpec(Spec):
     """A license management task: a limit of instances or vCPUs, and the rules that find them."""
@@ -47,10 +55,10 @@ class LicenseTaskSpec(Spec):
     description: Annotated[str, in_place(wire="Description"), Field(min_length=2, max_length=256)]
     license_type: Annotated[Literal["Instance", "vCPU"], replace(wire="LicenseType",
                                                                  reason="a task's counting cannot be changed")]
-    limit: Annotated[int, in_place(wire="LicenseLimit"), Field(ge=1, le=100_000)]
+    limit: Annotated[int, in_place(wire="LicenseLimit"), Field(ge=1, le=100_000), NO_BOOLEAN]
     discovery_rules: Annotated[list[DiscoveryRule], add_only(wire="DiscoveryRule", reason=RULES_REASON),
                                Field(min_length=1)]
-    active: Annotated[bool, in_place()] = True
+    active: Annotated[Flag, in_place()] = True
     region: Annotated[str | None, replace(wire="RegionId", reason="a task lives in one region"), Field(
         description=f"One of {', '.join(REGIONS)} (default: the stack's region).")] = None
 
@@ -92,6 +100,8 @@ def rules_request(rules: list[Mapping[str, Any]]) -> list[dict[str, str]]:
 
 
 class LicenseTaskLifecycle:
+    batch_min = 2  # read_many asks by task id: never dearer than one read per task
+
     def create(self, cloud: Cloud, spec: LicenseTaskSpec, *, token: str) -> Observed:
         values = spec.values()
         region = spec.region or cloud.region
@@ -176,15 +186,16 @@ def cloud_checks(cloud: Cloud, spec: LicenseTaskSpec) -> list[Problem]:
     return []
 
 
-def stack_checks(properties: Mapping[str, Any], values: Mapping[str, Any],
-                 neighbours: Mapping[str, Neighbour]) -> list[Problem]:
-    """A region holds at most 25 tasks: the stack alone may already declare too many."""
-    region = values.get("region")
+def stack_checks(properties: Mapping[str, Any], values: Mapping[str, Any], neighbours: Mapping[str, Neighbour], *,
+                 region: str | None = None) -> list[Problem]:
+    """A region holds at most 25 tasks: the stack alone may already declare too many. Tasks are counted by
+    the region they will be in: a task naming no region is in the stack's."""
+    mine = values.get("region") or region
     same = sorted(name for name, neighbour in neighbours.items()
-                  if neighbour.type == KIND.type and neighbour.values.get("region") == region)
+                  if neighbour.type == KIND.type and (neighbour.values.get("region") or region) == mine)
     if len(same) + 1 <= TASKS_PER_REGION:
         return []
-    where = region or "the stack's region"
+    where = mine or "the stack's region"
     return [("region", f"the stack declares {len(same) + 1} license tasks in {where}; a region holds at most "
                        f"{TASKS_PER_REGION}")]
 

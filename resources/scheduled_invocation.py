@@ -17,17 +17,20 @@ from datetime import datetime, timezone
 from typing import Annotated, Any, Literal, Mapping, Union
 
 import pulumi
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, ValidatorFunctionWrapHandler,
+                      WrapValidator, field_validator, model_validator)
 
 from ecsops.cloud import operations as ops
 from ecsops.cloud.client import Cloud
 from ecsops.cloud.errors import CloudError, NotFound
-from ecsops.engine.kind import Kind, Neighbour, Observed, Outputs, Problem, Spec, register
+from ecsops.engine.kind import FieldError, Kind, Neighbour, Observed, Outputs, Problem, Spec, register
 from ecsops.engine.listing import ListingCache, answered, fetched
 from ecsops.engine.policy import in_place, replace
+from ecsops.engine.refs import whole_reference
+from ecsops.engine.scalars import NO_BOOLEAN
 from ecsops.engine.values import is_unknown, reveal
 from ecsops.pulumi.resource import KindResource
-from ecsops.resources.command import KIND as COMMAND, check_tags, parameter_names, retag
+from ecsops.resources.command import KIND as COMMAND, check_tags, parameter_names, retag, tag_list
 from ecsops.schedule import ScheduleError, parse_frequency, validate_frequency
 
 KIND_TYPE = "ecsops:ScheduledInvocation"
@@ -46,7 +49,17 @@ class SecretValue(BaseModel):
     secret: str
 
 
-ParameterValue = Union[str, SecretValue]
+def _one_parameter_value(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    """One problem per parameter, named `parameters.<name>`: pydantic would report each alternative of the
+    union under its internal name (`parameters.token.str`, `parameters.token.SecretValue.secret`)."""
+    try:
+        return handler(value)
+    except ValidationError:
+        raise ValueError("a parameter value is text, or {secret: TEXT} for a secret (quote numbers and "
+                         "booleans: \"8080\")") from None
+
+
+ParameterValue = Annotated[Union[str, SecretValue], WrapValidator(_one_parameter_value)]
 
 
 class ScheduledInvocationSpec(Spec):
@@ -62,7 +75,8 @@ class ScheduledInvocationSpec(Spec):
     repeat_mode: Annotated[Literal["Period", "EveryReboot", "NextRebootOnly"] | None,
                            replace(wire="RepeatMode", reason=REPLACE_REASON)] = None
     timeout: Annotated[int | None, replace(wire="Timeout", reason=REPLACE_REASON, observed=False),
-                       Field(ge=1, le=86_400, description="Seconds per run (default: the command's).")] = None
+                       Field(ge=1, le=86_400, description="Seconds per run (default: the command's)."),
+                       NO_BOOLEAN] = None
     frequency: Annotated[str | None, replace(wire="Frequency", reason=REPLACE_REASON), Field(
         description="rate(5m), at(2026-12-01 02:00:00 Asia/Shanghai), or cron: 0 0 2 * * ? Asia/Shanghai.")] = None
     parameters: Annotated[dict[str, ParameterValue], replace(wire="Parameters", reason=REPLACE_REASON), Field(
@@ -122,13 +136,14 @@ class ScheduledInvocationSpec(Spec):
     @model_validator(mode="after")
     def _one_way_to_run(self) -> "ScheduledInvocationSpec":
         if (self.instance_ids is None) == (self.resource_tags is None):
-            raise ValueError("give exactly one of instanceIds and resourceTags")
+            raise FieldError("instanceIds", "give exactly one of instanceIds and resourceTags")
         if self.repeat_mode == "Period" and not self.frequency:
-            raise ValueError("frequency: a Period task needs a frequency")
+            raise FieldError("frequency", "a Period task needs a frequency")
         if self.repeat_mode in ("EveryReboot", "NextRebootOnly") and self.frequency:
-            raise ValueError(f"frequency: a {self.repeat_mode} task runs on restarts and takes no frequency")
+            raise FieldError("frequency", f"repeatMode {self.repeat_mode} runs the task on restarts: it takes no "
+                                          "frequency")
         if self.repeat_mode is None:
-            raise ValueError("repeatMode: give a frequency (Period), or EveryReboot or NextRebootOnly")
+            raise FieldError("repeatMode", "give a frequency (Period), or EveryReboot or NextRebootOnly")
         return self
 
 
@@ -172,10 +187,14 @@ def creation_checks(spec: ScheduledInvocationSpec, now: datetime) -> list[Proble
     return [("frequency", problem)] if problem else []
 
 
-def stack_checks(properties: Mapping[str, Any], values: Mapping[str, Any],
-                 neighbours: Mapping[str, Neighbour]) -> list[Problem]:
-    """When the command is declared in the same stack: the parameters must be its parameters, every one
-    of them needs a value, and the schedule must fit the command's timeout."""
+def stack_checks(properties: Mapping[str, Any], values: Mapping[str, Any], neighbours: Mapping[str, Neighbour], *,
+                 region: str | None = None) -> list[Problem]:
+    """A command id taken from the stack must be a command's. When the command is declared in the same
+    stack: the parameters must be its parameters, every one of them needs a value, and the schedule must
+    fit the command's timeout."""
+    misdirected = command_reference_problem(properties.get("commandId"), neighbours)
+    if misdirected:
+        return [("commandId", misdirected)]
     command = referenced_command(properties.get("commandId"), neighbours)
     if command is None:
         return []
@@ -202,10 +221,36 @@ def stack_checks(properties: Mapping[str, Any], values: Mapping[str, Any],
     return problems
 
 
+def command_reference_problem(value: Any, neighbours: Mapping[str, Neighbour]) -> str | None:
+    """What is wrong with a commandId that is exactly a reference to a resource of the stack: it must be a
+    command's `commandId`. (Before apply such a value is unknown, so validation alone cannot tell.)"""
+    reference = whole_reference(value)
+    target = neighbours.get(reference.resource) if reference else None
+    if reference is None or target is None or (target.type == COMMAND.type and reference.attribute == "commandId"):
+        return None
+    if target.type == COMMAND.type:
+        return f"{reference} is the command's {reference.attribute}, not its id: write ${{{target.name}.commandId}}"
+    return f"{reference} is not a command id: {target.name!r} is an {target.type}, not an {COMMAND.type}"
+
+
 def referenced_command(value: Any, neighbours: Mapping[str, Neighbour]) -> Neighbour | None:
-    match = re.fullmatch(r"\$\{([A-Za-z][A-Za-z0-9_-]*)\.commandId\}", value) if isinstance(value, str) else None
-    neighbour = neighbours.get(match.group(1)) if match else None
+    reference = whole_reference(value)
+    neighbour = neighbours.get(reference.resource) if reference and reference.attribute == "commandId" else None
     return neighbour if neighbour is not None and neighbour.type == COMMAND.type else None
+
+
+def cloud_checks(cloud: Cloud, spec: ScheduledInvocationSpec) -> list[Problem]:
+    """Every instance named must exist in the stack's region (InvokeCommand would refuse the task with
+    InvalidInstance.NotFound). Ids known only after apply are not asked about."""
+    ids = [id_ for id_ in spec.instance_ids or [] if not is_unknown(id_)]
+    if not ids:
+        return []
+    body = cloud.call(ops.DESCRIBE_INSTANCES, {"InstanceIds": json.dumps(ids), "MaxResults": MAX_INSTANCES})
+    found = {item["InstanceId"] for item in body.get("Instances", {}).get("Instance", [])}
+    missing = [id_ for id_ in ids if id_ not in found]
+    if not missing:
+        return []
+    return [("instanceIds", f"{', '.join(missing)}: no such instance in {cloud.region}")]
 
 
 class ScheduledInvocationLifecycle:
@@ -214,13 +259,14 @@ class ScheduledInvocationLifecycle:
     def create(self, cloud: Cloud, spec: ScheduledInvocationSpec, *, token: str) -> Observed:
         request: dict[str, Any] = {
             "CommandId": spec.command_id, "RepeatMode": spec.repeat_mode, "ClientToken": token,
-            "Parameters": reveal(spec.values()["parameters"]) or None,
-            "Tag": [{"Key": key, "Value": value} for key, value in spec.tags.items()],
+            # sorted, like tags: a replay with the ClientToken must be the identical request
+            "Parameters": dict(sorted(reveal(spec.values()["parameters"]).items())) or None,
+            "Tag": tag_list(spec.tags),
         }
         if spec.instance_ids is not None:
             request["InstanceId"] = spec.instance_ids
         else:
-            request["ResourceTag"] = [{"Key": k, "Value": v} for k, v in (spec.resource_tags or {}).items()]
+            request["ResourceTag"] = tag_list(spec.resource_tags or {})
         optional = {"Frequency": spec.frequency, "Username": spec.username, "Timeout": spec.timeout,
                     "WorkingDir": spec.working_dir}
         request.update({key: value for key, value in optional.items() if value is not None})
@@ -291,6 +337,7 @@ KIND = register(Kind(
     summary="A Cloud Assistant command run on a schedule (rate, at or cron) or at instance restarts.",
     creation_checks=creation_checks,
     stack_checks=stack_checks,
+    cloud_checks=cloud_checks,
     preview=preview,
 ))
 

@@ -37,6 +37,18 @@ class Spec(BaseModel):
         return self.model_dump(by_alias=True, mode="json")
 
 
+class FieldError(ValueError):
+    """Raised by a spec's model validator for a rule that spans fields, to say which field is at fault.
+
+    pydantic places a model validator's error on the model itself (no field); `validate` reads `path` from
+    this error instead, so the message names the field the user should change.
+    """
+
+    def __init__(self, path: str, message: str):
+        super().__init__(message)
+        self.path = tuple(path.split("."))
+
+
 class Outputs(BaseModel):
     """Base of every kind's computed outputs (ids and what the cloud derives)."""
 
@@ -68,7 +80,19 @@ class Neighbour:
 
 Problem = tuple[str | None, str]   # (field or None, message)
 CreationCheck = Callable[[Any, datetime], list[Problem]]
-StackCheck = Callable[[Mapping[str, Any], Mapping[str, Any], Mapping[str, Neighbour]], list[Problem]]
+
+
+class StackCheck(Protocol):
+    """Rules across resources: (raw properties, validated values, the stack's other resources) -> problems.
+
+    `region` is the stack's region: the region of every resource that does not name its own, so rules
+    that count per region (quotas) count by the region a resource will really be in.
+    """
+
+    def __call__(self, properties: Mapping[str, Any], values: Mapping[str, Any],
+                 neighbours: Mapping[str, Neighbour], *, region: str) -> list[Problem]: ...
+
+
 Preview = Callable[[Mapping[str, Any], datetime], dict[str, Any]]
 Advice = Callable[[Mapping[str, Any]], list[Problem]]
 FindExisting = Callable[["Cloud", Any], "Observed | None"]
@@ -91,6 +115,10 @@ class BatchReader(Protocol):
 
     `read_many` answers every id asked (None: gone), as `read` would, reading nothing twice; with a
     `ListingCache` it may answer from a listing made moments ago by another call.
+
+    `batch_min` (optional attribute): the fewest objects for which `read_many` costs fewer calls than
+    reads one by one — 2 for readers that ask by id, more for readers that list a whole region (whose
+    cost grows with objects ecsops does not manage). Without it, `observe.BATCH_MIN`.
     """
 
     def read_many(self, cloud: "Cloud", priors: Mapping[str, Mapping[str, Any] | None], *,
@@ -111,7 +139,7 @@ class Kind:
     #: Rules that hold only for an object about to be made (an `at` time must lie ahead): checked by plan
     #: and apply for creates and replaces, never against objects that already exist.
     creation_checks: CreationCheck | None = field(default=None, compare=False)
-    #: Rules across resources: (raw properties, validated values, the stack's other resources) -> problems.
+    #: Rules across resources (see `StackCheck`).
     stack_checks: StackCheck | None = field(default=None, compare=False)
     #: Outputs a plan can already show for a new object (the next run times of a schedule).
     preview: Preview | None = field(default=None, compare=False)
@@ -121,6 +149,7 @@ class Kind:
     #: so that a create never silently takes over an object made elsewhere. Reads only.
     find_existing: FindExisting | None = field(default=None, compare=False)
     #: Rules only the cloud can judge (AutoRedeploy needs local disks): reads only, run before any write.
+    #: Values known only after apply (see `values.UNKNOWN`) may be in the spec: never send them.
     cloud_checks: CloudCheck | None = field(default=None, compare=False)
 
     @property

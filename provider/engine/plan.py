@@ -148,7 +148,7 @@ def advice(kind: Kind, validated: Validated, name: str) -> list[Diagnostic]:
 
 def stack_problems(stack: Stack, checked: Mapping[str, Validated]) -> list[Diagnostic]:
     """The kinds' rules across resources (a parameter must be one the referenced command declares); each
-    resource sees the others, not itself."""
+    resource sees the others, not itself, and the stack's region (where resources naming none live)."""
     neighbours = {name: Neighbour(name, declared.type, checked[name].values)
                   for name, declared in stack.resources.items()}
     problems = []
@@ -156,7 +156,8 @@ def stack_problems(stack: Stack, checked: Mapping[str, Validated]) -> list[Diagn
         if declared.kind.stack_checks is None or not checked[name].ok:
             continue
         others = {other: neighbour for other, neighbour in neighbours.items() if other != name}
-        for field, message in declared.kind.stack_checks(declared.properties, checked[name].values, others):
+        for field, message in declared.kind.stack_checks(declared.properties, checked[name].values, others,
+                                                         region=stack.region):
             problems.append(Diagnostic(message, resource=name, field=field, type=declared.type))
     return problems
 

@@ -35,6 +35,16 @@ def references(value: Any) -> set[Reference]:
     return found
 
 
+def whole_reference(value: Any) -> Reference | None:
+    """The reference `value` is exactly (`${name.attribute}` and nothing else), or None.
+
+    Such a value takes the referenced value itself, so rules about what a field may refer to (a command id
+    must come from a command) can be judged on the raw value before anything is known.
+    """
+    whole = _TOKEN.fullmatch(value) if isinstance(value, str) else None
+    return Reference(whole.group(1), whole.group(2)) if whole and whole.group(1) else None
+
+
 def _strings(value: Any) -> Iterable[str]:
     if isinstance(value, str):
         yield value
@@ -58,9 +68,9 @@ def resolve(value: Any, lookup: Callable[[Reference], Any]) -> Any:
 
 
 def _resolve_text(text: str, lookup: Callable[[Reference], Any]) -> Any:
-    whole = _TOKEN.fullmatch(text)
-    if whole and whole.group(1):
-        return lookup(Reference(whole.group(1), whole.group(2)))
+    whole = whole_reference(text)
+    if whole is not None:
+        return lookup(whole)
 
     def substitute(match: re.Match[str]) -> str:
         if not match.group(1):

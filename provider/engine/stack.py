@@ -20,13 +20,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 import yaml
 
 from ecsops.engine import kind as kinds
 from ecsops.engine.errors import Diagnostic, EngineError
 from ecsops.engine.refs import CycleError, Reference, references, topological
+from ecsops.engine.validate import field_path
 
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,127}$")
 STACK_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
@@ -75,33 +76,55 @@ class Duplicate:
 
 class _Loader(yaml.SafeLoader):
     """SafeLoader that notices duplicate keys (PyYAML silently keeps the last one): the first one wins
-    and every repeat is recorded, so all of them can be reported with the rest of a stack's problems."""
+    and every repeat is recorded, so all of them can be reported with the rest of a stack's problems.
+    Merge keys (`<<: *base`) work as in YAML: the mapping's own keys override what it merges."""
 
     def __init__(self, stream: str):
         super().__init__(stream)
         self.duplicates: list[Duplicate] = []
 
 
+MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
 def _mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    inherited = _merged_pairs(loader, node)
     mapping: dict[Any, Any] = {}
     lines: dict[Any, int] = {}
-    for key_node, value_node in node.value:
+    for key_node, value_node in inherited:  # later ones win, as PyYAML's own merge does; no duplicates here
+        key = loader.construct_object(key_node, deep=True)
+        mapping[key] = loader.construct_object(value_node, deep=True)
+        lines[key] = key_node.start_mark.line + 1
+    own: set[Any] = set()
+    repeated: list[Duplicate] = []
+    for key_node, value_node in node.value[len(inherited):]:
         key = loader.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + 1
-        if key in mapping:
-            loader.duplicates.append(Duplicate(key, lines[key], line))
+        if key in own:
+            repeated.append(Duplicate(key, lines[key], line))
             continue
+        own.add(key)
         mapping[key] = loader.construct_object(value_node, deep=True)
         lines[key] = line
-    return _LineMapping(mapping, lines)
+    loader.duplicates.extend(repeated)
+    return _LineMapping(mapping, lines, repeated)
+
+
+def _merged_pairs(loader: _Loader, node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
+    """Resolves the node's merge keys (PyYAML's `flatten_mapping`, which puts the merged pairs first and
+    drops the `<<` keys) and returns the merged pairs; the node's own pairs follow them in `node.value`."""
+    own = sum(1 for key_node, _ in node.value if key_node.tag != MERGE_TAG)
+    loader.flatten_mapping(node)
+    return node.value[:len(node.value) - own]
 
 
 class _LineMapping(dict):  # type: ignore[type-arg]
-    """A dict that remembers the line of each key (for messages)."""
+    """A dict that remembers the line of each key (for messages) and the keys repeated in it."""
 
-    def __init__(self, mapping: Mapping[Any, Any], lines: Mapping[Any, int]):
+    def __init__(self, mapping: Mapping[Any, Any], lines: Mapping[Any, int], repeated: Iterable[Duplicate] = ()):
         super().__init__(mapping)
         self.lines = dict(lines)
+        self.repeated = list(repeated)
 
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
@@ -145,16 +168,13 @@ def stack_from_document(document: Any, path: Path, duplicates: list[Duplicate] |
     name = _text(document, "name", STACK_NAME, "letters, digits, '.', '_' and '-'", problems)
     region = _text(document, "region", re.compile(r"^[a-z]{2}-[a-z0-9-]+$"), "a region id such as cn-hangzhou",
                    problems)
+    if not isinstance(document.get("description", ""), str):
+        problems.append(Diagnostic(f"must be text, not {document['description']!r}", field="description"))
     entries = document.get("resources") or {}
     if not isinstance(entries, dict):
         problems.append(Diagnostic("resources must be a mapping of resource names to resources"))
         entries = {}
-    for duplicate in duplicates or []:
-        is_resource = duplicate.key in entries and entries.lines.get(duplicate.key) == duplicate.first_line \
-            if isinstance(entries, _LineMapping) else False
-        what = "resource names must be unique in a stack" if is_resource else "a key may appear once"
-        problems.append(Diagnostic(f"{path}:{duplicate.line}: duplicate key {duplicate.key!r} (first on line "
-                                   f"{duplicate.first_line}): {what}", resource=duplicate.key if is_resource else None))
+    problems.extend(_duplicate_problems(duplicates or [], document, entries, path))
     declared = [_declared(name_, entry, getattr(entries, "lines", {}).get(name_), problems)
                 for name_, entry in entries.items()]
     resources = {resource.name: resource for resource in declared if resource is not None}
@@ -166,6 +186,50 @@ def stack_from_document(document: Any, path: Path, duplicates: list[Duplicate] |
         order = list(resources)
     return Stack(name=str(name or "invalid"), region=str(region or "invalid"), path=path,
                  resources={n: resources[n] for n in order}, problems=tuple(problems))
+
+
+def _duplicate_problems(duplicates: list[Duplicate], document: Mapping[Any, Any], entries: Mapping[Any, Any],
+                        path: Path) -> list[Diagnostic]:
+    """Each repeated key, named by where it is: a top-level key, a resource name, or the resource and field
+    it repeats."""
+    located = {id(duplicate): (None, str(duplicate.key)) for duplicate in getattr(document, "repeated", [])}
+    located.update({id(duplicate): where for where, duplicate in _repeats_in_resources(entries)})
+    problems = []
+    for duplicate in duplicates:
+        resource, field = located.get(id(duplicate), (None, None))
+        is_resource = resource is not None and field is None
+        what = "resource names must be unique in a stack" if is_resource else "a key may appear once"
+        problems.append(Diagnostic(f"{path}:{duplicate.line}: duplicate key {duplicate.key!r} (first on line "
+                                   f"{duplicate.first_line}): {what}", resource=resource, field=field))
+    return problems
+
+
+def _repeats_in_resources(entries: Mapping[Any, Any]) -> Iterator[tuple[tuple[str | None, str | None], Duplicate]]:
+    """(resource, field) of every key repeated within `resources`: a repeated resource name has no field;
+    a key repeated in properties is the field at that path (`targets.webhooks[0].url`)."""
+    for duplicate in getattr(entries, "repeated", []):
+        yield (str(duplicate.key), None), duplicate
+    for name, entry in entries.items() if isinstance(entries, dict) else ():
+        if not isinstance(entry, dict):
+            continue
+        for key, value in entry.items():
+            prefix = () if key == "properties" else (key,)
+            for loc, duplicate in _repeats(value, prefix):
+                yield (str(name), field_path((*loc, duplicate.key))), duplicate
+        for duplicate in getattr(entry, "repeated", []):
+            yield (str(name), str(duplicate.key)), duplicate
+
+
+def _repeats(value: Any, loc: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], Duplicate]]:
+    """Every key repeated inside `value`, with the location of the mapping that repeats it."""
+    if isinstance(value, dict):
+        for duplicate in getattr(value, "repeated", []):
+            yield loc, duplicate
+        for key, item in value.items():
+            yield from _repeats(item, (*loc, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _repeats(item, (*loc, index))
 
 
 def _text(document: Mapping[str, Any], key: str, pattern: re.Pattern[str], expected: str,
@@ -190,6 +254,10 @@ def _declared(name: Any, entry: Any, line: int | None, problems: list[Diagnostic
         return None
     for key in sorted(set(entry) - ENTRY, key=str):
         problems.append(Diagnostic(f"unknown key {key!r} (expected: type, properties, options)", resource=name))
+    if entry.get("type") is None:
+        known = ", ".join(kind.type for kind in kinds.registered())
+        problems.append(Diagnostic(f"is required (one of: {known})", resource=name, field="type"))
+        return None
     try:
         kind = kinds.get(str(entry.get("type")))
     except kinds.UnknownKind as error:
@@ -203,10 +271,22 @@ def _declared(name: Any, entry: Any, line: int | None, problems: list[Diagnostic
     if not isinstance(options, dict) or set(options) - OPTIONS:
         problems.append(Diagnostic("options takes only dependsOn (a list of resource names)", resource=name))
         options = {}
-    explicit = options.get("dependsOn") or []
+    explicit = _depends_on(options.get("dependsOn"), name, problems)
     referenced = sorted({ref.resource for ref in references(properties)})
     return DeclaredResource(name=name, kind=kind, properties=_plain(properties),
-                            dependencies=tuple(dict.fromkeys([*referenced, *map(str, explicit)])), line=line)
+                            dependencies=tuple(dict.fromkeys([*referenced, *explicit])), line=line)
+
+
+def _depends_on(value: Any, resource: str, problems: list[Diagnostic]) -> list[str]:
+    """The names in `dependsOn`, which must be a list of names. A single name is refused rather than
+    guessed at: a string is itself a sequence, and would read as one dependency per character."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        problems.append(Diagnostic(f"must be a list of resource names, e.g. [other-resource], not {value!r}",
+                                   resource=resource, field="options.dependsOn"))
+        return []
+    return value
 
 
 def _plain(value: Any) -> Any:

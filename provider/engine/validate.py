@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from ecsops.engine.errors import Diagnostic
-from ecsops.engine.kind import Kind, Spec
+from ecsops.engine.kind import FieldError, Kind, Spec
 from ecsops.engine.values import is_unknown
 
 
@@ -54,15 +54,24 @@ def creation_problems(kind: Kind, validated: Validated, *, resource: str | None,
 
 def _partial(kind: Kind, values: Mapping[str, Any], error: ValidationError, resource: str | None) -> Validated:
     problems = tuple(
-        Diagnostic(message(detail), resource=resource, field=field_path(detail["loc"]), type=kind.type)
+        Diagnostic(message(detail), resource=resource, field=field_path(location(detail)), type=kind.type)
         for detail in error.errors()
         if not _caused_by_unknown(detail, values)
     )
     return Validated({**_defaults(kind), **values}, None, problems)
 
 
+def location(detail: ErrorDetails) -> tuple[int | str, ...]:
+    """Where the problem is: pydantic's location, made precise by a model validator's `FieldError`."""
+    raised = (detail.get("ctx") or {}).get("error")
+    if isinstance(raised, FieldError):
+        return (*detail["loc"], *raised.path)
+    return tuple(detail["loc"])
+
+
 def _caused_by_unknown(detail: ErrorDetails, values: Mapping[str, Any]) -> bool:
-    top = detail["loc"][0] if detail["loc"] else None
+    where = location(detail)
+    top = where[0] if where else None
     return isinstance(top, str) and is_unknown(values.get(top))
 
 

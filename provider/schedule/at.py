@@ -57,7 +57,10 @@ def parse_at(expression: str, now: datetime) -> AtSchedule:
         written = f"{year}-{month}-{day} {hour}:{minute}:{second}"
         raise ScheduleError("at", f"{written} is not a valid date and time") from None
     zone = UTC if zone_name is None else parse_zone(zone_name)
-    instant = to_utc(local, zone)
+    try:
+        instant = to_utc(local, zone)
+    except OverflowError:  # year 1 east of UTC, or year 9999 west of it: before or after any instant
+        raise ScheduleError("at", f"{local} {zone} lies outside the years 0001-9999 in UTC") from None
     if instant is None:
         raise ScheduleError("at", f"{local} does not exist in {zone} (the clocks skip it for daylight saving time)")
     if instant <= now:

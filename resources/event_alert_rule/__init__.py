@@ -10,18 +10,34 @@ from typing import Any, Mapping
 
 import pulumi
 
-from ecsops.engine.kind import Kind, Outputs, register
+from ecsops.engine.kind import Kind, Neighbour, Outputs, Problem, register
+from ecsops.engine.values import is_unknown
 from ecsops.pulumi.resource import KindResource
 from ecsops.resources.event_alert_rule.lifecycle import EventAlertRuleLifecycle, find_existing
 from ecsops.resources.event_alert_rule.spec import EventAlertRuleSpec, advice
+
+KIND_TYPE = "ecsops:EventAlertRule"
 
 
 class EventAlertRuleOutputs(Outputs):
     rule_name: str
 
 
+def stack_checks(properties: Mapping[str, Any], values: Mapping[str, Any], neighbours: Mapping[str, Neighbour], *,
+                 region: str | None = None) -> list[Problem]:
+    """A rule is identified by its name across the whole account (every region): two resources declaring
+    one name would overwrite each other's rule, each apply undoing the other."""
+    name = values.get("name")
+    if not isinstance(name, str) or is_unknown(name):
+        return []
+    return [("name", f"the rule {name!r} is also declared by {neighbour.name!r}: rule names identify rules "
+                     "account-wide, so each may be declared once")
+            for neighbour in neighbours.values()
+            if neighbour.type == KIND_TYPE and neighbour.values.get("name") == name]
+
+
 KIND = register(Kind(
-    type="ecsops:EventAlertRule",
+    type=KIND_TYPE,
     spec=EventAlertRuleSpec,
     outputs=EventAlertRuleOutputs,
     lifecycle=EventAlertRuleLifecycle(),
@@ -30,6 +46,7 @@ KIND = register(Kind(
             "webhooks, queues, functions and logstores.",
     advice=advice,
     find_existing=find_existing,
+    stack_checks=stack_checks,
 ))
 
 

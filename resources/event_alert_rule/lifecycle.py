@@ -33,6 +33,9 @@ TARGET_WIRE: dict[str, tuple[str, str, dict[str, str]]] = {
 
 
 class EventAlertRuleLifecycle:
+    #: a read costs two calls (rule, targets); read_many one per rule plus the account's listing pages
+    batch_min = 3
+
     def create(self, cloud: Cloud, spec: EventAlertRuleSpec, *, token: str) -> Observed:
         cloud.call(ops.PUT_EVENT_RULE, rule_request(spec))
         targets = spec.values()["targets"]

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import re
 from typing import Annotated, Any, Literal
-from urllib.parse import urlparse
+from urllib.parse import ParseResult, urlparse
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
 from ecsops.engine.kind import Problem, Spec
 from ecsops.engine.policy import in_place, replace
+from ecsops.engine.scalars import NO_BOOLEAN, Flag
 from ecsops.resources.event_alert_rule.catalog import STATES, documented
+from ecsops.resources.names import log_project, logstore, region_id
 
 MAX_PER_TYPE = 5
 RULE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
@@ -41,6 +43,16 @@ class EventPattern(_Part):
     names: list[str] = []
     statuses: list[State] = []
     sql_filter: str = ""
+
+    @field_validator("event_types", "levels", "names", "statuses")
+    @classmethod
+    def _listed_once(cls, items: list[str]) -> list[str]:
+        """A value listed twice matches nothing more; CloudMonitor keeps both, and every later read would
+        compare them with a list the user may have fixed meanwhile."""
+        repeated = sorted({item for item in items if items.count(item) > 1})
+        if repeated:
+            raise ValueError(f"{', '.join(map(repr, repeated))} listed more than once")
+        return items
 
     @field_validator("names")
     @classmethod
@@ -86,13 +98,33 @@ class Webhook(Target):
         parsed = urlparse(url)
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
             raise ValueError(f"{url!r} is not an http or https URL")
+        if not _port_valid(parsed):
+            raise ValueError(f"{url!r}: the port must be a number from 1 to 65535")
         return url
 
 
-class Mns(Target):
-    region: str = Field(min_length=1)
-    queue: str | None = None
-    topic: str | None = None
+def _port_valid(parsed: ParseResult) -> bool:
+    """False for a port outside 1-65535, or not a number (`parsed.port` raises for those)."""
+    try:
+        return parsed.port is None or parsed.port > 0
+    except ValueError:
+        return False
+
+
+class Regional(Target):
+    """A target reached in one region (a queue, a function, a logstore)."""
+
+    region: str = Field(min_length=1, description="A region id, e.g. cn-hangzhou.")
+
+    @field_validator("region")
+    @classmethod
+    def _region_id(cls, region: str) -> str:
+        return region_id(region)
+
+
+class Mns(Regional):
+    queue: str | None = Field(None, min_length=1)
+    topic: str | None = Field(None, min_length=1)
 
     @model_validator(mode="after")
     def _queue_or_topic(self) -> "Mns":
@@ -101,16 +133,24 @@ class Mns(Target):
         return self
 
 
-class Function(Target):
-    region: str = Field(min_length=1)
+class Function(Regional):
     service: str = Field(min_length=1)
     function: str = Field(min_length=1)
 
 
-class Logstore(Target):
-    region: str = Field(min_length=1)
+class Logstore(Regional):
     project: str = Field(min_length=1)
     logstore: str = Field(min_length=1)
+
+    @field_validator("project")
+    @classmethod
+    def _project_named(cls, project: str) -> str:
+        return log_project(project)
+
+    @field_validator("logstore")
+    @classmethod
+    def _logstore_named(cls, name: str) -> str:
+        return logstore(name)
 
 
 #: targets field -> (model, id prefix)
@@ -169,10 +209,10 @@ class EventAlertRuleSpec(Spec):
     name: Annotated[str, replace(wire="RuleName", reason=REPLACE_REASON), Field(
         description="The rule's name (its identity): 1-64 letters, digits, '_', '-', '.'.")]
     description: Annotated[str, in_place(wire="Description"), Field(max_length=256)] = ""
-    enabled: Annotated[bool, in_place(wire="State")] = True
+    enabled: Annotated[Flag, in_place(wire="State")] = True
     silence_time: Annotated[int, in_place(wire="SilenceTime"), Field(
-        ge=0, le=86_400, description="Seconds during which a repeat of an event for a resource is not sent again.")
-    ] = 86_400
+        ge=0, le=86_400, description="Seconds during which a repeat of an event for a resource is not sent again."),
+        NO_BOOLEAN] = 86_400
     group_id: Annotated[str | None, in_place(wire="GroupId")] = None
     event_pattern: Annotated[EventPattern, in_place(wire="EventPattern", normalise=sorted_pattern)]
     targets: Annotated[Targets, in_place(wire="Targets", normalise=sorted_targets)] = Targets()

@@ -41,7 +41,7 @@ def test_every_bad_resource_and_field_is_named_in_one_run_and_nothing_is_written
     errors = refused.err.splitlines()
     expected = [
         'error: resource "zero-timeout" (ecsops:Command), field "timeout": input should be greater than or equal to 1',
-        'error: resource "many-parameters" (ecsops:Command): content: the content declares 21 parameters; '
+        'error: resource "many-parameters" (ecsops:Command), field "content": the content declares 21 parameters; '
         'a command takes at most 20',
         'error: resource "python-type" (ecsops:Command), field "type": input should be',
         'error: resource "twin": ',

@@ -34,8 +34,10 @@ def at_lies_ahead(spec: AlarmSpec, now: datetime) -> list[tuple[str | None, str]
     return [] if spec.at > now.isoformat() else [("at", f"{spec.at} is not after now")]
 
 
-def partner_exists(properties, values, neighbours) -> list[tuple[str | None, str]]:
+def partner_exists(properties, values, neighbours, *, region) -> list[tuple[str | None, str]]:
     partner = values.get("partner")
+    if partner == "the-region":  # what the check is told about where the stack lives
+        return [("partner", f"the stack is in {region}")]
     return [] if not partner or partner in neighbours else [("partner", f"no resource {partner!r} in the stack")]
 
 
@@ -74,6 +76,13 @@ def test_rules_across_resources_name_the_resource_and_field() -> None:
     assert (problem.resource, problem.field) == ("a", "partner")
     assert plan(stack(a={"at": "2027-01-01", "partner": "b"}, b={"at": "2027-01-02"}),
                 StackState("demo"), {}, now=NOW).has_changes
+
+
+def test_rules_across_resources_know_the_stack_region() -> None:
+    with pytest.raises(EngineError) as raised:
+        plan(stack(a={"at": "2027-01-01", "partner": "the-region"}), StackState("demo"), {}, now=NOW)
+    [problem] = raised.value.diagnostics
+    assert (problem.field, problem.message) == ("partner", "the stack is in cn-hangzhou")
 
 
 def test_a_new_object_shows_its_preview() -> None:

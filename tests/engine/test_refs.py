@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ecsops.engine.refs import CycleError, Reference, references, resolve, topological
+from ecsops.engine.refs import CycleError, Reference, references, resolve, topological, whole_reference
 
 VALUES = {Reference("cmd", "commandId"): "c-1", Reference("cmd", "parameterNames"): ["a", "b"],
           Reference("cmd", "timeout"): 60}
@@ -27,6 +27,20 @@ def lookup(reference: Reference) -> object:
 )
 def test_references_are_found_anywhere(value, found) -> None:
     assert references(value) == found
+
+
+@pytest.mark.parametrize(
+    ("value", "reference"),
+    [
+        pytest.param("${cmd.commandId}", Reference("cmd", "commandId"), id="exactly-one"),
+        pytest.param("c-${cmd.commandId}", None, id="inside-text"),
+        pytest.param("${a.x}${b.y}", None, id="two"),
+        pytest.param("$${cmd.commandId}", None, id="escaped"),
+        pytest.param(["${cmd.commandId}"], None, id="not-text"),
+    ],
+)
+def test_a_value_that_is_exactly_one_reference_is_recognised(value, reference) -> None:
+    assert whole_reference(value) == reference
 
 
 @pytest.mark.parametrize(

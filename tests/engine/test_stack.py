@@ -70,6 +70,70 @@ def test_duplicate_keys_inside_properties_are_refused_too(tmp_path) -> None:
     assert "duplicate key 'label' (first on line 5): a key may appear once" in message
 
 
+def test_a_duplicate_key_names_the_resource_and_field_it_repeats(tmp_path) -> None:
+    found = problems(tmp_path, """
+        name: demo
+        region: cn-hangzhou
+        name: again
+        resources:
+          a:
+            type: test:Widget
+            properties:
+              label: a
+              zones: [{x: 1, x: 2}]
+            options: {dependsOn: [b], dependsOn: [b]}
+          b: {type: test:Widget, type: test:Widget, properties: {label: b}}
+    """)
+    assert sorted(message.split(f": {tmp_path}")[0] for message in found) == [
+        'field "name"', 'resource "a", field "options.dependsOn"', 'resource "a", field "zones[0].x"',
+        'resource "b", field "type"']
+
+
+def test_merge_keys_share_properties_and_the_resource_own_keys_win(tmp_path) -> None:
+    stack = load_stack(write(tmp_path, """
+        name: demo
+        region: cn-hangzhou
+        resources:
+          first:
+            type: test:Widget
+            properties: &base {label: one, size: 2, zones: [b, a]}
+          second:
+            type: test:Widget
+            properties:
+              <<: *base
+              label: two
+          third:
+            type: test:Widget
+            properties: {<<: [{label: x, note: first}, {label: y, note: second, size: 3}], label: three}
+    """))
+    stack.require_valid()
+    assert stack.resources["second"].properties == {"label": "two", "size": 2, "zones": ["b", "a"]}
+    assert stack.resources["third"].properties == {"label": "three", "note": "first", "size": 3}
+
+
+def test_a_key_repeated_beside_a_merge_key_is_still_a_duplicate(tmp_path) -> None:
+    [message] = problems(tmp_path, """
+        name: demo
+        region: cn-hangzhou
+        resources:
+          a: {type: test:Widget, properties: {label: base}}
+          b:
+            type: test:Widget
+            properties: {<<: {size: 2}, label: x, label: y}
+    """)
+    assert message.startswith('resource "b", field "label": ') and "duplicate key 'label'" in message
+
+
+def test_merging_something_not_a_mapping_is_a_syntax_error(tmp_path) -> None:
+    with pytest.raises(EngineError, match=r"stack\.yaml:\d+:\d+: .*mapping"):
+        load_stack(write(tmp_path, """
+            name: demo
+            region: cn-hangzhou
+            resources:
+              a: {type: test:Widget, properties: {<<: 5, label: a}}
+        """))
+
+
 @pytest.mark.parametrize(
     ("text", "fragments"),
     [
@@ -110,6 +174,29 @@ def test_duplicate_keys_inside_properties_are_refused_too(tmp_path) -> None:
             resources:
               1bad: {type: test:Widget}
          """, ["resource name '1bad' is not valid"], id="bad-resource-name"),
+        pytest.param("""
+            name: demo
+            region: cn-hangzhou
+            resources:
+              a: {type: test:Widget, properties: {label: x}, options: {dependsOn: 5}}
+              b: {type: test:Widget, properties: {label: x}, options: {dependsOn: a}}
+              c: {type: test:Widget, properties: {label: x}, options: {dependsOn: [a, 7]}}
+         """, ['resource "a", field "options.dependsOn": must be a list of resource names',
+               'resource "b", field "options.dependsOn": must be a list of resource names, e.g. [other-resource], '
+               "not 'a'",
+               'resource "c", field "options.dependsOn": must be a list'], id="depends-on-not-a-list"),
+        pytest.param("""
+            name: demo
+            region: cn-hangzhou
+            resources:
+              a: {properties: {label: x}}
+         """, ['resource "a", field "type": is required (one of: '], id="missing-type"),
+        pytest.param("""
+            name: demo
+            region: cn-hangzhou
+            description: [1, 2]
+            resources: {}
+         """, ['field "description": must be text, not [1, 2]'], id="description-not-text"),
         pytest.param("""
             region: cn-hangzhou
             colour: blue

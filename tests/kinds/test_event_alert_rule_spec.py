@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from ecsops.engine.diff import Effect, diff
+from ecsops.engine.kind import Neighbour
 from ecsops.engine.validate import validate
-from ecsops.resources.event_alert_rule import KIND
+from ecsops.engine.values import UNKNOWN
+from ecsops.resources.event_alert_rule import KIND, stack_checks
 from ecsops.resources.event_alert_rule.catalog import documented
 from ecsops.resources.event_alert_rule.lifecycle import target_request
 
@@ -50,11 +52,59 @@ def webhooks(count: int) -> dict:
                                   "contacts": [{"id": "x", "group": "ops"}]}}, "targets", "unique", id="duplicate-ids"),
         pytest.param({"name": "has space"}, "name", "1-64 letters", id="bad-rule-name"),
         pytest.param({"silenceTime": -1}, "silenceTime", "greater than or equal to 0", id="negative-silence"),
+        pytest.param({"silenceTime": True}, "silenceTime", "valid integer, not true", id="silence-yes"),
+        pytest.param({"enabled": "no"}, "enabled", "valid boolean", id="enabled-text"),
+        pytest.param({"targets": {"mns": [{"region": "cn-hangzhou", "queue": ""}]}}, "targets.mns[0].queue",
+                     "at least 1 character", id="mns-empty-queue"),
+        pytest.param({"targets": {"mns": [{"region": "Hangzhou", "topic": "t"}]}}, "targets.mns[0].region",
+                     "'Hangzhou' is not a region id", id="mns-city-region"),
+        pytest.param({"targets": {"functions": [{"region": "CN-HANGZHOU", "service": "s", "function": "f"}]}},
+                     "targets.functions[0].region", "is not a region id", id="function-uppercase-region"),
+        pytest.param({"targets": {"logstores": [{"region": "cn-hangzhou", "project": "Ops", "logstore": "events"}]}},
+                     "targets.logstores[0].project", "is not a Log Service project name", id="project-uppercase"),
+        pytest.param({"targets": {"logstores": [{"region": "cn-hangzhou", "project": "ops", "logstore": "e"}]}},
+                     "targets.logstores[0].logstore", "is not a logstore name", id="logstore-too-short"),
+        pytest.param({"targets": {"webhooks": [{"url": "https://a.example:99999/"}]}}, "targets.webhooks[0].url",
+                     "port must be a number from 1 to 65535", id="port-out-of-range"),
+        pytest.param({"targets": {"webhooks": [{"url": "https://a.example:0/"}]}}, "targets.webhooks[0].url",
+                     "port must be a number from 1 to 65535", id="port-zero"),
+        pytest.param({"eventPattern": {"levels": ["WARN", "CRITICAL", "WARN"]}}, "eventPattern.levels",
+                     "'WARN' listed more than once", id="level-twice"),
+        pytest.param({"eventPattern": {"eventTypes": ["*", "*"]}}, "eventPattern.eventTypes",
+                     "listed more than once", id="event-type-twice"),
     ],
 )
 def test_bad_input_is_named(changes, field, fragment) -> None:
     found = problems(**changes)
     assert any(named == field and fragment in message for named, message in found), found
+
+
+def test_a_webhook_may_name_its_port() -> None:
+    assert problems(targets={"webhooks": [{"url": "https://hooks.example.com:8443/ecs"}]}) == []
+
+
+def neighbour(name: str, rule_name: str, type_: str = KIND.type) -> Neighbour:
+    return Neighbour(name, type_, validate(KIND, {**VALID, "name": rule_name}).values)
+
+
+@pytest.mark.parametrize(
+    ("neighbours", "expected"),
+    [
+        pytest.param([neighbour("other", "maintenance-alerts")],
+                     [("name", "the rule 'maintenance-alerts' is also declared by 'other': rule names identify rules "
+                               "account-wide, so each may be declared once")], id="same-name"),
+        pytest.param([neighbour("other", "other-alerts")], [], id="other-name"),
+        pytest.param([neighbour("other", "maintenance-alerts", "ecsops:Command")], [], id="another-kind"),
+    ],
+)
+def test_a_rule_name_is_declared_once_per_stack(neighbours, expected) -> None:
+    values = validate(KIND, VALID).values
+    assert stack_checks(VALID, values, {n.name: n for n in neighbours}, region="us-east-1") == expected
+
+
+def test_an_unknown_rule_name_is_judged_once_known() -> None:
+    values = {**validate(KIND, VALID).values, "name": UNKNOWN}
+    assert stack_checks(VALID, values, {"other": neighbour("other", UNKNOWN)}, region="cn-hangzhou") == []
 
 
 def test_targets_without_ids_are_identified_by_type_and_position() -> None:

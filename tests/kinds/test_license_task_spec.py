@@ -71,7 +71,30 @@ def test_a_26th_task_in_a_region_is_refused_by_the_stack_alone() -> None:
     with pytest.raises(EngineError) as raised:
         plan(stack, StackState("demo"), {})
     assert {(d.field, d.message) for d in raised.value.diagnostics} == {
-        ("region", "the stack declares 26 license tasks in the stack's region; a region holds at most 25")}
+        ("region", "the stack declares 26 license tasks in cn-hangzhou; a region holds at most 25")}
     del resources["t25"]
     stack = stack_from_document({"name": "demo", "region": "cn-hangzhou", "resources": resources}, Path("s.yaml"))
     assert plan(stack, StackState("demo"), {}).has_changes
+
+
+def test_tasks_are_counted_by_the_region_they_will_be_in() -> None:
+    """A task naming no region is in the stack's: with one naming it, they are 26 in one region."""
+    resources = {f"t{n}": {"type": "ecsops:LicenseTask", "properties": {
+        **VALID, "name": f"task-{n}", **({"region": "cn-hangzhou"} if n % 2 else {})}} for n in range(26)}
+    stack = stack_from_document({"name": "demo", "region": "cn-hangzhou", "resources": resources}, Path("s.yaml"))
+    with pytest.raises(EngineError) as raised:
+        plan(stack, StackState("demo"), {})
+    assert {d.message for d in raised.value.diagnostics} == {
+        "the stack declares 26 license tasks in cn-hangzhou; a region holds at most 25"}
+    elsewhere = stack_from_document({"name": "demo", "region": "us-west-1", "resources": resources}, Path("s.yaml"))
+    assert plan(elsewhere, StackState("demo"), {}).has_changes  # 13 in us-west-1, 13 in cn-hangzhou
+
+
+def test_an_empty_version_means_any_version_as_a_missing_one_does() -> None:
+    """License Manager reads `Version: ""` as every version and reports it as no version: declared as `""`,
+    a rule must equal its read-back, or every plan would replace the task."""
+    empty = validate(KIND, {**VALID, "discoveryRules": [{"product": "Windows Server", "version": ""}]}).values
+    assert empty["discoveryRules"] == [{"product": "Windows Server", "version": None}]
+    assert diff(KIND, validate(KIND, VALID).values, empty) == ()
+    twice = problems(discoveryRules=[{"product": "Windows Server"}, {"product": "Windows Server", "version": ""}])
+    assert twice == [("discoveryRules", "a discovery rule is given twice")]

@@ -38,21 +38,32 @@ def test_a_frequency_makes_a_period_task() -> None:
         pytest.param({"frequency": "rate(5m)", "timeout": 600}, "frequency", "rate:", id="rate-below-timeout"),
         pytest.param({"frequency": "0 0 12 * * ? 2100"}, "frequency", "year:", id="year-after-2099"),
         pytest.param({"frequency": "0 0 12 * * ? Mars/Olympus"}, "frequency", "timezone:", id="bad-zone"),
-        pytest.param({"instanceIds": None}, None, "exactly one of instanceIds and resourceTags", id="no-targets"),
-        pytest.param({"resourceTags": {"env": "prod"}}, None, "exactly one of instanceIds and resourceTags",
+        pytest.param({"instanceIds": None}, "instanceIds", "exactly one of instanceIds and resourceTags",
+                     id="no-targets"),
+        pytest.param({"resourceTags": {"env": "prod"}}, "instanceIds", "exactly one of instanceIds and resourceTags",
                      id="both-targets"),
         pytest.param({"instanceIds": ["web-1"]}, "instanceIds", "is not an instance id", id="bad-instance-id"),
         pytest.param({"instanceIds": [f"i-{n}" for n in range(101)]}, "instanceIds", "at most 100", id="101-instances"),
-        pytest.param({"repeatMode": "EveryReboot"}, None, "takes no frequency", id="reboot-with-frequency"),
-        pytest.param({"frequency": None}, None, "repeatMode: give a frequency", id="no-schedule"),
+        pytest.param({"repeatMode": "EveryReboot"}, "frequency", "takes no frequency", id="reboot-with-frequency"),
+        pytest.param({"repeatMode": "Period", "frequency": None}, "frequency", "a Period task needs a frequency",
+                     id="period-without-frequency"),
+        pytest.param({"frequency": None}, "repeatMode", "give a frequency", id="no-schedule"),
         pytest.param({"repeatMode": "Once"}, "repeatMode", "input should be 'Period', 'EveryReboot'", id="once"),
         pytest.param({"parameters": {f"p{n}": "v" for n in range(11)}}, "parameters", "at most 10",
                      id="11-parameters"),
         pytest.param({"parameters": {"a b": "v"}}, "parameters", "not a parameter name", id="bad-parameter"),
         pytest.param({"parameters": {"Mount": "/", "mount": "/x"}}, "parameters", "given twice", id="dup-parameter"),
-        pytest.param({"parameters": {"pw": {"secret": 1, "x": 2}}}, "parameters.pw.str", "valid string",
+        pytest.param({"parameters": {"pw": {"secret": 1, "x": 2}}}, "parameters.pw", "is text, or {secret: TEXT}",
                      id="bad-secret"),
+        pytest.param({"parameters": {"pw": {"secret": 12345}}}, "parameters.pw", "is text, or {secret: TEXT}",
+                     id="secret-number"),
+        pytest.param({"parameters": {"port": 8080}}, "parameters.port", "quote numbers", id="number-value"),
         pytest.param({"timeout": 0}, "timeout", "greater than or equal to 1", id="timeout-zero"),
+        pytest.param({"timeout": False}, "timeout", "valid integer, not false", id="timeout-no"),
+        pytest.param({"frequency": "at(9999-12-31 23:59:59 GMT-14:00)"}, "frequency", "outside the years 0001-9999",
+                     id="at-after-9999-in-utc"),
+        pytest.param({"frequency": "at(0001-01-01 00:00:00 GMT+14:00)"}, "frequency", "outside the years 0001-9999",
+                     id="at-before-year-1-in-utc"),
     ],
 )
 def test_bad_input_is_named(changes, field, fragment) -> None:
@@ -123,3 +134,25 @@ def test_next_runs_follow_the_schedule() -> None:
         "2026-11-21T12:03:00Z", "2026-11-21T12:08:00Z", "2026-11-21T12:13:00Z"]
     assert next_runs(None, created=NOW, now=NOW) == []
     assert next_runs("at(2026-01-01 00:00:00)", created=datetime(2025, 1, 1, tzinfo=timezone.utc), now=NOW) == []
+
+
+@pytest.mark.parametrize(
+    ("command_id", "expected"),
+    [
+        pytest.param("${disk.commandId}", [], id="a-commands-id"),
+        pytest.param("c-hz0001", [], id="a-literal-id"),
+        pytest.param("${elsewhere.commandId}", [], id="not-in-the-stack-is-the-loaders-business"),
+        pytest.param("c-${disk.name}", [], id="inside-text-not-judged"),
+        pytest.param("${disk.name}", [("commandId", "${disk.name} is the command's name, not its id: write "
+                                                    "${disk.commandId}")], id="a-commands-name"),
+        pytest.param("${attributes.settingsId}", [("commandId", "${attributes.settingsId} is not a command id: "
+                                                                "'attributes' is an ecsops:MaintenanceAttributes, "
+                                                                "not an ecsops:Command")], id="another-kind"),
+    ],
+)
+def test_a_command_id_from_the_stack_must_be_a_commands(command_id, expected) -> None:
+    neighbours = {**command(enable=False),
+                  "attributes": Neighbour("attributes", "ecsops:MaintenanceAttributes", {"instanceIds": ["i-1"]})}
+    properties = {**VALID, "commandId": command_id}
+    values = validate(KIND, {**VALID, "commandId": "c-x"}, now=NOW).values
+    assert stack_checks(properties, values, neighbours, region="cn-hangzhou") == expected

@@ -34,6 +34,10 @@ REJECTED = [
     ("at without time", "at(2022-05-01)", None, "at", "yyyy-MM-dd HH:mm:ss"),
     ("at in a DST gap", "at(2022-03-13 02:30:00 America/New_York)", None, "at", "does not exist"),
     ("at with bad zone", "at(2022-05-01 10:00:00 Mars/Olympus)", None, "timezone", "unknown time zone"),
+    ("at after year 9999 in UTC", "at(9999-12-31 23:59:59 GMT-14:00)", None, "at", "outside the years 0001-9999"),
+    ("at after year 9999 in UTC, by a named zone", "at(9999-12-31 23:00:00 America/New_York)", None, "at",
+     "outside the years 0001-9999"),
+    ("at before year 1 in UTC", "at(0001-01-01 00:00:00 GMT+14:00)", None, "at", "outside the years 0001-9999"),
     # shape
     ("empty", "", None, "expression", "0 tokens"),
     ("unknown keyword", "every(5m)", None, "expression", "rate(...), at(...) or a cron expression"),
