@@ -20,8 +20,8 @@ import yaml
 
 from ecsops.cloud.backend import (EMULATOR_ACCESS_KEY_ID, EMULATOR_ACCESS_KEY_SECRET, EMULATOR_DATABASE,
                                   normalise_endpoint)
-from ecsops.emulator import world
-from ecsops.emulator.server import LOOPBACK, EmulatorServer, is_loopback
+
+LOOPBACK = "127.0.0.1"  # as ecsops.emulator.server, which is imported only to serve (it costs startup time)
 
 
 def add_parser(commands: Any) -> None:
@@ -76,6 +76,9 @@ def add_parser(commands: Any) -> None:
 
 
 def run_serve(arguments: argparse.Namespace) -> int:
+    from ecsops.emulator import world
+    from ecsops.emulator.server import EmulatorServer, is_loopback
+
     host = arguments.host or LOOPBACK
     server = EmulatorServer(arguments.db, host=host, port=arguments.port, allow_remote=arguments.host is not None)
     with server.database.transaction() as tx:

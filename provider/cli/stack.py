@@ -13,7 +13,7 @@ from ecsops.cli import render
 from ecsops.cloud.backend import Settings, select
 from ecsops.cloud.client import Cloud
 from ecsops.cloud.errors import CloudError
-from ecsops.engine.apply import Outcome
+from ecsops.engine.apply import DEFAULT_WORKERS, Outcome
 from ecsops.engine.drift import in_sync
 from ecsops.engine.errors import EngineError
 from ecsops.engine.plan import Action, Plan
@@ -38,13 +38,27 @@ def add_parsers(commands: Any) -> None:
     plan.add_argument("--detailed-exitcode", action="store_true", help="exit 2 when there are changes, 0 when none")
     apply = stack_command("apply", run_apply, "converge the cloud on the stack")
     apply.add_argument("--yes", "-y", action="store_true", help="apply without asking")
+    apply.add_argument("--parallelism", type=positive, default=DEFAULT_WORKERS, metavar="N",
+                       help=f"at most N writes in flight at once (default {DEFAULT_WORKERS}; 1 applies in stack order)")
     drift = stack_command("drift", run_drift, "compare the cloud with the stack (exit 2 on drift)")
     drift.add_argument("--json", action="store_true", help="machine-readable output")
     destroy = stack_command("destroy", run_destroy, "delete everything the stack manages")
     destroy.add_argument("--yes", "-y", action="store_true", help="destroy without asking")
+    destroy.add_argument("--parallelism", type=positive, default=DEFAULT_WORKERS, metavar="N",
+                         help=f"at most N deletes in flight at once (default {DEFAULT_WORKERS})")
     adopt = stack_command("import", run_import, "adopt an existing cloud object as a declared resource")
     adopt.add_argument("name", help="the resource's name in the stack")
     adopt.add_argument("id", help="the cloud object's id (e.g. c-hz01...)")
+
+
+def positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return value
 
 
 @contextmanager
@@ -64,7 +78,8 @@ def reported_errors() -> Iterator[None]:
 def workspace(arguments: argparse.Namespace) -> Workspace:
     stack = load_stack(arguments.stack)
     settings = Settings.from_environment(stack.region, stack.directory, endpoint=arguments.endpoint)
-    return Workspace.open(stack, Cloud(select(settings)))
+    return Workspace.open(stack, Cloud(select(settings)),
+                          workers=getattr(arguments, "parallelism", DEFAULT_WORKERS))
 
 
 def run_plan(arguments: argparse.Namespace) -> int:

@@ -1,33 +1,38 @@
 """Apply: converge the cloud on the stack, recording every step in the state as it happens.
 
-Order: interrupted creates are recovered first; then every declared resource in dependency order
-(creates, updates, and the create half of replaces); then deletes — resources dropped from the stack and
-objects replaced — each before what it depended on. So a replaced command and its replaced invocations
-exist anew before the old invocation is stopped and the old command deleted.
+Order: interrupted creates are recovered first; then every declared resource, each once the resources it
+refers to are done (creates, updates, and the create half of replaces, on a pool of workers); then deletes
+— resources dropped from the stack and objects replaced — each before what it depended on. So a replaced
+command and its replaced invocations exist anew before the old invocation is stopped and the old command
+deleted.
 
 Guarantees:
 - every write is preceded by full validation of the resource's now-resolved values (nothing half-valid
   is ever sent);
-- the state is saved after every cloud write, and a create's intent (with its ClientToken) before it;
+- the state records a create's intent (with its ClientToken) on disk before the call, and every cloud
+  write on disk before the worker moves on (group commit: one fsync serves the workers waiting at once);
 - a failed resource does not stop the others: what depends on it is skipped, everything else proceeds,
-  and every failure is reported with the resource and field.
+  and every failure is reported with the resource and field;
+- with one worker, everything happens in the stack's dependency order, one call at a time.
 """
 
 from __future__ import annotations
 
+import threading
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping
 
 from ecsops.cloud.errors import CloudError, refused
 from ecsops.engine import kind as kinds
 from ecsops.engine import refs
+from ecsops.engine.dag import run_in_order
 from ecsops.engine.errors import Diagnostic, errors_only
 from ecsops.engine.kind import Kind, Observed, Spec
 from ecsops.engine.plan import Action, ResourcePlan, effective_values, plan_resource
 from ecsops.engine.stack import DeclaredResource, Stack
-from ecsops.engine.state import Deposed, PendingCreate, ResourceState, StackState, StateStore, now_iso
+from ecsops.engine.state import Deposed, GroupSaver, PendingCreate, ResourceState, StackState, StateStore, now_iso
 from ecsops.engine.validate import creation_problems, validate
 from ecsops.engine.values import UNKNOWN, contains_secret, protect
 
@@ -35,6 +40,7 @@ if TYPE_CHECKING:
     from ecsops.cloud.client import Cloud
 
 Status = Literal["start", "done", "failed", "skipped"]
+DEFAULT_WORKERS = 8
 
 
 @dataclass(frozen=True)
@@ -65,27 +71,42 @@ def new_token() -> str:
 
 
 class Applier:
-    """One apply of one stack; holds the state it mutates and saves after each step."""
+    """One apply of one stack; holds the state it changes (under `_lock`) and saves it after each step."""
 
     def __init__(self, stack: Stack, store: StateStore, state: StackState, cloud: "Cloud", *,
                  observed: Mapping[str, Observed | None], on_event: Callable[[Event], None] = lambda event: None,
-                 now: datetime | None = None):
+                 now: datetime | None = None, workers: int = DEFAULT_WORKERS):
         self.now = now or datetime.now(timezone.utc)
         self.stack = stack
-        self.store = store
         self.state = state
         self.cloud = cloud
         self.observed = dict(observed)
         self.on_event = on_event
+        self.workers = workers
         self.outcome = Outcome()
         self._blocked: set[str] = set()
+        self._lock = threading.Lock()
+        self._saver = GroupSaver(store, state, self._lock)
 
     def run(self) -> Outcome:
-        self.recover_interrupted_creates()
-        for declared in self.stack.resources.values():
-            self._converge(declared)
-        self._delete_leftovers()
+        self._saver.snapshot()
+        try:
+            self.recover_interrupted_creates()
+            run_in_order(list(self.stack.resources), {n: r.dependencies for n, r in self.stack.resources.items()},
+                         lambda name: self._converge(self.stack.resources[name]), workers=self.workers)
+            items, waits = deletion_graph(self.stack, self.state)
+            run_in_order(range(len(items)), waits, lambda index: self._delete(*items[index]), workers=self.workers)
+        finally:
+            self._saver.snapshot()
         return self.outcome
+
+    def _change(self, mutate: Callable[[], Any]) -> None:
+        """Applies `mutate` (through the state's methods, which journal what they touch) under the lock,
+        then waits until it is on disk."""
+        with self._lock:
+            mutate()
+            change = self._saver.changed()
+        self._saver.flush(change)
 
     # -- recovery ---------------------------------------------------------------------------------------
 
@@ -101,23 +122,22 @@ class Applier:
                 seen = kind.lifecycle.create(self.cloud, spec, token=pending.token)
             except CloudError as error:
                 if refused(error):  # nothing was made: the regular create will try again
-                    del self.state.pending[name]
-                    self.store.save(self.state)
+                    self._change(lambda: self.state.drop_pending(name))
                 else:
                     self._fail(name, kind, error, Action.CREATE)
                 continue
-            del self.state.pending[name]
-            self.outcome.done.append(name)
-            self._emit_raw(name, pending.type, Action.CREATE, "done", f"{seen.id} (an interrupted create, recovered)")
-            recovered = ResourceState(pending.type, seen.id, pending.values, seen.outputs, list(pending.dependencies))
-            if name in self.stack.resources:
-                self._depose(name)
-                self.state.resources[name] = recovered
-                self.observed[name] = seen
-            else:
-                self.state.deposed.append(Deposed(name, pending.type, seen.id, pending.values,
-                                                  list(pending.dependencies)))
-            self.store.save(self.state)
+            self._change(lambda: self._adopt_recovered(name, pending, seen))
+            self._record_done(name, pending.type, Action.CREATE, f"{seen.id} (an interrupted create, recovered)")
+
+    def _adopt_recovered(self, name: str, pending: PendingCreate, seen: Observed) -> None:
+        self.state.drop_pending(name)
+        if name in self.stack.resources:
+            self._depose(name)
+            self.state.set_resource(name, ResourceState(pending.type, seen.id, pending.values, seen.outputs,
+                                                        list(pending.dependencies)))
+            self.observed[name] = seen
+        else:
+            self.state.add_deposed(Deposed(name, pending.type, seen.id, pending.values, list(pending.dependencies)))
 
     def _replayable(self, name: str, kind: Kind, pending: PendingCreate) -> Spec | None:
         """The spec to replay an interrupted create with. The state holds secrets only as digests, so a
@@ -129,43 +149,43 @@ class Applier:
             validated = validate(kind, refs.resolve(declared.properties, self._attribute), resource=name, now=self.now)
             if validated.spec is not None and protect(validated.values, self.state.salt) == pending.values:
                 return validated.spec
-        self.outcome.failures.append(Diagnostic(
+        self._fail_with(name, Diagnostic(
             "an interrupted create with secret values cannot be finished: the stack no longer declares the same "
             f"values; check whether the object was made (ClientToken {pending.token}), then remove the pending "
             "entry from the state", resource=name, type=kind.type))
-        self._blocked.add(name)
         return None
 
     def _depose(self, name: str) -> None:
         """Moves the state's object under `name` to the deposed list (once), to be deleted later."""
-        old = self.state.resources.pop(name, None)
+        old = self.state.drop_resource(name)
         if old is not None and all(deposed.id != old.id for deposed in self.state.deposed):
-            self.state.deposed.append(Deposed(name, old.type, old.id, old.values, list(old.dependencies)))
+            self.state.add_deposed(Deposed(name, old.type, old.id, old.values, list(old.dependencies)))
 
     # -- declared resources -----------------------------------------------------------------------------
 
     def _converge(self, declared: DeclaredResource) -> None:
         name, kind = declared.name, declared.kind
-        blocked_by = [d for d in declared.dependencies if d in self._blocked]
+        with self._lock:
+            blocked_by = [d for d in declared.dependencies if d in self._blocked]
+            if blocked_by:
+                self._blocked.add(name)
+                self.outcome.skipped.append(name)
         if blocked_by:
-            self._blocked.add(name)
-            self.outcome.skipped.append(name)
-            self._emit(declared, Action.NOOP, "skipped", f"depends on {', '.join(blocked_by)}, which failed")
+            self._emit(name, declared.type, Action.NOOP, "skipped", f"depends on {', '.join(blocked_by)}, which failed")
             return
-        resolved = refs.resolve(declared.properties, self._attribute)
+        with self._lock:
+            resolved = refs.resolve(declared.properties, self._attribute)
+            current, seen = self.state.resources.get(name), self.observed.get(name)
         validated = validate(kind, resolved, resource=name, now=self.now)
         if errors_only(validated.diagnostics) or validated.spec is None:
-            self._blocked.add(name)
-            self.outcome.failures.extend(validated.diagnostics or [
-                Diagnostic("a referenced value is still unknown", resource=name, type=kind.type)])
+            self._fail_with(name, *(validated.diagnostics or [
+                Diagnostic("a referenced value is still unknown", resource=name, type=kind.type)]))
             return
-        resource_plan = plan_resource(declared, validated, self.state.resources.get(name), self.observed.get(name),
-                                      salt=self.state.salt)
+        resource_plan = plan_resource(declared, validated, current, seen, salt=self.state.salt)
         if resource_plan.action in (Action.CREATE, Action.REPLACE):
             problems = creation_problems(kind, validated, resource=name, now=self.now)
             if problems:
-                self._blocked.add(name)
-                self.outcome.failures.extend(problems)
+                self._fail_with(name, *problems)
                 return
         try:
             self._execute(declared, resource_plan, validated.spec)
@@ -178,68 +198,65 @@ class Applier:
         if action is Action.NOOP:
             self._refresh(declared.name)
             return
-        self._emit(declared, action, "start")
+        self._emit(declared.name, declared.type, action, "start")
         if action is Action.CREATE:
             seen = self._create(declared, spec, values)
         elif action is Action.UPDATE:
             seen = self._update(declared, resource_plan, spec, values)
         else:
             seen = self._replace(declared, spec, values)
-        self.outcome.done.append(declared.name)
-        self._emit(declared, action, "done", seen.id)
+        self._record_done(declared.name, declared.type, action, seen.id)
 
     def _create(self, declared: DeclaredResource, spec: Spec, values: dict[str, Any]) -> Observed:
         name = declared.name
         pending = PendingCreate(declared.type, new_token(), values, now_iso(), list(declared.dependencies))
-        self.state.pending[name] = pending
-        self.store.save(self.state)
+        self._change(lambda: self.state.set_pending(name, pending))
         try:
             seen = declared.kind.lifecycle.create(self.cloud, spec, token=pending.token)
         except CloudError as error:
             if refused(error):  # certainly nothing was made: forget the intent
-                del self.state.pending[name]
-                self.store.save(self.state)
+                self._change(lambda: self.state.drop_pending(name))
             raise
-        del self.state.pending[name]
-        self._record(declared, seen, values)
+        self._change(lambda: (self.state.drop_pending(name), self._set_resource(declared, seen, values)))
         return seen
 
     def _update(self, declared: DeclaredResource, resource_plan: ResourcePlan, spec: Spec,
                 values: dict[str, Any]) -> Observed:
-        current = self.state.resources[declared.name]
-        seen = self.observed[declared.name]
+        with self._lock:
+            current, seen = self.state.resources[declared.name], self.observed[declared.name]
         assert seen is not None
         prior = effective_values(declared.kind, seen.values, current.values)
         changed = frozenset(change.field for change in resource_plan.changes)
         updated = declared.kind.lifecycle.update(self.cloud, current.id, spec, prior=prior, changed=changed)
-        self._record(declared, updated, values)
+        self._change(lambda: self._set_resource(declared, updated, values))
         return updated
 
     def _replace(self, declared: DeclaredResource, spec: Spec, values: dict[str, Any]) -> Observed:
-        old = self.state.resources[declared.name]
+        with self._lock:
+            old = self.state.resources[declared.name]
         old_kind = kinds.get(old.type)
         if declared.kind.delete_before_replace or old_kind is not declared.kind:
             old_kind.lifecycle.delete(self.cloud, old.id, prior=old.values)
-            del self.state.resources[declared.name]
-            self.store.save(self.state)
-            return self._create(declared, spec, values)
-        self._depose(declared.name)
+            self._change(lambda: self.state.drop_resource(declared.name))
+        else:
+            self._change(lambda: self._depose(declared.name))
         return self._create(declared, spec, values)
 
-    def _record(self, declared: DeclaredResource, seen: Observed, values: dict[str, Any]) -> None:
-        self.state.resources[declared.name] = ResourceState(declared.type, seen.id, values, seen.outputs,
-                                                            list(declared.dependencies))
+    def _set_resource(self, declared: DeclaredResource, seen: Observed, values: dict[str, Any]) -> None:
+        self.state.set_resource(declared.name, ResourceState(declared.type, seen.id, values, seen.outputs,
+                                                             list(declared.dependencies)))
         self.observed[declared.name] = seen
-        self.store.save(self.state)
 
     def _refresh(self, name: str) -> None:
         """A resource in sync: keep the state's outputs equal to what the cloud reports."""
-        seen, current = self.observed.get(name), self.state.resources.get(name)
-        if seen is not None and current is not None and current.outputs != seen.outputs:
-            current.outputs = dict(seen.outputs)
-            self.store.save(self.state)
+        with self._lock:
+            seen, current = self.observed.get(name), self.state.resources.get(name)
+            stale = seen is not None and current is not None and current.outputs != seen.outputs
+        if stale:
+            self._change(lambda: self.state.set_resource(name, replace(current, outputs=dict(seen.outputs))))
 
     def _attribute(self, reference: refs.Reference) -> Any:
+        """What `${name.attr}` means now (call holding the lock)."""
         entry = self.state.resources.get(reference.resource)
         if entry is None:  # a dependency that failed: this resource is blocked before it is resolved
             return UNKNOWN
@@ -247,44 +264,48 @@ class Applier:
 
     # -- deletes ----------------------------------------------------------------------------------------
 
-    def _delete_leftovers(self) -> None:
-        for name, item in deletion_order(self.stack, self.state):
-            kind = kinds.get(item.type)
-            self._emit_raw(name, item.type, Action.DELETE, "start", item.id)
-            try:
-                kind.lifecycle.delete(self.cloud, item.id, prior=item.values)
-            except CloudError as error:
-                self._fail(name, kind, error, Action.DELETE)
-                continue
-            if isinstance(item, Deposed):
-                self.state.deposed.remove(item)
-            else:
-                del self.state.resources[name]
-            self.store.save(self.state)
-            self.outcome.done.append(name)
-            self._emit_raw(name, item.type, Action.DELETE, "done", item.id)
+    def _delete(self, name: str, item: ResourceState | Deposed) -> None:
+        kind = kinds.get(item.type)
+        self._emit(name, item.type, Action.DELETE, "start", item.id)
+        try:
+            kind.lifecycle.delete(self.cloud, item.id, prior=item.values)
+        except CloudError as error:
+            self._fail(name, kind, error, Action.DELETE)
+            return
+        if isinstance(item, Deposed):
+            self._change(lambda: self.state.remove_deposed(item))
+        else:
+            self._change(lambda: self.state.drop_resource(name))
+        self._record_done(name, item.type, Action.DELETE, item.id)
 
     # -- reporting --------------------------------------------------------------------------------------
 
+    def _record_done(self, name: str, type_: str, action: Action, detail: str) -> None:
+        with self._lock:
+            self.outcome.done.append(name)
+        self._emit(name, type_, action, "done", detail)
+
     def _fail(self, name: str, kind: Kind, error: CloudError, action: Action) -> None:
-        self._blocked.add(name)
         field_name = kind.field_by_wire.get(error.parameter or "")
-        self.outcome.failures.append(Diagnostic(str(error), resource=name, field=field_name, type=kind.type))
-        self._emit_raw(name, kind.type, action, "failed", str(error))
+        self._fail_with(name, Diagnostic(str(error), resource=name, field=field_name, type=kind.type))
+        self._emit(name, kind.type, action, "failed", str(error))
 
-    def _emit(self, declared: DeclaredResource, action: Action, status: Status, detail: str = "") -> None:
-        self._emit_raw(declared.name, declared.type, action, status, detail)
+    def _fail_with(self, name: str, *problems: Diagnostic) -> None:
+        with self._lock:
+            self._blocked.add(name)
+            self.outcome.failures.extend(problems)
 
-    def _emit_raw(self, name: str, type_: str, action: Action, status: Status, detail: str = "") -> None:
-        self.on_event(Event(name, type_, action, status, detail))
+    def _emit(self, name: str, type_: str, action: Action, status: Status, detail: str = "") -> None:
+        with self._lock:
+            self.on_event(Event(name, type_, action, status, detail))
 
 
-def deletion_order(stack: Stack, state: StackState) -> list[tuple[str, ResourceState | Deposed]]:
-    """Objects to delete — dropped from the stack, or replaced — each before anything it depended on.
+def deletion_graph(stack: Stack, state: StackState) -> tuple[list[tuple[str, ResourceState | Deposed]],
+                                                             dict[int, list[int]]]:
+    """Objects to delete — dropped from the stack, or replaced — and, for each, the ones to delete first.
 
     An object that depended on name N is deleted before every deleted object named N (the new object
-    under that name stays), so old invocations stop before their old command goes. Otherwise dependents
-    (later in the state) go first.
+    under that name stays), so old invocations stop before their old command goes.
     """
     items: list[tuple[str, ResourceState | Deposed]] = [
         (name, entry) for name, entry in state.resources.items() if name not in stack.resources]
@@ -292,11 +313,17 @@ def deletion_order(stack: Stack, state: StackState) -> list[tuple[str, ResourceS
     holding: dict[str, list[int]] = {}
     for index, (name, _) in enumerate(items):
         holding.setdefault(name, []).append(index)
-    first_delete: dict[int, list[int]] = {index: [] for index in range(len(items))}
+    waits: dict[int, list[int]] = {index: [] for index in range(len(items))}
     for dependent, (_, entry) in enumerate(items):
         for dependency in entry.dependencies:
             for index in holding.get(dependency, []):
                 if index != dependent:
-                    first_delete[index].append(dependent)
-    order = refs.topological({str(i): [str(j) for j in first_delete[i]] for i in reversed(range(len(items)))})
+                    waits[index].append(dependent)
+    return items, waits
+
+
+def deletion_order(stack: Stack, state: StackState) -> list[tuple[str, ResourceState | Deposed]]:
+    """The deletes in one valid sequence (dependents first; otherwise later-recorded objects first)."""
+    items, waits = deletion_graph(stack, state)
+    order = refs.topological({str(i): [str(j) for j in waits[i]] for i in reversed(range(len(items)))})
     return [items[int(key)] for key in order]

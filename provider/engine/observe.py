@@ -8,16 +8,18 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from ecsops.cloud.errors import CloudError
 from ecsops.engine import kind as kinds
 from ecsops.engine import refs
 from ecsops.engine.errors import Diagnostic, EngineError
 from ecsops.engine.kind import Observed
-from ecsops.engine.stack import Stack
+from ecsops.engine.plan import Action, plan_resource
+from ecsops.engine.stack import DeclaredResource, Stack
 from ecsops.engine.state import ResourceState, StackState
-from ecsops.engine.validate import validate
+from ecsops.engine.validate import Validated, validate
 from ecsops.engine.values import UNKNOWN
 
 if TYPE_CHECKING:
@@ -30,32 +32,38 @@ BATCH_MIN = 10
 def observe(state: StackState, cloud: "Cloud", *, batch: bool = True) -> dict[str, Observed | None]:
     """The current cloud object of every resource recorded in `state` (None when it is gone).
 
-    With `batch`, kinds that can read many objects at once do so when the state holds at least
-    `BATCH_MIN` of them (a listing costs pages; a few objects cost a call each); the rest are read one
-    by one, in parallel.
+    With `batch`, kinds that can read many objects at once do so when the state holds at least their
+    reader's `batch_min` of them (default `BATCH_MIN`: a listing costs pages; a few objects cost a call
+    each); the rest are read one by one. Kinds' listings and single reads all run in parallel (bounded).
     """
     groups: dict[str, list[tuple[str, ResourceState]]] = {}
     for name, entry in state.resources.items():
         groups.setdefault(entry.type, []).append((name, entry))
-    results: dict[str, Observed | None | Diagnostic] = {}
+    batches: list[tuple[kinds.Kind, list[tuple[str, ResourceState]]]] = []
     singles: list[tuple[str, ResourceState]] = []
     for type_, entries in groups.items():
         kind = kinds.get(type_)
-        if batch and kind.batch_reader is not None and len(entries) >= BATCH_MIN:
-            results.update(_read_batch(kind, entries, cloud))
+        if batch and kind.batch_reader is not None and len(entries) >= getattr(kind.batch_reader, "batch_min", BATCH_MIN):
+            batches.append((kind, entries))
         else:
             singles.extend(entries)
 
-    def read(item: tuple[str, ResourceState]) -> tuple[str, Observed | None | Diagnostic]:
+    def read(item: tuple[str, ResourceState]) -> dict[str, Observed | None | Diagnostic]:
         name, entry = item
         kind = kinds.get(entry.type)
         try:
-            return name, kind.lifecycle.read(cloud, entry.id, prior=entry.values)
+            return {name: kind.lifecycle.read(cloud, entry.id, prior=entry.values)}
         except CloudError as error:
-            return name, Diagnostic(f"reading {entry.id} failed: {error}", resource=name, type=kind.type)
+            return {name: Diagnostic(f"reading {entry.id} failed: {error}", resource=name, type=kind.type)}
 
+    # every kind's listing (its pages follow one another) and every single read at once
+    jobs: list[Callable[[], dict[str, Observed | None | Diagnostic]]] = [
+        partial(_read_batch, kind, entries, cloud) for kind, entries in batches]
+    jobs += [partial(read, item) for item in singles]
+    results: dict[str, Observed | None | Diagnostic] = {}
     with ThreadPoolExecutor(max_workers=READ_WORKERS) as pool:
-        results.update(pool.map(read, singles))
+        for found in pool.map(lambda job: job(), jobs):
+            results.update(found)
     problems = [result for result in results.values() if isinstance(result, Diagnostic)]
     if problems:
         raise EngineError(problems)
@@ -81,34 +89,62 @@ class Lookups:
     problems: tuple[Diagnostic, ...]     # the kinds' cloud checks (see `Kind.cloud_checks`)
 
 
-def look_up(stack: Stack, state: StackState, cloud: "Cloud") -> Lookups:
+def look_up(stack: Stack, state: StackState, cloud: "Cloud",
+            observed: Mapping[str, Observed | None] | None = None) -> Lookups:
     """Asks the cloud what only it can say about the stack's resources, reading and never writing.
 
     `find_existing` is asked only for resources the state does not know (an interrupted create of ours is
-    not a conflict); both questions only for resources whose values are complete without the cloud.
+    not a conflict); both questions only for resources whose values are complete without the cloud, and
+    (given what the cloud holds, `observed`) only for resources the plan will write: one recorded, present
+    and declared as recorded is left alone, so there is nothing to check. Questions go out in parallel.
     """
     def attribute(reference: refs.Reference) -> Any:
         entry = state.resources.get(reference.resource)
         return {**entry.values, **entry.outputs}.get(reference.attribute, UNKNOWN) if entry else UNKNOWN
 
-    existing: dict[str, Observed] = {}
-    problems: list[Diagnostic] = []
+    asked: list[tuple[DeclaredResource, Any]] = []
     for name, declared in stack.resources.items():
         kind = declared.kind
         if kind.find_existing is None and kind.cloud_checks is None:
             continue
         validated = validate(kind, refs.resolve(declared.properties, attribute), resource=name)
-        if validated.spec is None:
+        if validated.spec is None or _settled(declared, validated, state, observed):
             continue
+        asked.append((declared, validated.spec))
+
+    def ask(item: tuple[DeclaredResource, Any]) -> tuple[Observed | None, list[Diagnostic], Diagnostic | None]:
+        """-> (the object already holding the identity, the checks' problems, a failure to ask)."""
+        declared, spec = item
+        name, kind = declared.name, declared.kind
         try:
+            seen = None
             if kind.find_existing is not None and name not in state.resources and name not in state.pending:
-                seen = kind.find_existing(cloud, validated.spec)
-                if seen is not None:
-                    existing[name] = seen
-            if kind.cloud_checks is not None:
-                problems += [Diagnostic(message, resource=name, field=field, type=kind.type)
-                             for field, message in kind.cloud_checks(cloud, validated.spec)]
+                seen = kind.find_existing(cloud, spec)
+            problems = [Diagnostic(message, resource=name, field=field, type=kind.type)
+                        for field, message in (kind.cloud_checks(cloud, spec) if kind.cloud_checks else [])]
         except CloudError as error:
-            raise EngineError.single(f"checking with the cloud failed: {error}", resource=name,
-                                     type=declared.type) from None
+            return None, [], Diagnostic(f"checking with the cloud failed: {error}", resource=name, type=kind.type)
+        return seen, problems, None
+
+    existing: dict[str, Observed] = {}
+    problems: list[Diagnostic] = []
+    failures: list[Diagnostic] = []
+    with ThreadPoolExecutor(max_workers=READ_WORKERS) as pool:
+        for (declared, _), (seen, found, failure) in zip(asked, pool.map(ask, asked)):
+            if seen is not None:
+                existing[declared.name] = seen
+            problems += found
+            failures += [failure] if failure is not None else []
+    if failures:
+        raise EngineError(failures)
     return Lookups(existing, tuple(problems))
+
+
+def _settled(declared: DeclaredResource, validated: Validated, state: StackState,
+             observed: Mapping[str, Observed | None] | None) -> bool:
+    """Whether the plan will leave this resource alone (so the cloud has nothing to be asked about it)."""
+    current = state.resources.get(declared.name)
+    if observed is None or current is None or declared.name in state.pending:
+        return False
+    return plan_resource(declared, validated, current, observed.get(declared.name),
+                         salt=state.salt).action is Action.NOOP

@@ -1,10 +1,15 @@
 """Stack state for YAML mode: what was applied, written atomically, guarded by a lock, with create intents.
 
-Files, beside the stack: `.ecsops/<stack>.state.json` and `.ecsops/<stack>.lock`.
+Files, beside the stack: `.ecsops/<stack>.state.json` (a snapshot), `.ecsops/<stack>.journal` (changes
+since the snapshot, while an apply runs) and `.ecsops/<stack>.lock`.
 
 Guarantees:
-- a save replaces the file atomically (temporary file, fsync, rename): a crash leaves the old or the new
-  state, never a torn one;
+- a save replaces the snapshot atomically (temporary file, fsync, rename): a crash leaves the old or the
+  new state, never a torn one;
+- during an apply each step appends one line to the journal and fsyncs it (a write the size of the step,
+  not of the state: applying N resources costs O(N), not O(N^2)); loading replays the journal over the
+  snapshot, ignoring a last line torn by a crash (its step had not been acknowledged, so the call it
+  guards was never made); the apply ends with a snapshot, which empties the journal;
 - only one process at a time holds the lock (an OS file lock, released by the kernel if the holder dies);
   a second one fails at once with a message naming the holder;
 - before each create the intent (its ClientToken and the values sent) is saved; a later apply replays it
@@ -19,6 +24,7 @@ import json
 import os
 import secrets
 import socket
+import threading
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -59,6 +65,9 @@ class Deposed:
 
 @dataclass
 class StackState:
+    """What a stack's apply knows. Changes made through the methods below are remembered (`touched`) so a
+    journal line can say exactly what changed; direct changes need a full `StateStore.save`."""
+
     stack: str
     backend: str | None = None
     salt: str = field(default_factory=lambda: secrets.token_hex(16))
@@ -66,9 +75,65 @@ class StackState:
     resources: dict[str, ResourceState] = field(default_factory=dict)
     pending: dict[str, PendingCreate] = field(default_factory=dict)
     deposed: list[Deposed] = field(default_factory=list)
+    touched: set[tuple[str, str]] = field(default_factory=set, repr=False, compare=False)
+
+    def set_resource(self, name: str, entry: ResourceState) -> None:
+        self.resources[name] = entry
+        self.touched.add(("resources", name))
+
+    def drop_resource(self, name: str) -> ResourceState | None:
+        self.touched.add(("resources", name))
+        return self.resources.pop(name, None)
+
+    def set_pending(self, name: str, pending: PendingCreate) -> None:
+        self.pending[name] = pending
+        self.touched.add(("pending", name))
+
+    def drop_pending(self, name: str) -> None:
+        self.pending.pop(name, None)
+        self.touched.add(("pending", name))
+
+    def add_deposed(self, deposed: Deposed) -> None:
+        self.deposed.append(deposed)
+        self.touched.add(("deposed", ""))
+
+    def remove_deposed(self, deposed: Deposed) -> None:
+        self.deposed.remove(deposed)
+        self.touched.add(("deposed", ""))
 
     def to_document(self) -> dict[str, Any]:
-        return {"version": STATE_VERSION, **asdict(self)}
+        return {"version": STATE_VERSION, "stack": self.stack, "backend": self.backend, "salt": self.salt,
+                "serial": self.serial, "resources": {name: asdict(entry) for name, entry in self.resources.items()},
+                "pending": {name: asdict(entry) for name, entry in self.pending.items()},
+                "deposed": [asdict(entry) for entry in self.deposed]}
+
+    def journal_record(self) -> dict[str, Any]:
+        """The touched entries as they are now (None: gone), with a new serial; forgets what was touched."""
+        self.serial += 1
+        record: dict[str, Any] = {"serial": self.serial}
+        for section, name in sorted(self.touched):
+            if section == "deposed":
+                record["deposed"] = [asdict(entry) for entry in self.deposed]
+                continue
+            entry = getattr(self, section).get(name)
+            record.setdefault(section, {})[name] = None if entry is None else asdict(entry)
+        self.touched.clear()
+        return record
+
+    def replay(self, record: dict[str, Any]) -> None:
+        """Applies one journal record (a no-op for one the snapshot already holds)."""
+        if record["serial"] <= self.serial:
+            return
+        for section, build in (("resources", ResourceState), ("pending", PendingCreate)):
+            entries = getattr(self, section)
+            for name, entry in record.get(section, {}).items():
+                if entry is None:
+                    entries.pop(name, None)
+                else:
+                    entries[name] = build(**entry)
+        if "deposed" in record:
+            self.deposed = [Deposed(**entry) for entry in record["deposed"]]
+        self.serial = record["serial"]
 
     @classmethod
     def from_document(cls, document: dict[str, Any]) -> "StackState":
@@ -105,26 +170,65 @@ class StateStore:
         self.directory = Path(directory) / ".ecsops"
         self.stack = stack
         self.path = self.directory / f"{stack}.state.json"
+        self.journal_path = self.directory / f"{stack}.journal"
         self.lock_path = self.directory / f"{stack}.lock"
 
     def load(self) -> StackState:
-        """The saved state, or an empty one for a stack never applied."""
+        """The saved state (snapshot, then the journal's changes), or an empty one for a stack never applied."""
         try:
             text = self.path.read_text()
         except FileNotFoundError:
             return StackState(stack=self.stack)
         try:
-            return StackState.from_document(json.loads(text))
+            state = StackState.from_document(json.loads(text))
         except (json.JSONDecodeError, KeyError, TypeError) as error:
             raise StateError(f"state file {self.path} is not readable: {error}") from None
+        for record in self._journal():
+            state.replay(record)
+        return state
+
+    def _journal(self) -> list[dict[str, Any]]:
+        try:
+            lines = self.journal_path.read_text().split("\n")
+        except FileNotFoundError:
+            return []
+        records = []
+        for number, line in enumerate(lines[:-1], start=1):  # the part after the last newline is torn or ""
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError:
+                raise StateError(f"state journal {self.journal_path} line {number} is not readable") from None
+        return records
 
     def save(self, state: StackState) -> None:
-        """Atomically replaces the state file (and bumps the serial)."""
+        """Atomically replaces the snapshot (bumping the serial), then empties the journal it now includes."""
         state.serial += 1
+        state.touched.clear()
+        self.write(json.dumps(state.to_document(), indent=1, sort_keys=True))
+        try:
+            self.journal_path.unlink()
+        except FileNotFoundError:
+            pass
+
+    def append(self, record: dict[str, Any]) -> None:
+        """Appends one record to the journal and waits until it is on disk."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_suffix(f".tmp{os.getpid()}")
+        created = not self.journal_path.exists()
+        descriptor = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(descriptor, (json.dumps(record, separators=(",", ":")) + "\n").encode())
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        if created:
+            _fsync_directory(self.directory)
+
+    def write(self, text: str) -> None:
+        """Atomically replaces the state file with `text`: temporary file, fsync, rename, fsync the folder."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_suffix(f".tmp{os.getpid()}.{threading.get_ident()}")
         with open(temporary, "w") as handle:
-            json.dump(state.to_document(), handle, indent=1, sort_keys=True)
+            handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, self.path)
@@ -164,6 +268,58 @@ class StateStore:
         who = (f"pid {holder.get('pid', '?')} on {holder.get('host', '?')} "
                f"(`ecsops {holder.get('command', '?')}`, since {holder.get('since', '?')})")
         return f"stack {self.stack!r} is locked by {who}; wait for it to finish (lock file {self.lock_path})"
+
+
+class GroupSaver:
+    """Journals one state changed by many threads: each asks that its change be on disk before it goes on
+    (`flush`); one journal line covers every change made before it began (group commit), so N threads
+    waiting at once cost one fsync, not N.
+
+    Changes are made under `lock`, through `StackState`'s methods, and counted with `changed()` before
+    their lock is released. `snapshot()` writes the whole state and empties the journal.
+    """
+
+    def __init__(self, store: StateStore, state: StackState, lock: threading.Lock):
+        self.store, self.state, self.lock = store, state, lock
+        self._condition = threading.Condition()
+        self._changes = 0
+        self._saved = 0
+        self._writing = False
+
+    def changed(self) -> int:
+        """Counts a change just made (call it holding `lock`); returns its number for `flush`."""
+        self._changes += 1
+        return self._changes
+
+    def flush(self, change: int) -> None:
+        """Returns once change number `change` is on disk."""
+        while True:
+            with self._condition:
+                while self._writing and self._saved < change:
+                    self._condition.wait()
+                if self._saved >= change:
+                    return
+                self._writing = True
+            covered = 0
+            try:
+                with self.lock:
+                    covered = self._changes
+                    record = self.state.journal_record()
+                self.store.append(record)
+            except BaseException:
+                covered = 0
+                raise
+            finally:
+                with self._condition:
+                    self._writing = False
+                    self._saved = max(self._saved, covered)
+                    self._condition.notify_all()
+
+    def snapshot(self) -> None:
+        """Writes the whole state and empties the journal (at the start and end of an apply)."""
+        with self.lock:
+            self.store.save(self.state)
+            self._saved = self._changes
 
 
 def _fsync_directory(directory: Path) -> None:

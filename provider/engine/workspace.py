@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Callable
 
 from ecsops.cloud.errors import CloudError
-from ecsops.engine.apply import Applier, Event, Outcome
+from ecsops.engine.apply import DEFAULT_WORKERS, Applier, Event, Outcome
 from ecsops.engine.drift import ResourceDrift, drift
 from ecsops.engine.errors import EngineError
 from ecsops.engine.kind import Observed
@@ -32,24 +32,29 @@ Approve = Callable[[Plan], bool]
 
 @dataclass
 class Workspace:
+    """One stack over one backend. `workers`: how many writes may be in flight at once (the client's rate
+    limit still applies); `batch`: read many objects per call where a kind can (off only to measure)."""
+
     stack: Stack
     cloud: "Cloud"
     store: StateStore
+    workers: int = DEFAULT_WORKERS
+    batch: bool = True
 
     @classmethod
-    def open(cls, stack: Stack, cloud: "Cloud") -> "Workspace":
-        return cls(stack, cloud, StateStore(stack.directory, stack.name))
+    def open(cls, stack: Stack, cloud: "Cloud", *, workers: int = DEFAULT_WORKERS, batch: bool = True) -> "Workspace":
+        return cls(stack, cloud, StateStore(stack.directory, stack.name), workers, batch)
 
     def plan(self) -> Plan:
         """What apply would do now. Reads the cloud; writes nothing."""
         state = self.store.load()
-        lookups = look_up(self.stack, state, self.cloud)
-        return plan(self.stack, state, observe(state, self.cloud), existing=lookups.existing,
-                    cloud_problems=lookups.problems)
+        observed = observe(state, self.cloud, batch=self.batch)
+        lookups = look_up(self.stack, state, self.cloud, observed)
+        return plan(self.stack, state, observed, existing=lookups.existing, cloud_problems=lookups.problems)
 
     def drift(self) -> tuple[ResourceDrift, ...]:
         state = self.store.load()
-        return drift(self.stack, state, observe(state, self.cloud))
+        return drift(self.stack, state, observe(state, self.cloud, batch=self.batch))
 
     def apply(self, *, approve: Approve = lambda plan: True, on_event: Callable[[Event], None] = lambda e: None,
               command: str = "apply") -> tuple[Plan, Outcome | None]:
@@ -65,16 +70,17 @@ class Workspace:
                   command: str) -> tuple[Plan, Outcome | None]:
         with self.store.lock(command):
             state = self._state_for_write()
-            observed = observe(state, self.cloud)
+            observed = observe(state, self.cloud, batch=self.batch)
             now = datetime.now(timezone.utc)
-            lookups = look_up(stack, state, self.cloud)
+            lookups = look_up(stack, state, self.cloud, observed)
             planned = plan(stack, state, observed, now=now, existing=lookups.existing, cloud_problems=lookups.problems)
             if not planned.has_changes and not state.pending:
                 self._refresh_outputs(state, observed)
                 return planned, Outcome()
             if not approve(planned):
                 return planned, None
-            applier = Applier(stack, self.store, state, self.cloud, observed=observed, on_event=on_event, now=now)
+            applier = Applier(stack, self.store, state, self.cloud, observed=observed, on_event=on_event, now=now,
+                              workers=self.workers)
             return planned, applier.run()
 
     def import_resource(self, name: str, id_: str) -> ResourceState:

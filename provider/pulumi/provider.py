@@ -87,6 +87,9 @@ RUNTIME = Runtime()
 LISTINGS = ListingCache(ttl_s=5.0)
 
 
+_IMPORTS = threading.Lock()
+
+
 class KindProvider(ResourceProvider):
     """Delegates every call to the kind `kind_type`, registered by importing `module`."""
 
@@ -96,7 +99,10 @@ class KindProvider(ResourceProvider):
         self.module = module
 
     def kind(self) -> Kind:
-        importlib.import_module(self.module)
+        # The server's threads may unpickle providers of two kinds at once; importing two modules of
+        # one package from two threads while the package itself loads can deadlock: one at a time.
+        with _IMPORTS:
+            importlib.import_module(self.module)
         return kinds.get(self.kind_type)
 
     def configure(self, req: ConfigureRequest) -> None:
@@ -109,7 +115,10 @@ class KindProvider(ResourceProvider):
         problems = list(validated.diagnostics)
         if not olds:  # a new resource: the rules for objects about to be made apply too
             problems += creation_problems(kind, validated, resource=None, now=datetime.now(timezone.utc))
-        if kind.cloud_checks is not None and validated.spec is not None:
+        unchanged = bool(olds) and validate(kind, declared(kind, engine_values(olds))).values == validated.values
+        if kind.cloud_checks is not None and validated.spec is not None and not unchanged:
+            # inputs as they were when the cloud accepted them ask nothing new of it (and a preview of a
+            # large stack would otherwise cost a call per resource)
             with cloud_errors(kind, "check"):
                 problems += [Diagnostic(message, field=field) for field, message
                              in kind.cloud_checks(RUNTIME.cloud(), validated.spec)]

@@ -31,7 +31,7 @@ def names(ecs) -> list[str]:
 
 def test_killed_after_the_cloud_committed_a_create_the_next_apply_adopts_it(tmp_path, emulator, admin, ecs) -> None:
     stack = write_stack(tmp_path, THREE)
-    # Replies to the second create come late: the process dies after the cloud made it, before it heard so.
+    # Replies to creates come late: the process dies after the cloud made them, before it heard so.
     admin.faults(replyDelayMs=5_000, actions=["CreateCommand"])
     process = ecsops_process("apply", "--yes", stack, "--endpoint", emulator.endpoint)
     try:
@@ -40,9 +40,10 @@ def test_killed_after_the_cloud_committed_a_create_the_next_apply_adopts_it(tmp_
         process.wait(timeout=10)
     finally:
         process.communicate()
-    assert names(ecs) == ["one"]
+    made = names(ecs)
+    assert made, "the kill came before any create was committed"
     pending = StateStore(tmp_path, "demo").load().pending
-    assert list(pending) == ["one"]  # the intent was recorded before the call
+    assert set(made) <= set(pending)  # every create's intent was on disk before its call
     admin.clear_faults()
     rerun = ecsops("apply", "--yes", stack, "--endpoint", emulator.endpoint)
     assert rerun.code == 0, rerun.err

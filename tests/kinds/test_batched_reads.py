@@ -90,3 +90,32 @@ def test_an_object_newer_than_a_shared_listing_is_read_alone(cloud) -> None:
     kind.lifecycle.read_many(cloud, made, cache=cache)
     newer = make(cloud, kind, {"name": "newer", "type": "RunShellScript", "content": "echo new"})
     assert kind.lifecycle.read_many(cloud, {newer: None}, cache=cache)[newer].id == newer
+
+
+def state_of(kind, made: dict[str, dict], prefix: str, count: int):
+    from ecsops.engine.state import ResourceState, StackState
+
+    state = StackState(stack="s")
+    for index, (id_, values) in enumerate(list(made.items())[:count]):
+        state.resources[f"{prefix}{index}"] = ResourceState(kind.type, id_, values, {})
+    return state
+
+
+@pytest.mark.parametrize("name, count, calls", [
+    pytest.param("maintenance", 2, 1, id="two-sets-asked-by-id-in-one-call"),
+    pytest.param("license", 2, 1, id="two-tasks-asked-by-id-in-one-call"),
+    pytest.param("command", 2, 2, id="two-commands-read-alone-rather-than-listing-the-region"),
+    pytest.param("command", 12, 1, id="twelve-commands-in-one-listing-page"),
+])
+def test_observe_batches_as_soon_as_it_is_cheaper(cloud, name, count, calls) -> None:
+    from ecsops.engine.observe import observe
+
+    kind, made = population(cloud, name)
+    state = state_of(kind, made, name, count)
+    before = cloud.stats["calls"]
+    seen = observe(state, cloud)
+    assert cloud.stats["calls"] - before == calls
+    assert sorted(observed.id for observed in seen.values()) == sorted(list(made)[:count])
+    before = cloud.stats["calls"]
+    assert observe(state, cloud, batch=False) == seen
+    assert cloud.stats["calls"] - before == count

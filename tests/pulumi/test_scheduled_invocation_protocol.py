@@ -91,3 +91,12 @@ def test_a_parameter_the_command_lacks_is_refused_by_the_cloud_at_create(provide
     with pytest.raises(grpc.RpcError) as raised:
         provider.create(SCHEDULED, "task", checked)
     assert "field 'parameters'" in raised.value.details() and "Parameter.NotMatched" in raised.value.details()
+
+
+def test_check_asks_the_cloud_only_about_changed_inputs(provider, inputs, admin) -> None:
+    checked, _ = provider.check(SCHEDULED, "task", {}, inputs)
+    mark = admin.requests()[-1]["seq"]
+    assert provider.check(SCHEDULED, "task", checked, inputs)[1] == []  # a preview of an unchanged stack
+    assert admin.requests(since=mark) == []
+    assert provider.check(SCHEDULED, "task", checked, {**inputs, "instanceIds": ["i-nowhere"]})[1] != []
+    assert [entry["action"] for entry in admin.requests(since=mark)] == ["DescribeInstances"]
