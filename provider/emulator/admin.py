@@ -177,8 +177,10 @@ def clear_requests(app: "EmulatorApp", request: Request) -> dict[str, Any]:
 
 
 def get_faults(app: "EmulatorApp", request: Request) -> dict[str, Any]:
+    """The settings, and what this process injected under them (`injected`: calls per outcome)."""
     with app.db.read() as tx:
-        return as_document(FaultConfig.model_validate(get_meta(tx, "faults", {})))
+        config = as_document(FaultConfig.model_validate(get_meta(tx, "faults", {})))
+    return {**config, "injected": dict(app.injector.injected)}
 
 
 def post_faults(app: "EmulatorApp", request: Request) -> dict[str, Any]:

@@ -16,6 +16,7 @@ emulator process: processes sharing a database each have their own, so together 
 from __future__ import annotations
 
 import math
+from collections import Counter
 import random
 import threading
 import time
@@ -89,6 +90,8 @@ class Injector:
     _config: dict[str, Any] | None = None
     _rng: random.Random = field(default_factory=random.Random)
     _bucket: TokenBucket | None = None
+    #: What this process injected since the settings last changed (`GET /_emulator/faults` shows it).
+    injected: Counter[str] = field(default_factory=Counter)
 
     def decide(self, config: FaultConfig, action: str) -> Decision:
         latency = config.latency_ms / 1000
@@ -99,16 +102,20 @@ class Injector:
                 self._config = config.model_dump()
                 self._rng = random.Random(config.seed)
                 self._bucket = TokenBucket(config.max_rate) if config.max_rate else None
+                self.injected = Counter()
             wait_s = self._bucket.take(time.monotonic()) if self._bucket else 0.0
             if wait_s:
+                self.injected["rate-limited"] += 1
                 return Decision(latency_s=latency, outcome="throttle", retry_after_ms=math.ceil(wait_s * 1000))
             draw = self._rng.random()
-        outcome: Outcome = "ok"
-        for name, rate in (("throttle", config.throttle_rate), ("error", config.error_rate), ("drop", config.drop_rate)):
-            if draw < rate:
-                outcome = name  # type: ignore[assignment]
-                break
-            draw -= rate
+            outcome: Outcome = "ok"
+            for name, rate in (("throttle", config.throttle_rate), ("error", config.error_rate),
+                               ("drop", config.drop_rate)):
+                if draw < rate:
+                    outcome = name  # type: ignore[assignment]
+                    break
+                draw -= rate
+            self.injected[outcome] += 1
         return Decision(latency_s=latency, outcome=outcome, retry_after_ms=config.retry_after_ms,
                         reply_delay_s=config.reply_delay_ms / 1000)
 

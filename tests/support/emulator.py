@@ -62,6 +62,10 @@ class Admin:
     def clear_faults(self) -> None:
         self.call("DELETE", "faults")
 
+    def injected(self) -> dict[str, int]:
+        """Calls per fault outcome ("ok", "throttle", "error", "drop", "rate-limited") under the settings."""
+        return self.call("GET", "faults")["injected"]
+
 
 def basic_authorization(access_key_id: str, access_key_secret: str) -> str:
     return "Basic " + base64.b64encode(f"{access_key_id}:{access_key_secret}".encode()).decode()
