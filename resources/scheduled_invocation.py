@@ -17,8 +17,8 @@ from datetime import datetime, timezone
 from typing import Annotated, Any, Literal, Mapping, Union
 
 import pulumi
-from pydantic import (BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, ValidatorFunctionWrapHandler,
-                      WrapValidator, field_validator, model_validator)
+from pydantic import (Field, ValidationError, ValidationInfo, ValidatorFunctionWrapHandler, WrapValidator,
+                      field_validator, model_validator)
 
 from ecsops.cloud import operations as ops
 from ecsops.cloud.client import Cloud
@@ -28,7 +28,7 @@ from ecsops.engine.listing import ListingCache, answered, fetched
 from ecsops.engine.policy import in_place, replace
 from ecsops.engine.refs import whole_reference
 from ecsops.engine.scalars import NO_BOOLEAN
-from ecsops.engine.values import is_unknown, reveal
+from ecsops.engine.values import SecretValue, is_unknown, reveal
 from ecsops.pulumi.resource import KindResource
 from ecsops.resources.command import KIND as COMMAND, check_tags, parameter_names, retag, tag_list
 from ecsops.schedule import ScheduleError, parse_frequency, validate_frequency
@@ -40,13 +40,6 @@ NEXT_RUNS = 3
 COMMAND_DEFAULT_TIMEOUT = 60
 REPLACE_REASON = "a Cloud Assistant task cannot be changed once made: a new task is made, then the old one stopped"
 INSTANCE_ID = re.compile(r"^i-[A-Za-z0-9-]+$")
-
-
-class SecretValue(BaseModel):
-    """A parameter value written `{secret: VALUE}`: never shown, logged or stored in plain text."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    secret: str
 
 
 def _one_parameter_value(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:

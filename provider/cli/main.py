@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from typing import Callable, Sequence
@@ -37,8 +38,21 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
+def configure_logging() -> None:
+    """`ECSOPS_LOG=debug` (or info) logs every API call — action, region, outcome, time — to stderr.
+    Parameter values are never logged (some are secrets), only their names."""
+    level = os.environ.get("ECSOPS_LOG", "").upper()
+    if level in ("DEBUG", "INFO"):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger = logging.getLogger("ecsops")
+        logger.addHandler(handler)
+        logger.setLevel(level)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = parser().parse_args(argv)
+    configure_logging()
     handler: Callable[[argparse.Namespace], int] = arguments.handler
     try:
         return handler(arguments)

@@ -31,6 +31,7 @@ from ecsops.engine.plan import SYMBOLS, Action, Plan, ResourcePlan
 from ecsops.engine.values import is_secret, is_unknown
 
 SECRET = "(secret)"
+DIGEST_MARK = "\x00"  # joins "(secret)" and a digest inside structural diffs; never displayed
 KNOWN_AFTER_APPLY = "(known after apply)"
 COLOURS = {"+": "32", "~": "33", "-": "31", "-/+": "35", "!": "31"}
 
@@ -55,14 +56,26 @@ def shown(field: str, value: Any, secret_fields: Iterable[str]) -> Any:
     return masked(value)
 
 
-def masked(value: Any) -> Any:
-    """`value` with every secret part replaced by "(secret)"."""
+def masked(value: Any, *, keep_digest: bool = False) -> Any:
+    """`value` with every secret part replaced by "(secret)" — or, with `keep_digest`, by "(secret)" and its
+    digest (never the plain value), so two secrets still compare as different (see `_displayed`)."""
     if is_secret(value):
+        return f"{SECRET}{DIGEST_MARK}{value['secret']}" if keep_digest else SECRET
+    if isinstance(value, dict):
+        return {key: masked(item, keep_digest=keep_digest) for key, item in value.items()}
+    if isinstance(value, list):
+        return [masked(item, keep_digest=keep_digest) for item in value]
+    return value
+
+
+def _displayed(value: Any) -> Any:
+    """A value of `masked(..., keep_digest=True)` as shown: the digests dropped."""
+    if isinstance(value, str) and value.startswith(SECRET + DIGEST_MARK):
         return SECRET
     if isinstance(value, dict):
-        return {key: masked(item) for key, item in value.items()}
+        return {key: _displayed(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [masked(item) for item in value]
+        return [_displayed(item) for item in value]
     return value
 
 
@@ -132,7 +145,9 @@ def _change_lines(change: FieldChange, secrets: frozenset[str]) -> list[str]:
     elif change.reason and not change.unknown:
         note = f"   # {change.reason}"
     if isinstance(old, (dict, list)) and isinstance(new, (dict, list)):
-        return [f"      {change.field}:{note}", *structural_lines(old, new)]
+        # compared with secrets' digests, so a changed secret shows as `(secret) -> (secret)`
+        return [f"      {change.field}:{note}", *structural_lines(masked(change.old, keep_digest=True),
+                                                                  masked(change.new, keep_digest=True))]
     if _multiline(old) or _multiline(new):
         lines = [f"      {change.field}:{note}"]
         diff = difflib.unified_diff(str(old or "").splitlines(), str(new or "").splitlines(), lineterm="", n=1)
@@ -150,11 +165,11 @@ def structural_lines(old: Any, new: Any) -> list[str]:
         for item in items:
             path = _path(item.path(output_format="list"))
             if kind.endswith("_added"):
-                lines.append(f"        + {path}: {_inline(item.t2)}")
+                lines.append(f"        + {path}: {_inline(_displayed(item.t2))}")
             elif kind.endswith("_removed"):
                 lines.append(f"        - {path}")
             else:
-                lines.append(f"        ~ {path}: {_inline(item.t1)} -> {_inline(item.t2)}")
+                lines.append(f"        ~ {path}: {_inline(_displayed(item.t1))} -> {_inline(_displayed(item.t2))}")
     return sorted(lines, key=lambda line: line[10:])
 
 

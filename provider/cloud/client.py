@@ -15,8 +15,10 @@ operation's product, and returns the answer body as a dict in wire form. Guarant
 from __future__ import annotations
 
 import json
+import logging
 import random
 import threading
+import time
 import urllib.request
 from collections import Counter
 from typing import Any, Callable, Mapping
@@ -28,6 +30,7 @@ from ecsops.cloud.backend import Backend
 from ecsops.cloud.operations import Operation, Retry
 from ecsops.cloud.ratelimit import RateLimiter
 
+LOG = logging.getLogger("ecsops.cloud")
 DEFAULT_RATE = 50.0
 DEFAULT_ATTEMPTS = 8
 DEFAULT_RETRY_BUDGET_S = 120.0
@@ -72,6 +75,18 @@ class Cloud:
         return retrying(self._attempt, operation, request, region)
 
     def _attempt(self, operation: Operation, request: dict[str, Any], region: str) -> dict[str, Any]:
+        started = time.monotonic()
+        try:
+            body = self._send(operation, request, region)
+        except errors.CloudError as error:
+            LOG.debug("%s %s (%s) -> %s after %.0f ms", operation.action, region, _names(request),
+                      error.code or type(error).__name__, 1000 * (time.monotonic() - started))
+            raise
+        LOG.debug("%s %s (%s) -> ok in %.0f ms", operation.action, region, _names(request),
+                  1000 * (time.monotonic() - started))
+        return body
+
+    def _send(self, operation: Operation, request: dict[str, Any], region: str) -> dict[str, Any]:
         self.limiter.acquire()
         self._count(f"calls:{operation.action}")
         self._count("calls")
@@ -195,3 +210,8 @@ def _sdk_client(product: str, backend: Backend, region: str) -> tuple[Any, Any]:
 
         return GenericClient(config), None
     raise ValueError(f"no SDK client for product {product!r}")
+
+
+def _names(request: Mapping[str, Any]) -> str:
+    """The parameters' names only: values may be secrets (a task's parameters, a webhook's URL)."""
+    return ", ".join(sorted(key for key, value in request.items() if value is not None))

@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from typing import Any
+from typing import Any, Callable
+
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidatorFunctionWrapHandler, WrapValidator
 
 #: Equal to `pulumi.runtime.rpc.UNKNOWN` (a test keeps them equal): one marker for YAML and Pulumi.
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -111,3 +113,43 @@ def mark_secrets(value: Any, template: Any) -> Any:
     if isinstance(value, list) and isinstance(template, list):
         return [mark_secrets(item, template[i] if i < len(template) else None) for i, item in enumerate(value)]
     return value
+
+
+class SecretValue(BaseModel):
+    """A value written `{secret: VALUE}`: never shown, logged or stored in plain text."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    secret: str
+
+
+def secret_or_text(check: Callable[[str], str] | None = None, *, what: str = "text") -> WrapValidator:
+    """The validator of a field that holds text or `{secret: TEXT}`: `check` applies to the text either way
+    (it returns it or raises ValueError), and a problem with a secret is told without its value.
+
+    Problems are reported on the field itself, not on pydantic's internal names for the union's members.
+    """
+    def validate(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        try:
+            parsed = handler(value)
+        except ValidationError:
+            raise ValueError(f"give {what}, or {{secret: TEXT}} for a secret (quote numbers and booleans: "
+                             "\"8080\")") from None
+        if check is None:
+            return parsed
+        text = parsed.secret if isinstance(parsed, SecretValue) else parsed
+        if is_unknown(text) or text.startswith(DIGEST_PREFIX):
+            return parsed
+        try:
+            check(text)
+        except ValueError as problem:
+            if isinstance(parsed, SecretValue):
+                raise ValueError(f"the secret value is not valid: {redacted(str(problem), text)}") from None
+            raise
+        return parsed
+
+    return WrapValidator(validate)
+
+
+def redacted(message: str, secret: str) -> str:
+    """`message` with `secret` (quoted or not) replaced by "(secret)"."""
+    return message.replace(repr(secret), "(secret)").replace(secret, "(secret)") if secret else message

@@ -14,7 +14,7 @@ from ecsops.cloud.client import Cloud
 from ecsops.cloud.errors import CloudError, NotFound
 from ecsops.engine.kind import Observed
 from ecsops.engine.listing import ListingCache, answered, fetched
-from ecsops.engine.values import canonical
+from ecsops.engine.values import canonical, reveal
 from ecsops.resources.event_alert_rule.spec import EventAlertRuleSpec
 
 PAGE_SIZE = 100
@@ -113,7 +113,7 @@ def rule_request(spec: EventAlertRuleSpec) -> dict[str, Any]:
 def target_request(targets: Mapping[str, list[dict[str, Any]]]) -> dict[str, Any]:
     """PutEventRuleTargets parameters for the given targets (by type, as the spec holds them)."""
     request: dict[str, Any] = {}
-    for field, items in targets.items():
+    for field, items in reveal(targets).items():  # a webhook URL may be a secret: plain on the wire only
         parameter, _, keys = TARGET_WIRE[field]
         if items:
             request[parameter] = [wire_target(field, item, keys) for item in items]

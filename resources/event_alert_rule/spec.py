@@ -8,7 +8,7 @@ cloud (DeleteEventRuleTargets), which the Terraform provider never does.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Union
 from urllib.parse import ParseResult, urlparse
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -17,6 +17,7 @@ from pydantic.alias_generators import to_camel
 from ecsops.engine.kind import Problem, Spec
 from ecsops.engine.policy import in_place, replace
 from ecsops.engine.scalars import NO_BOOLEAN, Flag
+from ecsops.engine.values import SecretValue, secret_or_text
 from ecsops.resources.event_alert_rule.catalog import STATES, documented
 from ecsops.resources.names import log_project, logstore, region_id
 
@@ -88,19 +89,21 @@ class Contact(Target):
                                                    "4: DingTalk, email.")
 
 
-class Webhook(Target):
-    url: str = Field(description="An http or https URL that receives the notification.")
-    method: Literal["POST", "GET"] = "POST"
+def webhook_url(url: str) -> str:
+    """`url` if it is an http(s) URL with a valid port; raises ValueError otherwise."""
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise ValueError(f"{url!r} is not an http or https URL")
+    if not _port_valid(parsed):
+        raise ValueError(f"{url!r}: the port must be a number from 1 to 65535")
+    return url
 
-    @field_validator("url")
-    @classmethod
-    def _url_valid(cls, url: str) -> str:
-        parsed = urlparse(url)
-        if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            raise ValueError(f"{url!r} is not an http or https URL")
-        if not _port_valid(parsed):
-            raise ValueError(f"{url!r}: the port must be a number from 1 to 65535")
-        return url
+
+class Webhook(Target):
+    url: Annotated[Union[str, SecretValue], secret_or_text(webhook_url, what="an http or https URL"), Field(
+        description="An http or https URL that receives the notification; write {secret: URL} when it carries "
+                    "a token (it is then never shown or stored in plain text).")]
+    method: Literal["POST", "GET"] = "POST"
 
 
 def _port_valid(parsed: ParseResult) -> bool:

@@ -65,17 +65,16 @@ class ProviderServer:
         self.channel = grpc.insecure_channel(f"127.0.0.1:{port}")
         self.stub = provider_pb2_grpc.ResourceProviderStub(self.channel)
 
-    def stop(self) -> None:
+    def stop(self) -> str:
+        """Stops the server like the engine; returns what it wrote (stdout after the port, and stderr)."""
         self.channel.close()
         self.process.send_signal(signal.SIGINT)
         try:
-            self.process.wait(timeout=10)
+            out, err = self.process.communicate(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
-            self.process.wait()
-        for stream in (self.process.stdout, self.process.stderr):
-            if stream:
-                stream.close()
+            out, err = self.process.communicate()
+        return (out or "") + (err or "")
 
     def handshake_code(self) -> grpc.StatusCode:
         try:
@@ -143,11 +142,23 @@ def is_secret(value: Any) -> bool:
     return isinstance(value, Mapping) and value.get(SECRET_SIG_KEY) == SECRET_SIG
 
 
+def holds_secret(value: Any) -> bool:
+    if is_secret(value):
+        return True
+    if isinstance(value, Mapping):
+        return any(holds_secret(item) for item in value.values())
+    if isinstance(value, list):
+        return any(holds_secret(item) for item in value)
+    return False
+
+
 @dataclass(frozen=True)
 class Registration:
     type: str
     name: str
     inputs: dict[str, Any]
+    #: Top-level inputs holding a secret: the engine re-marks outputs of these names secret (PULUMI.md).
+    secret_inputs: frozenset[str] = frozenset()
 
 
 def registrations(program: Callable[[], None], *, forward: Callable[[Registration], tuple[str, dict]] | None = None
@@ -166,7 +177,8 @@ def registrations(program: Callable[[], None], *, forward: Callable[[Registratio
 
     class Recorder(pulumi.runtime.Mocks):
         def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
-            registration = Registration(args.typ, args.name, unwrap_secrets(args.inputs))
+            registration = Registration(args.typ, args.name, unwrap_secrets(args.inputs),
+                                        frozenset(key for key, value in args.inputs.items() if holds_secret(value)))
             seen.append(registration)
             if forward is not None:
                 return forward(registration)
