@@ -176,7 +176,7 @@ def observed_task(task: Mapping[str, Any], region: str | None) -> Observed:
     return Observed(id=task["LicenseTaskId"], values=values, outputs=outputs)
 
 
-def cloud_checks(cloud: Cloud, spec: LicenseTaskSpec) -> list[Problem]:
+def cloud_checks(cloud: Cloud, spec: LicenseTaskSpec, *, cache: ListingCache | None = None) -> list[Problem]:
     """The product exists only in the emulator; the stack's region must be one License Manager serves."""
     if not cloud.is_emulator():
         return [(None, NO_PUBLIC_API)]

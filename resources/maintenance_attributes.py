@@ -18,7 +18,7 @@ from ecsops.cloud import operations as ops
 from ecsops.cloud.client import Cloud
 from ecsops.cloud.errors import CloudError, InvalidInput, NotFound
 from ecsops.engine.kind import Kind, Neighbour, Observed, Outputs, Problem, Spec, register
-from ecsops.engine.listing import ListingCache
+from ecsops.engine.listing import ListingCache, fetched
 from ecsops.engine.policy import in_place, replace
 from ecsops.engine.scalars import Flag
 from ecsops.engine.values import is_unknown
@@ -165,6 +165,20 @@ def describe(cloud: Cloud, region: str, ids: list[str]) -> dict[str, dict[str, A
     return {item["InstanceId"]: item for item in items}
 
 
+def region_attributes(cloud: Cloud) -> dict[str, dict[str, Any]]:
+    """The attributes of every instance of the stack's region, page by page (100 a page)."""
+    attributes: dict[str, dict[str, Any]] = {}
+    number = 1
+    while True:
+        answer = cloud.call(ops.DESCRIBE_INSTANCE_MAINTENANCE_ATTRIBUTES,
+                            {"PageNumber": number, "PageSize": MAX_INSTANCES})
+        items = answer.get("MaintenanceAttributes", {}).get("MaintenanceAttribute", [])
+        attributes.update({item["InstanceId"]: item for item in items})
+        if not items or number * MAX_INSTANCES >= int(answer.get("TotalCount", 0)):
+            return attributes
+        number += 1
+
+
 def observed(region: str, ids: list[str], attributes: Mapping[str, Mapping[str, Any]]) -> Observed:
     """The settings of the set; a field on which the instances disagree is reported per instance."""
     per_instance = {id_: instance_values(attributes[id_]) for id_ in ids if id_ in attributes}
@@ -187,16 +201,22 @@ def instance_values(item: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def cloud_checks(cloud: Cloud, spec: MaintenanceAttributesSpec) -> list[Problem]:
+def cloud_checks(cloud: Cloud, spec: MaintenanceAttributesSpec, *,
+                 cache: ListingCache | None = None) -> list[Problem]:
     """Every instance must exist, and support the action (AutoRedeploy needs local disks). Ids known only
-    after apply are not asked about: the cloud would be sent a placeholder."""
+    after apply are not asked about: the cloud would be sent a placeholder. With a cache, the region's
+    attributes are listed once for every set checked; ids the listing lacks are asked about alone."""
     ids = [id_ for id_ in spec.instance_ids if not is_unknown(id_)]
-    if not ids:
-        return []
-    try:
-        attributes = describe(cloud, cloud.region, ids)
-    except (NotFound, InvalidInput) as error:
-        return [("instanceIds", f"{error.message}")]
+    attributes: dict[str, dict[str, Any]] = {}
+    if cache is not None:
+        listed = fetched(cache, ("maintenance-attributes", cloud.region), lambda: region_attributes(cloud))
+        attributes = {id_: listed[id_] for id_ in ids if id_ in listed}
+    unlisted = [id_ for id_ in ids if id_ not in attributes]
+    if unlisted:
+        try:
+            attributes.update(describe(cloud, cloud.region, unlisted))
+        except (NotFound, InvalidInput) as error:
+            return [("instanceIds", f"{error.message}")]
     problems: list[Problem] = []
     for id_ in sorted(ids):
         supported = attributes.get(id_, {}).get("ActionOnMaintenance", {}).get("SupportedValues", {}).get(

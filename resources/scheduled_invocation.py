@@ -232,10 +232,16 @@ def referenced_command(value: Any, neighbours: Mapping[str, Neighbour]) -> Neigh
     return neighbour if neighbour is not None and neighbour.type == COMMAND.type else None
 
 
-def cloud_checks(cloud: Cloud, spec: ScheduledInvocationSpec) -> list[Problem]:
+def cloud_checks(cloud: Cloud, spec: ScheduledInvocationSpec, *, cache: ListingCache | None = None) -> list[Problem]:
     """Every instance named must exist in the stack's region (InvokeCommand would refuse the task with
-    InvalidInstance.NotFound). Ids known only after apply are not asked about."""
+    InvalidInstance.NotFound). Ids known only after apply are not asked about. With a cache, the region's
+    instances are listed once for every task checked; ids the listing lacks are asked about alone."""
     ids = [id_ for id_ in spec.instance_ids or [] if not is_unknown(id_)]
+    if cache is not None:
+        listed = fetched(cache, ("instances", cloud.region), lambda: {
+            item["InstanceId"] for item in cloud.list(ops.DESCRIBE_INSTANCES, {}, ("Instances", "Instance"),
+                                                      page_size=MAX_INSTANCES)})
+        ids = [id_ for id_ in ids if id_ not in listed]
     if not ids:
         return []
     body = cloud.call(ops.DESCRIBE_INSTANCES, {"InstanceIds": json.dumps(ids), "MaxResults": MAX_INSTANCES})

@@ -69,7 +69,10 @@ def _field_change(name: str, policy: FieldPolicy, old: Any, new: Any) -> FieldCh
 
 def same(policy: FieldPolicy, old: Any, new: Any) -> bool:
     """Equal after the field's normaliser (key order and 1 vs 1.0 never matter)."""
-    return canonical(policy.normalised(old)) == canonical(policy.normalised(new))
+    old, new = policy.normalised(old), policy.normalised(new)
+    if isinstance(old, str) and isinstance(new, str):  # most fields: no need to serialise
+        return old == new
+    return canonical(old) == canonical(new)
 
 
 def _only_adds(policy: FieldPolicy, old: Any, new: Any) -> bool:

@@ -96,7 +96,17 @@ class StackCheck(Protocol):
 Preview = Callable[[Mapping[str, Any], datetime], dict[str, Any]]
 Advice = Callable[[Mapping[str, Any]], list[Problem]]
 FindExisting = Callable[["Cloud", Any], "Observed | None"]
-CloudCheck = Callable[["Cloud", Any], list[Problem]]
+
+
+class CloudCheck(Protocol):
+    """(cloud, spec) -> problems only the cloud can reveal (an instance that does not exist). Reads only.
+
+    With a `ListingCache` — given when many resources of the kind are checked at once — a check may answer
+    from one listing shared by all of them instead of a call each; it must still ask about an id the
+    listing lacks, which may be newer than the listing.
+    """
+
+    def __call__(self, cloud: "Cloud", spec: Any, *, cache: "ListingCache | None" = None) -> list[Problem]: ...
 
 
 class Lifecycle(Protocol):

@@ -6,6 +6,7 @@ becomes a diagnostic naming the resource rather than an exception from deep insi
 
 from __future__ import annotations
 
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -16,6 +17,7 @@ from ecsops.engine import kind as kinds
 from ecsops.engine import refs
 from ecsops.engine.errors import Diagnostic, EngineError
 from ecsops.engine.kind import Observed
+from ecsops.engine.listing import ListingCache
 from ecsops.engine.plan import Action, plan_resource
 from ecsops.engine.stack import DeclaredResource, Stack
 from ecsops.engine.state import ResourceState, StackState
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
 
 READ_WORKERS = 8
 BATCH_MIN = 10
+LOOKUP_TTL_S = 300.0  # a listing serves the checks of one plan, however long they take
 
 
 def observe(state: StackState, cloud: "Cloud", *, batch: bool = True) -> dict[str, Observed | None]:
@@ -112,6 +115,10 @@ def look_up(stack: Stack, state: StackState, cloud: "Cloud",
             continue
         asked.append((declared, validated.spec))
 
+    # many checks of one kind share listings (one list call instead of a call each)
+    asked_per_kind = Counter(declared.type for declared, _ in asked)
+    shared = {type_: ListingCache(ttl_s=LOOKUP_TTL_S) for type_, count in asked_per_kind.items() if count >= BATCH_MIN}
+
     def ask(item: tuple[DeclaredResource, Any]) -> tuple[Observed | None, list[Diagnostic], Diagnostic | None]:
         """-> (the object already holding the identity, the checks' problems, a failure to ask)."""
         declared, spec = item
@@ -120,8 +127,8 @@ def look_up(stack: Stack, state: StackState, cloud: "Cloud",
             seen = None
             if kind.find_existing is not None and name not in state.resources and name not in state.pending:
                 seen = kind.find_existing(cloud, spec)
-            problems = [Diagnostic(message, resource=name, field=field, type=kind.type)
-                        for field, message in (kind.cloud_checks(cloud, spec) if kind.cloud_checks else [])]
+            checked = kind.cloud_checks(cloud, spec, cache=shared.get(kind.type)) if kind.cloud_checks else []
+            problems = [Diagnostic(message, resource=name, field=field, type=kind.type) for field, message in checked]
         except CloudError as error:
             return None, [], Diagnostic(f"checking with the cloud failed: {error}", resource=name, type=kind.type)
         return seen, problems, None

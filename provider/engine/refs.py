@@ -29,6 +29,8 @@ def references(value: Any) -> set[Reference]:
     """Every reference anywhere inside `value` (strings, lists, mappings)."""
     found: set[Reference] = set()
     for text in _strings(value):
+        if "${" not in text:  # most strings: no regex needed
+            continue
         for match in _TOKEN.finditer(text):
             if match.group(1):
                 found.add(Reference(match.group(1), match.group(2)))
@@ -68,6 +70,8 @@ def resolve(value: Any, lookup: Callable[[Reference], Any]) -> Any:
 
 
 def _resolve_text(text: str, lookup: Callable[[Reference], Any]) -> Any:
+    if "${" not in text:
+        return text
     whole = whole_reference(text)
     if whole is not None:
         return lookup(whole)
