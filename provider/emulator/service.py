@@ -14,7 +14,7 @@ import sqlite3
 import string
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from ecsops.emulator import clock, world
 from ecsops.emulator.errors import COMMON
@@ -111,7 +111,63 @@ def idempotent(ctx: Context, token: str | None, perform: Callable[[], dict[str, 
     return body
 
 
-def page(ctx: Context, rows: list[Any], *, default_size: int = 10, max_size: int = 50) -> tuple[list[Any], dict[str, Any]]:
+class Listing:
+    """A filtered listing of one table, built as SQL so that a page reads only its own rows.
+
+    `Listing("commands", "seq").where("region = ?", region).tagged("command", wanted)`; then `window(tx)`
+    is a sequence `page` can cut (its length a COUNT, a slice a LIMIT/OFFSET query), and `rows(tx)` every
+    row, for filters SQL cannot express. Guarantee: both see the rows `where` and `tagged` select, in order.
+    """
+
+    def __init__(self, table: str, order: str):
+        self.table, self.order = table, order
+        self.clauses: list[str] = []
+        self.arguments: list[Any] = []
+
+    def where(self, clause: str, *arguments: Any) -> "Listing":
+        self.clauses.append(clause)
+        self.arguments.extend(arguments)
+        return self
+
+    def tagged(self, resource_type: str, wanted: list[dict[str, Any]]) -> "Listing":
+        """Only rows carrying every `Tag.N.Key` (and `Tag.N.Value`, when given), as `matches_tags` decides."""
+        for tag in wanted:
+            value = " AND t.value = ?" if "Value" in tag else ""
+            self.where(f"EXISTS (SELECT 1 FROM tags t WHERE t.resource_type = ? AND t.resource_id = {self.table}.id "
+                       f"AND t.key = ?{value})", resource_type, tag.get("Key"), *([tag["Value"]] if value else []))
+        return self
+
+    def _filter(self) -> str:
+        return f" WHERE {' AND '.join(self.clauses)}" if self.clauses else ""
+
+    def rows(self, tx: sqlite3.Connection) -> list[sqlite3.Row]:
+        return tx.execute(f"SELECT * FROM {self.table}{self._filter()} ORDER BY {self.order}", self.arguments).fetchall()
+
+    def window(self, tx: sqlite3.Connection) -> "_Window":
+        return _Window(tx, self)
+
+
+class _Window:
+    """The rows of a `Listing`, fetched a slice at a time."""
+
+    def __init__(self, tx: sqlite3.Connection, listing: Listing):
+        self.tx, self.listing = tx, listing
+        self._count: int | None = None
+
+    def __len__(self) -> int:
+        if self._count is None:
+            sql = f"SELECT COUNT(*) FROM {self.listing.table}{self.listing._filter()}"
+            self._count = int(self.tx.execute(sql, self.listing.arguments).fetchone()[0])
+        return self._count
+
+    def __getitem__(self, window: slice) -> list[sqlite3.Row]:
+        start, stop, _ = window.indices(len(self))
+        sql = (f"SELECT * FROM {self.listing.table}{self.listing._filter()} ORDER BY {self.listing.order} "
+               "LIMIT ? OFFSET ?")
+        return self.tx.execute(sql, [*self.listing.arguments, max(0, stop - start), start]).fetchall()
+
+
+def page(ctx: Context, rows: Sequence[Any], *, default_size: int = 10, max_size: int = 50) -> tuple[list[Any], dict[str, Any]]:
     """Cuts one page out of `rows` by MaxResults/NextToken (or the older PageNumber/PageSize).
 
     Returns the page and the paging fields of the answer. NextToken is the offset of the next page,
@@ -169,6 +225,8 @@ def tag_list(tags: dict[str, str]) -> dict[str, Any]:
 
 def matches_tags(tx: sqlite3.Connection, resource_type: str, resource_id: str, wanted: list[dict[str, Any]]) -> bool:
     """True when the resource carries every `Tag.N.Key` (and `Tag.N.Value`, when given) asked for."""
+    if not wanted:
+        return True
     have = tags_of(tx, resource_type, resource_id)
     for tag in wanted:
         key = tag.get("Key")

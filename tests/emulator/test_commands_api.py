@@ -214,6 +214,22 @@ def test_filters_by_name_wildcard_type_and_tag(ecs) -> None:
     assert [c.command_id for c in describe(ecs, type="RunBatScript").commands.command] == [batch]
     tag_filter = [models.DescribeCommandsRequestTag(key="team", value="sre")]
     assert [c.command_id for c in describe(ecs, tag=tag_filter).commands.command] == [tagged]
+    key_only = [models.DescribeCommandsRequestTag(key="team")]
+    assert [c.command_id for c in describe(ecs, tag=key_only).commands.command] == [tagged]
+    other_value = [models.DescribeCommandsRequestTag(key="team", value="dba")]
+    assert describe(ecs, tag=other_value).commands.command == []
+
+
+def test_filtered_listings_page_over_the_matching_commands_only(ecs) -> None:
+    wanted = [create(ecs, name=f"w{index}", tag=[models.CreateCommandRequestTag(key="keep", value="yes")])
+              for index in range(5)]
+    for index in range(4):
+        create(ecs, name=f"other{index}")
+    first = describe(ecs, max_results=3, tag=[models.DescribeCommandsRequestTag(key="keep")])
+    second = describe(ecs, max_results=3, next_token=first.next_token,
+                      tag=[models.DescribeCommandsRequestTag(key="keep")])
+    assert [c.command_id for c in first.commands.command + second.commands.command] == wanted
+    assert (first.total_count, second.next_token) == (5, "")
 
 
 def test_tags_change_in_place_through_tag_resources(ecs) -> None:

@@ -11,13 +11,13 @@ import binascii
 import json
 import re
 import sqlite3
-from typing import Any
+from typing import Any, Sequence
 
 from ecsops.emulator import world
 from ecsops.emulator.ecs.errors import CODES
 from ecsops.emulator.ecs.product import PRODUCT
 from ecsops.emulator.ecs.tagging import replace_tags, validate_tags
-from ecsops.emulator.service import Context, idempotent, matches_tags, new_id, page, tag_list, tags_of
+from ecsops.emulator.service import Context, Listing, idempotent, new_id, page, tag_list, tags_of
 
 COMMAND_TYPES = ("RunShellScript", "RunBatScript", "RunPowerShellScript")
 CONTENT_LIMIT = 24 * 1024
@@ -183,28 +183,24 @@ def describe_commands(ctx: Context) -> dict[str, Any]:
     encoding = params.text("ContentEncoding", default="Base64")
     if encoding not in ("Base64", "PlainText"):
         raise CODES.error("InvalidContentEncoding.NotFound", encoding=encoding)
-    rows = [row for row in ctx.tx.execute("SELECT * FROM commands WHERE region = ? ORDER BY seq", (region,))
-            if _selected(ctx, row)]
-    return _command_page(ctx, rows, encoding=encoding or "Base64")
-
-
-def _selected(ctx: Context, row: sqlite3.Row) -> bool:
-    params = ctx.params
-    exact = {"CommandId": row["id"], "Type": row["type"], "ResourceGroupId": row["resource_group_id"]}
-    if any(params.text(name) and params.text(name) != value for name, value in exact.items()):
-        return False
-    for name, column in (("Name", "name"), ("Description", "description")):
-        pattern = params.text(name)
-        if pattern and not _wildcard(pattern).fullmatch(row[column]):
-            return False
-    return matches_tags(ctx.tx, "command", row["id"], params.objects("Tag"))
+    listing = Listing("commands", "seq").where("region = ?", region)
+    for name, column in (("CommandId", "id"), ("Type", "type"), ("ResourceGroupId", "resource_group_id")):
+        if params.text(name):
+            listing.where(f"{column} = ?", params.text(name))
+    listing.tagged("command", params.objects("Tag"))
+    patterns = [(column, _wildcard(params.text(name))) for name, column in (("Name", "name"), ("Description", "description"))
+                if params.text(name)]
+    if not patterns:
+        return _command_page(ctx, listing.window(ctx.tx), encoding=encoding)
+    rows = [row for row in listing.rows(ctx.tx) if all(pattern.fullmatch(row[column]) for column, pattern in patterns)]
+    return _command_page(ctx, rows, encoding=encoding)
 
 
 def _wildcard(pattern: str) -> re.Pattern[str]:
     return re.compile(".*".join(re.escape(part) for part in pattern.split("*")), re.DOTALL)
 
 
-def _command_page(ctx: Context, rows: list[sqlite3.Row], *, encoding: str = "Base64") -> dict[str, Any]:
+def _command_page(ctx: Context, rows: Sequence[sqlite3.Row], *, encoding: str = "Base64") -> dict[str, Any]:
     chunk, paging = page(ctx, rows)
     return {"Commands": {"Command": [_command_view(ctx.tx, row, encoding) for row in chunk]}, **paging}
 

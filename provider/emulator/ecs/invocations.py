@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import sqlite3
 from dataclasses import dataclass
+from functools import partial
 from datetime import datetime
 from typing import Any
 
@@ -24,7 +25,7 @@ from ecsops.emulator.ecs.invocation_status import (
     task_status,
 )
 from ecsops.emulator.ecs.product import PRODUCT
-from ecsops.emulator.service import Context, matches_tags, page, tag_list, tags_of
+from ecsops.emulator.service import Context, Listing, matches_tags, page, tag_list, tags_of
 
 ENCODINGS = ("Base64", "PlainText")
 STOP_INSTANCE_LIMIT = 50
@@ -61,30 +62,39 @@ def describe_invocations(ctx: Context) -> dict[str, Any]:
     region = ctx.region()
     encoding = _encoding(ctx)
     include_output = bool(ctx.params.boolean("IncludeOutput"))
-    selected = []
-    for task in ctx.tx.execute("SELECT * FROM invocations WHERE region = ? ORDER BY seq DESC", (region,)):
-        if not _task_matches(ctx, task):
-            continue
-        states = target_states(ctx.tx, task, ctx.now)
-        status = task_status(state.status for state in states)
-        if _status_matches(ctx, status, any(state.timed for state in states)):
-            selected.append((task, states, status))
-    chunk, paging = page(ctx, selected)
+    listing = _matching_tasks(ctx, region)
+    if _filters_by_status(ctx):  # statuses decide what is listed: every matching task's are needed
+        selected = [(task, states, status) for task, states, status in map(partial(_with_status, ctx), listing.rows(ctx.tx))
+                    if _status_matches(ctx, status, any(state.timed for state in states))]
+        chunk, paging = page(ctx, selected)
+    else:  # only the page's rows are read, and only their statuses computed
+        tasks, paging = page(ctx, listing.window(ctx.tx))
+        chunk = [_with_status(ctx, task) for task in tasks]
     views = [_task_view(ctx, task, states, status, encoding, include_output) for task, states, status in chunk]
     return {"Invocations": {"Invocation": views}, **paging}
 
 
-def _task_matches(ctx: Context, task: sqlite3.Row) -> bool:
+def _matching_tasks(ctx: Context, region: str) -> Listing:
+    """The region's tasks, newest first, that every filter but the status ones selects."""
     params = ctx.params
-    exact = {"InvokeId": task["id"], "CommandId": task["command_id"], "CommandName": task["command_name"],
-             "CommandType": task["command_type"], "RepeatMode": task["repeat_mode"]}
-    if any(params.text(name) and params.text(name) != value for name, value in exact.items()):
-        return False
-    instance_id = params.text("InstanceId")
-    if instance_id and ctx.tx.execute("SELECT 1 FROM invocation_targets WHERE invoke_id = ? AND instance_id = ?",
-                                      (task["id"], instance_id)).fetchone() is None:
-        return False
-    return matches_tags(ctx.tx, "invocation", task["id"], params.objects("Tag"))
+    listing = Listing("invocations", "seq DESC").where("region = ?", region)
+    for name, column in (("InvokeId", "id"), ("CommandId", "command_id"), ("CommandName", "command_name"),
+                         ("CommandType", "command_type"), ("RepeatMode", "repeat_mode")):
+        if params.text(name):
+            listing.where(f"{column} = ?", params.text(name))
+    if params.text("InstanceId"):
+        listing.where("EXISTS (SELECT 1 FROM invocation_targets t WHERE t.invoke_id = invocations.id "
+                      "AND t.instance_id = ?)", params.text("InstanceId"))
+    return listing.tagged("invocation", params.objects("Tag"))
+
+
+def _with_status(ctx: Context, task: sqlite3.Row) -> tuple[sqlite3.Row, list[TargetState], str]:
+    states = target_states(ctx.tx, task, ctx.now)
+    return task, states, task_status(state.status for state in states)
+
+
+def _filters_by_status(ctx: Context) -> bool:
+    return bool(ctx.params.text("InvokeStatus")) or ctx.params.boolean("Timed", default=None) is not None
 
 
 def _status_matches(ctx: Context, status: str, timed: bool) -> bool:
