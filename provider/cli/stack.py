@@ -11,7 +11,7 @@ from typing import Any, Iterator
 import ecsops.resources  # noqa: F401  (registers every kind)
 from ecsops.cli import render
 from ecsops.cloud.backend import Settings, select
-from ecsops.cloud.client import Cloud
+from ecsops.cloud.client import DEFAULT_RATE, Cloud, parsed_rate, rate_from_environment
 from ecsops.cloud.errors import CloudError
 from ecsops.engine.apply import DEFAULT_WORKERS, Outcome
 from ecsops.engine.drift import in_sync
@@ -30,6 +30,9 @@ def add_parsers(commands: Any) -> None:
         command.add_argument("stack", type=Path, help="the stack file (YAML)")
         command.add_argument("--endpoint", help="API endpoint, e.g. a running emulator (default: $ECSOPS_ENDPOINT, "
                                                 "else Alibaba Cloud credentials, else the embedded emulator)")
+        command.add_argument("--rate", type=rate_limit, default=None, metavar="R",
+                             help=f"at most R API calls per second from this process (default: $ECSOPS_RATE, "
+                                  f"else {DEFAULT_RATE:g}; 0: no limit)")
         command.set_defaults(handler=handler)
         return command
 
@@ -49,6 +52,14 @@ def add_parsers(commands: Any) -> None:
     adopt = stack_command("import", run_import, "adopt an existing cloud object as a declared resource")
     adopt.add_argument("name", help="the resource's name in the stack")
     adopt.add_argument("id", help="the cloud object's id (e.g. c-hz01...)")
+
+
+def rate_limit(text: str) -> float:
+    """`--rate`: calls per second, 0 for no limit."""
+    value = parsed_rate(text)
+    if value is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a rate (calls per second, 0 for no limit)")
+    return value
 
 
 def positive(text: str) -> int:
@@ -78,7 +89,8 @@ def reported_errors() -> Iterator[None]:
 def workspace(arguments: argparse.Namespace) -> Workspace:
     stack = load_stack(arguments.stack)
     settings = Settings.from_environment(stack.region, stack.directory, endpoint=arguments.endpoint)
-    return Workspace.open(stack, Cloud(select(settings)),
+    rate = rate_from_environment() if arguments.rate is None else (arguments.rate or None)
+    return Workspace.open(stack, Cloud(select(settings), rate=rate),
                           workers=getattr(arguments, "parallelism", DEFAULT_WORKERS))
 
 

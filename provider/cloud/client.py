@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import random
 import threading
 import time
@@ -38,6 +39,27 @@ CONNECT_TIMEOUT_MS = 5_000
 READ_TIMEOUT_MS = 30_000
 BACKOFF_FIRST_S = 0.2
 BACKOFF_MAX_S = 5.0
+
+
+def parsed_rate(text: str) -> float | None:
+    """`text` as calls per second (0: no limit); None when it is not a finite number ≥ 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if 0 <= value < float("inf") else None
+
+
+def rate_from_environment() -> float | None:
+    """The client-side rate limit: $ECSOPS_RATE calls per second (0: none), else DEFAULT_RATE."""
+    text = os.environ.get("ECSOPS_RATE", "").strip()
+    if not text:
+        return DEFAULT_RATE
+    value = parsed_rate(text)
+    if value is None:
+        raise errors.InvalidInput(f"ECSOPS_RATE={text!r} is not a rate (calls per second, 0 for no limit)",
+                                  parameter="ECSOPS_RATE")
+    return value or None
 
 
 class Cloud:

@@ -29,7 +29,7 @@ from pulumi.dynamic import (CheckFailure, CheckResult, ConfigureRequest, CreateR
                             ResourceProvider, UpdateResult)
 
 from ecsops.cloud.backend import Settings, select
-from ecsops.cloud.client import Cloud
+from ecsops.cloud.client import Cloud, rate_from_environment
 from ecsops.cloud.errors import CloudError
 from ecsops.engine import kind as kinds
 from ecsops.engine.apply import new_token
@@ -76,7 +76,7 @@ class Runtime:
             if self._cloud is None:
                 settings = self._settings or Settings.from_environment(
                     os.environ.get("ECSOPS_REGION", DEFAULT_REGION), Path.cwd())
-                self._cloud = Cloud(select(settings))
+                self._cloud = Cloud(select(settings), rate=rate_from_environment())
             return self._cloud
 
 
