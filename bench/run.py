@@ -1,0 +1,282 @@
+"""ecsops benchmarks: plan, drift and apply at fleet scale, batched and naive, against a real emulator.
+
+    python bench/run.py                      # the README's table: N = 100, 1000, 5000 x latency 0, 20 ms
+    python bench/run.py --sizes 100 --latencies 0 --skip-target   # a quick look
+
+What runs: an emulator (`ecsops emulator serve`, its own process and database, on a frozen virtual clock
+so no scheduled run is simulated mid-measurement) and, for every measured operation, a fresh Python
+process running it through the same code as the CLI (`Workspace`), so its peak memory (ru_maxrss from
+wait4) is that operation's alone. API calls are counted by the emulator's request log, not by the client.
+
+Per N and latency, a mixed stack (see `mix`) is applied, then planned and drifted (nothing to change), each
+batched and naive (the same code with batched reads switched off). Then the point-10 targets: drift of
+1,000 resources with 20 ms latency (calls and time), and apply of 1,000 creates under a client rate limit of
+R calls/s against an emulator admitting R calls/s (`maxRate`), counting throttled calls.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.fleet import mix, stack_document, world_document  # noqa: E402
+
+KEYS = ("ecsops-local", "ecsops-local-secret")
+FROZEN_AT = "2030-01-01T00:00:00+00:00"
+
+
+# -- the emulator ---------------------------------------------------------------------------------------
+
+
+class Emulator:
+    """`ecsops emulator serve` in its own process, on its own database."""
+
+    def __init__(self, directory: Path):
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "ecsops.cli.main", "emulator", "serve", "--db", str(directory / "emulator.db")],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        assert self.process.stdout is not None
+        first = self.process.stdout.readline()
+        if not first.startswith("endpoint: "):
+            raise RuntimeError(f"the emulator did not start: {first!r}")
+        self.endpoint = first.split(" ", 1)[1].strip()
+
+    def admin(self, method: str, route: str, body: Any = None) -> Any:
+        token = base64.b64encode(":".join(KEYS).encode()).decode()
+        request = urllib.request.Request(f"{self.endpoint}/_emulator/{route}", method=method,
+                                         data=None if body is None else json.dumps(body).encode(),
+                                         headers={"Content-Type": "application/json", "Authorization": f"Basic {token}"})
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return json.load(response)
+
+    def calls(self) -> tuple[int, int]:
+        """(API calls logged, of them throttled) since the log was last cleared."""
+        logged = self.admin("GET", "requests")["requests"]
+        return len(logged), sum(1 for entry in logged if str(entry.get("code") or "").startswith("Throttling"))
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+# -- one measured operation, in a child process ---------------------------------------------------------
+
+
+@dataclass
+class Measurement:
+    operation: str
+    seconds: float          # the operation, in the process (what `ecsops` spends after starting)
+    process_seconds: float  # the whole process: interpreter start, imports, the operation
+    calls: int
+    throttled: int
+    peak_mb: float
+    detail: str
+
+
+def measure(emulator: Emulator, stack: Path, operation: str, *, batch: bool = True, workers: int = 8,
+            rate: float | None = None) -> Measurement:
+    emulator.admin("DELETE", "requests")
+    command = [sys.executable, __file__, "--child", operation, str(stack), "--endpoint", emulator.endpoint,
+               "--workers", str(workers), "--client-rate", str(rate or 0)] + ([] if batch else ["--naive"])
+    started = time.perf_counter()
+    finished = subprocess.run(command, capture_output=True, text=True)
+    process_seconds = time.perf_counter() - started
+    if finished.returncode != 0:
+        raise RuntimeError(f"{operation} failed:\n{finished.stderr[-3000:]}")
+    report = json.loads(finished.stdout.strip().splitlines()[-1])
+    calls, throttled = emulator.calls()
+    return Measurement(operation, report["seconds"], process_seconds, calls, throttled, report["peak_mb"],
+                       report["detail"])
+
+
+def child(arguments: argparse.Namespace) -> None:
+    """Runs one operation and prints {"seconds", "peak_mb", "detail"} as the last line."""
+    import ecsops.resources  # noqa: F401  (registers every kind)
+    from ecsops.cloud.backend import Backend, KeyPair
+    from ecsops.cloud.client import Cloud
+    from ecsops.engine.drift import in_sync
+    from ecsops.engine.stack import load_stack
+    from ecsops.engine.workspace import Workspace
+
+    stack = load_stack(arguments.stack)
+    cloud = Cloud(Backend("endpoint", stack.region, endpoint=arguments.endpoint, keys=KeyPair(*KEYS)),
+                  rate=arguments.client_rate or None)
+    space = Workspace.open(stack, cloud, workers=arguments.workers, batch=not arguments.naive)
+    started = time.perf_counter()
+    if arguments.child == "plan":
+        planned = space.plan()
+        detail = f"{sum(1 for item in planned.resources if item.action.value != 'no-op')} changes"
+        if planned.has_changes:  # the bench plans only after a complete apply
+            raise SystemExit(f"plan after apply: {detail}")
+    elif arguments.child == "drift":
+        report = space.drift()
+        if not in_sync(report):
+            raise SystemExit(f"drift after apply: {[item for item in report if item.status != 'in-sync'][:3]}")
+        detail = "in sync"
+    else:
+        _, outcome = space.apply()
+        assert outcome is not None
+        if not outcome.ok:
+            raise SystemExit(f"apply failed: {[str(failure) for failure in outcome.failures[:5]]}")
+        detail = f"{len(outcome.done)} done"
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "detail": detail}))
+
+
+# -- the runs -------------------------------------------------------------------------------------------
+
+
+def scale_rows(directory: Path, sizes: list[int], latencies: list[float]) -> list[dict[str, Any]]:
+    rows = []
+    for n in sizes:
+        counts = mix(n)
+        for latency in latencies:
+            workdir = directory / f"n{n}-l{int(latency)}"
+            workdir.mkdir()
+            emulator = Emulator(workdir)
+            try:
+                emulator.admin("POST", "world", world_document(counts))
+                emulator.admin("POST", "clock", {"set": FROZEN_AT})
+                emulator.admin("POST", "faults", {"latencyMs": latency})
+                stack = workdir / "stack.yaml"
+                stack.write_text(yaml.safe_dump(stack_document(f"bench-{n}", counts), sort_keys=False))
+                progress(f"N={n} latency={latency:g} ms: apply")
+                results = {"apply": measure(emulator, stack, "apply")}
+                for operation in ("plan", "drift"):
+                    progress(f"N={n} latency={latency:g} ms: {operation}, batched and naive")
+                    results[operation] = measure(emulator, stack, operation)
+                    results[f"{operation} (naive)"] = measure(emulator, stack, operation, batch=False)
+            finally:
+                emulator.stop()
+            for operation, result in results.items():
+                rows.append({"n": n, "latency_ms": latency, "operation": operation, "seconds": round(result.seconds, 2),
+                             "process_seconds": round(result.process_seconds, 2),
+                             "calls": result.calls, "throttled": result.throttled, "peak_mb": round(result.peak_mb),
+                             "detail": result.detail, "mix": counts})
+    return rows
+
+
+def target_rows(directory: Path, rate: float) -> list[dict[str, Any]]:
+    """Point 10: drift of 1,000 at 20 ms; apply of 1,000 creates at R calls/s, parallel and serial."""
+    rows = []
+    counts = mix(1000)
+    workdir = directory / "targets"
+    workdir.mkdir()
+    emulator = Emulator(workdir)
+    try:
+        emulator.admin("POST", "world", world_document(counts))
+        emulator.admin("POST", "clock", {"set": FROZEN_AT})
+        stack = workdir / "stack.yaml"
+        stack.write_text(yaml.safe_dump(stack_document("target-drift", counts), sort_keys=False))
+        progress("target: drift of 1,000 at 20 ms")
+        measure(emulator, stack, "apply")
+        emulator.admin("POST", "faults", {"latencyMs": 20})
+        drifted = measure(emulator, stack, "drift")
+        rows.append({"target": "drift 1,000 @ 20 ms", "seconds": round(drifted.seconds, 2),
+                     "process_seconds": round(drifted.process_seconds, 2), "calls": drifted.calls,
+                     "resources_per_call": round(1000 / max(drifted.calls, 1), 1), "detail": drifted.detail})
+        creates = {"command": 1000, "invocation": 0, "maintenance": 0, "delivery": 0, "event": 0, "license": 0}
+        for workers in (8, 1):
+            progress(f"target: apply of 1,000 creates at {rate:g} calls/s, parallelism {workers}")
+            stack = workdir / f"creates-{workers}.yaml"
+            document = stack_document(f"target-creates-{workers}", creates)
+            for entry in document["resources"].values():
+                entry["properties"]["name"] += f"-w{workers}"
+            stack.write_text(yaml.safe_dump(document, sort_keys=False))
+            emulator.admin("POST", "world", {"quotas": {"max-axt-command-count": 3000}})
+            emulator.admin("POST", "faults", {"latencyMs": 20, "maxRate": rate})
+            applied = measure(emulator, stack, "apply", workers=workers, rate=rate)
+            ideal = 1000 / rate
+            rows.append({"target": f"apply 1,000 creates @ {rate:g}/s, 20 ms, parallelism {workers}",
+                         "seconds": round(applied.seconds, 2), "process_seconds": round(applied.process_seconds, 2),
+                         "ideal_seconds": ideal,
+                         "over_ideal_pct": round(100 * (applied.seconds - ideal) / ideal, 1), "calls": applied.calls,
+                         "throttled": applied.throttled, "detail": applied.detail})
+    finally:
+        emulator.stop()
+    return rows
+
+
+def progress(message: str) -> None:
+    print(f"... {message}", file=sys.stderr, flush=True)
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, Python {platform.python_version()}, {platform.system()}"
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    lines = ["| N | latency | operation | operation s | process s | API calls | resources/call | peak MB |",
+             "|---:|---:|---|---:|---:|---:|---:|---:|"]
+    for row in rows:
+        per_call = f"{row['n'] / row['calls']:.1f}" if row["calls"] else "-"
+        lines.append(f"| {row['n']:,} | {row['latency_ms']:g} ms | {row['operation']} | {row['seconds']:.2f} | "
+                     f"{row['process_seconds']:.2f} | "
+                     f"{row['calls']:,} | {per_call} | {row['peak_mb']} |")
+    return "\n".join(lines)
+
+
+def target_table(rows: list[dict[str, Any]]) -> str:
+    lines = ["| target | operation s | process s | API calls | detail |", "|---|---:|---:|---:|---|"]
+    for row in rows:
+        # "0 failed": a measured apply that fails a resource stops the bench (see child)
+        extra = (f"{row['resources_per_call']} resources/call" if "resources_per_call" in row else
+                 f"N/R = {row['ideal_seconds']:g} s, {row['over_ideal_pct']:+.1f} %; {row['throttled']} calls "
+                 "throttled, all retried; 0 failed")
+        lines.append(f"| {row['target']} | {row['seconds']:.2f} | {row['process_seconds']:.2f} | {row['calls']:,} | "
+                     f"{extra} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="100,1000,5000", help="stack sizes (default: %(default)s)")
+    parser.add_argument("--latencies", default="0,20", help="emulator latency per call, ms (default: %(default)s)")
+    parser.add_argument("--rate", type=float, default=100, help="R, calls/s, for the apply target (default: %(default)s)")
+    parser.add_argument("--skip-target", action="store_true", help="skip the point-10 target runs")
+    parser.add_argument("--json", type=Path, help="also write every row to this file")
+    parser.add_argument("--child", choices=["plan", "drift", "apply"], help=argparse.SUPPRESS)
+    parser.add_argument("stack", nargs="?", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--endpoint", help=argparse.SUPPRESS)
+    parser.add_argument("--workers", type=int, default=8, help=argparse.SUPPRESS)
+    parser.add_argument("--naive", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--client-rate", type=float, default=0, help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.child:
+        child(arguments)
+        return
+    sizes = [int(size) for size in arguments.sizes.split(",")]
+    latencies = [float(latency) for latency in arguments.latencies.split(",")]
+    with tempfile.TemporaryDirectory(prefix="ecsops-bench-") as directory:
+        rows = scale_rows(Path(directory), sizes, latencies)
+        targets = [] if arguments.skip_target else target_rows(Path(directory), arguments.rate)
+    print(f"machine: {machine()}\n")
+    print(table(rows))
+    if targets:
+        print()
+        print(target_table(targets))
+    if arguments.json:
+        arguments.json.write_text(json.dumps({"machine": machine(), "rows": rows, "targets": targets}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
