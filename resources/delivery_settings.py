@@ -19,7 +19,7 @@ from pydantic.alias_generators import to_camel
 from ecsops.cloud import operations as ops
 from ecsops.cloud.client import Cloud
 from ecsops.cloud.errors import CloudError
-from ecsops.engine.kind import Kind, Neighbour, Observed, Outputs, Problem, Spec, register
+from ecsops.engine.kind import Kind, Neighbour, Observed, Outputs, Problem, Spec, of_type, register
 from ecsops.engine.listing import ListingCache
 from ecsops.engine.policy import in_place, replace
 from ecsops.engine.scalars import Flag
@@ -180,9 +180,8 @@ def stack_checks(properties: Mapping[str, Any], values: Mapping[str, Any], neigh
     """One region and setting type may be declared once per stack."""
     mine = (values.get("region"), values.get("settingType"))
     return [("settingType", f"{mine[1]} of {mine[0]} is also declared by {neighbour.name!r}")
-            for neighbour in neighbours.values()
-            if neighbour.type == KIND.type and (neighbour.values.get("region"),
-                                                neighbour.values.get("settingType")) == mine]
+            for neighbour in of_type(neighbours, KIND.type)
+            if (neighbour.values.get("region"), neighbour.values.get("settingType")) == mine]
 
 
 KIND = register(Kind(

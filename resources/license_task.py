@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from ecsops.cloud import operations as ops
 from ecsops.cloud.client import Cloud
 from ecsops.cloud.errors import CloudError, NotFound
-from ecsops.engine.kind import Kind, Neighbour, Observed, Outputs, Problem, Spec, register
+from ecsops.engine.kind import Kind, Neighbour, Observed, Outputs, Problem, Spec, of_type, register
 from ecsops.engine.listing import ListingCache
 from ecsops.engine.policy import add_only, in_place, replace
 from ecsops.engine.scalars import NO_BOOLEAN, Flag
@@ -191,8 +191,8 @@ def stack_checks(properties: Mapping[str, Any], values: Mapping[str, Any], neigh
     """A region holds at most 25 tasks: the stack alone may already declare too many. Tasks are counted by
     the region they will be in: a task naming no region is in the stack's."""
     mine = values.get("region") or region
-    same = sorted(name for name, neighbour in neighbours.items()
-                  if neighbour.type == KIND.type and (neighbour.values.get("region") or region) == mine)
+    same = sorted(neighbour.name for neighbour in of_type(neighbours, KIND.type)
+                  if (neighbour.values.get("region") or region) == mine)
     if len(same) + 1 <= TASKS_PER_REGION:
         return []
     where = mine or "the stack's region"

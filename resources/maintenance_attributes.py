@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from ecsops.cloud import operations as ops
 from ecsops.cloud.client import Cloud
 from ecsops.cloud.errors import CloudError, InvalidInput, NotFound
-from ecsops.engine.kind import Kind, Neighbour, Observed, Outputs, Problem, Spec, register
+from ecsops.engine.kind import Kind, Neighbour, Observed, Outputs, Problem, Spec, of_type, register
 from ecsops.engine.listing import ListingCache, fetched
 from ecsops.engine.policy import in_place, replace
 from ecsops.engine.scalars import Flag
@@ -232,9 +232,7 @@ def stack_checks(properties: Mapping[str, Any], values: Mapping[str, Any], neigh
     """No instance may be claimed by two MaintenanceAttributes of one stack."""
     mine = set(values.get("instanceIds") or [])
     problems: list[Problem] = []
-    for neighbour in neighbours.values():
-        if neighbour.type != KIND.type:
-            continue
+    for neighbour in of_type(neighbours, KIND.type):
         shared = sorted(mine & set(neighbour.values.get("instanceIds") or []))
         if shared:
             problems.append(("instanceIds", f"{', '.join(shared)} also claimed by {neighbour.name!r}: an instance "

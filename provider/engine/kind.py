@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Protocol
 
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
@@ -76,6 +76,44 @@ class Neighbour:
     name: str
     type: str
     values: Mapping[str, Any]
+
+
+class Neighbours(Mapping[str, Neighbour]):
+    """The stack's other resources as one resource's stack checks see them: every neighbour but that one,
+    without a copy per resource, and indexed by type — a check about one kind (two maintenance sets may not
+    share an instance) reads that kind's resources, not the whole stack, so checking N resources stays
+    near O(N)."""
+
+    def __init__(self, everyone: Mapping[str, Neighbour], by_type: Mapping[str, list[Neighbour]], *, excluded: str):
+        self._everyone, self._by_type, self._excluded = everyone, by_type, excluded
+
+    @staticmethod
+    def index(everyone: Mapping[str, Neighbour]) -> dict[str, list[Neighbour]]:
+        by_type: dict[str, list[Neighbour]] = {}
+        for neighbour in everyone.values():
+            by_type.setdefault(neighbour.type, []).append(neighbour)
+        return by_type
+
+    def of_type(self, type_: str) -> list[Neighbour]:
+        return [neighbour for neighbour in self._by_type.get(type_, []) if neighbour.name != self._excluded]
+
+    def __getitem__(self, name: str) -> Neighbour:
+        if name == self._excluded:
+            raise KeyError(name)
+        return self._everyone[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name in self._everyone if name != self._excluded)
+
+    def __len__(self) -> int:
+        return len(self._everyone) - (self._excluded in self._everyone)
+
+
+def of_type(neighbours: Mapping[str, Neighbour], type_: str) -> list[Neighbour]:
+    """The neighbours of one kind: indexed on the engine's `Neighbours`, a scan of any other mapping."""
+    if isinstance(neighbours, Neighbours):
+        return neighbours.of_type(type_)
+    return [neighbour for neighbour in neighbours.values() if neighbour.type == type_]
 
 
 Problem = tuple[str | None, str]   # (field or None, message)

@@ -15,7 +15,7 @@ from typing import Any, Callable, Mapping
 from ecsops.engine import refs
 from ecsops.engine.diff import FieldChange, diff, replaces
 from ecsops.engine.errors import Diagnostic, EngineError, errors_only
-from ecsops.engine.kind import Kind, Neighbour, Observed
+from ecsops.engine.kind import Kind, Neighbour, Neighbours, Observed
 from ecsops.engine.stack import DeclaredResource, Stack
 from ecsops.engine.state import ResourceState, StackState
 from ecsops.engine.validate import Validated, creation_problems, validate
@@ -151,11 +151,12 @@ def stack_problems(stack: Stack, checked: Mapping[str, Validated]) -> list[Diagn
     resource sees the others, not itself, and the stack's region (where resources naming none live)."""
     neighbours = {name: Neighbour(name, declared.type, checked[name].values)
                   for name, declared in stack.resources.items()}
+    by_type = Neighbours.index(neighbours)
     problems = []
     for name, declared in stack.resources.items():
         if declared.kind.stack_checks is None or not checked[name].ok:
             continue
-        others = {other: neighbour for other, neighbour in neighbours.items() if other != name}
+        others = Neighbours(neighbours, by_type, excluded=name)
         for field, message in declared.kind.stack_checks(declared.properties, checked[name].values, others,
                                                          region=stack.region):
             problems.append(Diagnostic(message, resource=name, field=field, type=declared.type))
