@@ -167,16 +167,9 @@ def describe(cloud: Cloud, region: str, ids: list[str]) -> dict[str, dict[str, A
 
 def region_attributes(cloud: Cloud) -> dict[str, dict[str, Any]]:
     """The attributes of every instance of the stack's region, page by page (100 a page)."""
-    attributes: dict[str, dict[str, Any]] = {}
-    number = 1
-    while True:
-        answer = cloud.call(ops.DESCRIBE_INSTANCE_MAINTENANCE_ATTRIBUTES,
-                            {"PageNumber": number, "PageSize": MAX_INSTANCES})
-        items = answer.get("MaintenanceAttributes", {}).get("MaintenanceAttribute", [])
-        attributes.update({item["InstanceId"]: item for item in items})
-        if not items or number * MAX_INSTANCES >= int(answer.get("TotalCount", 0)):
-            return attributes
-        number += 1
+    items = cloud.list_numbered(ops.DESCRIBE_INSTANCE_MAINTENANCE_ATTRIBUTES, {},
+                                ("MaintenanceAttributes", "MaintenanceAttribute"), page_size=MAX_INSTANCES)
+    return {item["InstanceId"]: item for item in items}
 
 
 def observed(region: str, ids: list[str], attributes: Mapping[str, Mapping[str, Any]]) -> Observed:

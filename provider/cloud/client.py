@@ -140,13 +140,25 @@ class Cloud:
         while True:
             body = self.call(operation, {**params, "MaxResults": page_size, **({"NextToken": token} if token else {})},
                              region=region)
-            page: Any = body
-            for key in path:
-                page = (page or {}).get(key, {})
-            items.extend(page or [])
+            items.extend(_items(body, path))
             token = body.get("NextToken") or ""
             if not token:
                 return items
+
+    def list_numbered(self, operation: Operation, params: Mapping[str, Any], path: tuple[str, ...], *,
+                      page_size: int, region: str | None = None) -> list[dict[str, Any]]:
+        """Every item of an older PageNumber/PageSize listing: pages until a short one, or until the answer's
+        TotalCount items (when it gives one) are in hand."""
+        items: list[dict[str, Any]] = []
+        number = 1
+        while True:
+            body = self.call(operation, {**params, "PageNumber": number, "PageSize": page_size}, region=region)
+            found = _items(body, path)
+            items.extend(found)
+            total = body.get("TotalCount")
+            if len(found) < page_size or (total is not None and len(items) >= int(total)):
+                return items
+            number += 1
 
     def is_emulator(self) -> bool:
         """True when the backend is an ecsops emulator (embedded, or an endpoint answering its admin API)."""
@@ -166,6 +178,14 @@ class Cloud:
     def _count(self, name: str) -> None:
         with self._lock:
             self.stats[name] += 1
+
+
+def _items(body: Mapping[str, Any], path: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The list at `path` in an answer (`("Commands", "Command")`), empty when the answer has none."""
+    found: Any = body
+    for key in path:
+        found = (found or {}).get(key, {})
+    return list(found or [])
 
 
 def _wait(state: RetryCallState) -> float:

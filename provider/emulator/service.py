@@ -137,11 +137,13 @@ class Listing:
                        f"AND t.key = ?{value})", resource_type, tag.get("Key"), *([tag["Value"]] if value else []))
         return self
 
-    def _filter(self) -> str:
-        return f" WHERE {' AND '.join(self.clauses)}" if self.clauses else ""
+    def select(self, tx: sqlite3.Connection, what: str = "*", tail: str = "", *tail_arguments: Any) -> sqlite3.Cursor:
+        """`SELECT what FROM table WHERE ... tail` with the filters' arguments, then `tail_arguments`."""
+        where = f" WHERE {' AND '.join(self.clauses)}" if self.clauses else ""
+        return tx.execute(f"SELECT {what} FROM {self.table}{where}{tail}", [*self.arguments, *tail_arguments])
 
     def rows(self, tx: sqlite3.Connection) -> list[sqlite3.Row]:
-        return tx.execute(f"SELECT * FROM {self.table}{self._filter()} ORDER BY {self.order}", self.arguments).fetchall()
+        return self.select(tx, "*", f" ORDER BY {self.order}").fetchall()
 
     def window(self, tx: sqlite3.Connection) -> "_Window":
         return _Window(tx, self)
@@ -156,15 +158,13 @@ class _Window:
 
     def __len__(self) -> int:
         if self._count is None:
-            sql = f"SELECT COUNT(*) FROM {self.listing.table}{self.listing._filter()}"
-            self._count = int(self.tx.execute(sql, self.listing.arguments).fetchone()[0])
+            self._count = int(self.listing.select(self.tx, "COUNT(*)").fetchone()[0])
         return self._count
 
     def __getitem__(self, window: slice) -> list[sqlite3.Row]:
         start, stop, _ = window.indices(len(self))
-        sql = (f"SELECT * FROM {self.listing.table}{self.listing._filter()} ORDER BY {self.listing.order} "
-               "LIMIT ? OFFSET ?")
-        return self.tx.execute(sql, [*self.listing.arguments, max(0, stop - start), start]).fetchall()
+        return self.listing.select(self.tx, "*", f" ORDER BY {self.listing.order} LIMIT ? OFFSET ?",
+                                   max(0, stop - start), start).fetchall()
 
 
 def page(ctx: Context, rows: Sequence[Any], *, default_size: int = 10, max_size: int = 50) -> tuple[list[Any], dict[str, Any]]:

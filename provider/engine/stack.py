@@ -145,12 +145,12 @@ def parse_yaml(text: str, source: str = "<stack>") -> tuple[Any, list[Duplicate]
     its duplicate keys (the first occurrence of each is kept)."""
     try:
         return _parsed(_FastLoader, text)
-    except yaml.YAMLError as fast_error:
-        try:  # the pure-Python parser words the error better (it names the alias, the character)
-            return _parsed(_Loader, text)
-        except yaml.YAMLError as error:
-            raise EngineError.single(_where(error, source)) from None
-        raise EngineError.single(_where(fast_error, source)) from None
+    except yaml.YAMLError:
+        pass
+    try:  # the pure-Python parser words the error better (it names the alias, the character)
+        return _parsed(_Loader, text)
+    except yaml.YAMLError as error:
+        raise EngineError.single(_where(error, source)) from None
 
 
 def _parsed(loader_type: type, text: str) -> tuple[Any, list[Duplicate]]:

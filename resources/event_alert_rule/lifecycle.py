@@ -151,16 +151,8 @@ def find_rule(cloud: Cloud, name: str) -> dict[str, Any] | None:
 
 def list_rules(cloud: Cloud, *, prefix: str = "") -> list[dict[str, Any]]:
     """Every rule (whose name contains `prefix`), page by page."""
-    rules: list[dict[str, Any]] = []
-    page = 1
-    while True:
-        answer = cloud.call(ops.DESCRIBE_EVENT_RULE_LIST, {"NamePrefix": prefix or None, "PageNumber": str(page),
-                                                           "PageSize": str(PAGE_SIZE)})
-        found = answer.get("EventRules", {}).get("EventRule", [])
-        rules.extend(found)
-        if len(found) < PAGE_SIZE:
-            return rules
-        page += 1
+    return cloud.list_numbered(ops.DESCRIBE_EVENT_RULE_LIST, {"NamePrefix": prefix or None}, ("EventRules", "EventRule"),
+                               page_size=PAGE_SIZE)
 
 
 def observed_rule(rule: Mapping[str, Any], targets: Mapping[str, Any], prior: Mapping[str, Any] | None) -> Observed:

@@ -167,3 +167,17 @@ def test_no_rate_limit_never_waits() -> None:
     for _ in range(1000):
         limiter.acquire()
     assert clock.now == 0
+
+
+@pytest.mark.parametrize(("page_size", "calls"), [
+    pytest.param(4, 2, id="ends-on-a-short-page"),
+    pytest.param(3, 2, id="ends-at-total-count-without-an-empty-page"),
+    pytest.param(100, 1, id="one-page"),
+])
+def test_numbered_listings_are_read_page_after_page(cloud, page_size, calls) -> None:
+    """The default world has six instances in cn-hangzhou: every one is listed once, in as few calls as paging allows."""
+    items = cloud.list_numbered(ops.DESCRIBE_INSTANCE_MAINTENANCE_ATTRIBUTES, {},
+                                ("MaintenanceAttributes", "MaintenanceAttribute"), page_size=page_size)
+    ids = [item["InstanceId"] for item in items]
+    assert len(ids) == len(set(ids)) == 6 and "i-demo-linux-1" in ids
+    assert cloud.stats["calls"] == calls
