@@ -30,7 +30,7 @@ from __future__ import annotations
 import json
 import time
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import yaml
 from pydantic import ValidationError
@@ -151,11 +151,9 @@ def post_clock(app: "EmulatorApp", request: Request) -> dict[str, Any]:
 
 
 def get_requests(app: "EmulatorApp", request: Request) -> dict[str, Any]:
-    since = request.args.get("since", "0")
-    if not since.isdigit():
-        raise AdminError("since must be a request sequence number")
+    since = _since(request, "request")
     query = "SELECT * FROM request_log WHERE seq > ?"
-    values: list[Any] = [int(since)]
+    values: list[Any] = [since]
     for name in ("action", "kind", "product"):
         if request.args.get(name):
             query += f" AND {name} = ?"
@@ -237,25 +235,31 @@ def _last_segment(request: Request) -> str:
 
 
 def get_notifications(app: "EmulatorApp", request: Request) -> dict[str, Any]:
-    since = request.args.get("since", "0")
-    if not since.isdigit():
-        raise AdminError("since must be a delivery sequence number")
-    status = request.args.get("status")
-    if status and status not in delivery.STATUSES:
-        raise AdminError(f"status must be one of {', '.join(delivery.STATUSES)}")
+    since, status = _since(request, "delivery"), _choice(request, "status", delivery.STATUSES)
     with app.db.read() as tx:
-        return {"notifications": delivery.listing(tx, since=int(since), rule=request.args.get("rule"), status=status)}
+        return {"notifications": delivery.listing(tx, since=since, rule=request.args.get("rule"), status=status)}
 
 
 def get_deliveries(app: "EmulatorApp", request: Request) -> dict[str, Any]:
+    since, kind = _since(request, "delivery"), _choice(request, "kind", stores.KINDS)
+    with app.db.read() as tx:
+        return {"deliveries": stores.listing(tx, since=since, kind=kind)}
+
+
+def _since(request: Request, what: str) -> int:
+    """`?since=SEQ`: a sequence number of the log read (0 when absent)."""
     since = request.args.get("since", "0")
     if not since.isdigit():
-        raise AdminError("since must be a delivery sequence number")
-    kind = request.args.get("kind")
-    if kind and kind not in stores.KINDS:
-        raise AdminError(f"kind must be one of {', '.join(stores.KINDS)}")
-    with app.db.read() as tx:
-        return {"deliveries": stores.listing(tx, since=int(since), kind=kind)}
+        raise AdminError(f"since must be a {what} sequence number")
+    return int(since)
+
+
+def _choice(request: Request, name: str, allowed: Sequence[str]) -> str | None:
+    """An optional query argument that must be one of `allowed`."""
+    value = request.args.get(name)
+    if value and value not in allowed:
+        raise AdminError(f"{name} must be one of {', '.join(allowed)}")
+    return value or None
 
 
 def get_objects(app: "EmulatorApp", request: Request) -> dict[str, Any]:
