@@ -77,7 +77,8 @@ class Duplicate:
 class _Loader(yaml.SafeLoader):
     """SafeLoader that notices duplicate keys (PyYAML silently keeps the last one): the first one wins
     and every repeat is recorded, so all of them can be reported with the rest of a stack's problems.
-    Merge keys (`<<: *base`) work as in YAML: the mapping's own keys override what it merges."""
+    Merge keys (`<<`) are resolved here, by `_inherited_pairs`, not by PyYAML, whose precedence changed
+    between releases."""
 
     def __init__(self, stream: str):
         super().__init__(stream)
@@ -94,19 +95,20 @@ class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignor
 
 
 MERGE_TAG = "tag:yaml.org,2002:merge"
+Pair = tuple[yaml.Node, yaml.Node]
 
 
 def _mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-    inherited = _merged_pairs(loader, node)
     mapping: dict[Any, Any] = {}
     lines: dict[Any, int] = {}
-    for key_node, value_node in inherited:  # later ones win, as PyYAML's own merge does; no duplicates here
+    for key_node, value_node in _inherited_pairs(node):  # the first source of a key wins (merge-key spec)
         key = loader.construct_object(key_node, deep=True)
-        mapping[key] = loader.construct_object(value_node, deep=True)
-        lines[key] = key_node.start_mark.line + 1
+        if key not in mapping:
+            mapping[key] = loader.construct_object(value_node, deep=True)
+            lines[key] = key_node.start_mark.line + 1
     own: set[Any] = set()
     repeated: list[Duplicate] = []
-    for key_node, value_node in node.value[len(inherited):]:
+    for key_node, value_node in _own_pairs(node):  # the mapping's own keys win over everything merged
         key = loader.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + 1
         if key in own:
@@ -119,12 +121,32 @@ def _mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dic
     return _LineMapping(mapping, lines, repeated)
 
 
-def _merged_pairs(loader: _Loader, node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
-    """Resolves the node's merge keys (PyYAML's `flatten_mapping`, which puts the merged pairs first and
-    drops the `<<` keys) and returns the merged pairs; the node's own pairs follow them in `node.value`."""
-    own = sum(1 for key_node, _ in node.value if key_node.tag != MERGE_TAG)
-    loader.flatten_mapping(node)
-    return node.value[:len(node.value) - own]
+def _own_pairs(node: yaml.MappingNode) -> list[Pair]:
+    return [(key, value) for key, value in node.value if key.tag != MERGE_TAG]
+
+
+def _inherited_pairs(node: yaml.MappingNode, within: tuple[int, ...] = ()) -> list[Pair]:
+    """The pairs `node` inherits through its merge keys, in precedence order: as the YAML merge-key spec
+    says, the mappings of a `<<` list are merged in turn, and a key of an earlier one wins over the same key
+    of a later one; a merged mapping's own keys come before what it inherits in turn. Reads the nodes,
+    never changes them (PyYAML's `flatten_mapping` rewrites them, and its precedence changed in 6.0.4)."""
+    pairs: list[Pair] = []
+    for key_node, value_node in node.value:
+        if key_node.tag != MERGE_TAG:
+            continue
+        sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+        for source in sources:
+            if not isinstance(source, yaml.MappingNode):
+                raise yaml.constructor.ConstructorError(
+                    "while constructing a mapping", node.start_mark,
+                    f"<< merges a mapping or a list of mappings, not a {source.id}", source.start_mark)
+            if id(source) in within or source is node:
+                raise yaml.constructor.ConstructorError(
+                    "while constructing a mapping", node.start_mark,
+                    "<< merges a mapping into itself", source.start_mark)
+            pairs.extend(_own_pairs(source))
+            pairs.extend(_inherited_pairs(source, (*within, id(node))))
+    return pairs
 
 
 class _LineMapping(dict):  # type: ignore[type-arg]

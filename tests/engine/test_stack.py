@@ -89,26 +89,69 @@ def test_a_duplicate_key_names_the_resource_and_field_it_repeats(tmp_path) -> No
         'resource "b", field "type"']
 
 
-def test_merge_keys_share_properties_and_the_resource_own_keys_win(tmp_path) -> None:
-    stack = load_stack(write(tmp_path, """
+MERGES = [
+    pytest.param("{<<: *base, label: two}", {"label": "two", "size": 2, "zones": ["b", "a"]},
+                 id="own-keys-win-over-a-merged-mapping"),
+    pytest.param("{<<: [{label: x, note: first}, {label: y, note: second, size: 3}], label: three}",
+                 {"label": "three", "note": "first", "size": 3}, id="earlier-mapping-in-a-list-wins"),
+    pytest.param("{<<: [{note: one}, *base], size: 9}", {"note": "one", "label": "one", "size": 9, "zones": ["b", "a"]},
+                 id="an-anchor-in-a-list"),
+    pytest.param("{<<: [{<<: {size: 5, note: deep}, size: 4}, {size: 3, note: later}], label: x}",
+                 {"size": 4, "note": "deep", "label": "x"}, id="a-merged-mapping-own-keys-win-over-what-it-merges"),
+    pytest.param("{<<: {note: a}, <<: {note: b, size: 1}, label: x}", {"note": "a", "size": 1, "label": "x"},
+                 id="two-merge-keys-earlier-wins"),
+]
+
+
+@pytest.mark.parametrize(("properties", "expected"), MERGES)
+def test_merge_keys_resolve_as_the_merge_key_spec_says(tmp_path, properties: str, expected: dict) -> None:
+    stack = load_stack(write(tmp_path, f"""
         name: demo
         region: cn-hangzhou
         resources:
           first:
             type: test:Widget
-            properties: &base {label: one, size: 2, zones: [b, a]}
+            properties: &base {{label: one, size: 2, zones: [b, a]}}
           second:
             type: test:Widget
-            properties:
-              <<: *base
-              label: two
-          third:
-            type: test:Widget
-            properties: {<<: [{label: x, note: first}, {label: y, note: second, size: 3}], label: three}
+            properties: {properties}
     """))
-    stack.require_valid()
-    assert stack.resources["second"].properties == {"label": "two", "size": 2, "zones": ["b", "a"]}
-    assert stack.resources["third"].properties == {"label": "three", "note": "first", "size": 3}
+    assert stack.resources["second"].properties == expected
+    assert stack.resources["first"].properties == {"label": "one", "size": 2, "zones": ["b", "a"]}, \
+        "merging changed the merged mapping"
+
+
+def test_merge_keys_never_depend_on_the_yaml_library(tmp_path, monkeypatch) -> None:
+    """PyYAML 6.0.4 changed which mapping of a `<<` list wins: ecsops resolves merges itself, so the
+    library's own merging (for both parsers) is never asked."""
+    def refuse(*args: object) -> None:
+        raise AssertionError("PyYAML's flatten_mapping was used")
+
+    import yaml
+
+    for loader in {yaml.SafeLoader, getattr(yaml, "CSafeLoader", yaml.SafeLoader)}:
+        monkeypatch.setattr(loader, "flatten_mapping", refuse)
+    stack = load_stack(write(tmp_path, """
+        name: demo
+        region: cn-hangzhou
+        resources:
+          a: {type: test:Widget, properties: {<<: [{label: x}, {label: y, size: 1}], size: 2}}
+    """))
+    assert stack.resources["a"].properties == {"label": "x", "size": 2}
+
+
+@pytest.mark.parametrize(("properties", "message"), [
+    pytest.param("&loop {label: a, <<: *loop}", "<< merges a mapping into itself", id="itself"),
+    pytest.param("&loop {label: a, more: {<<: *loop}}", "recursive", id="its-own-parent"),
+])
+def test_a_mapping_merged_into_itself_is_an_error(tmp_path, properties: str, message: str) -> None:
+    with pytest.raises(EngineError, match=rf"stack\.yaml:\d+:\d+: .*{message}"):
+        load_stack(write(tmp_path, f"""
+            name: demo
+            region: cn-hangzhou
+            resources:
+              a: {{type: test:Widget, properties: {properties}}}
+        """))
 
 
 def test_a_key_repeated_beside_a_merge_key_is_still_a_duplicate(tmp_path) -> None:
