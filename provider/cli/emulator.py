@@ -70,6 +70,8 @@ def add_parser(commands: Any) -> None:
     faults.add_argument("--error-rate", type=float, default=0)
     faults.add_argument("--drop-rate", type=float, default=0)
     faults.add_argument("--max-rate", type=float, default=0, help="calls per second admitted (0: no limit)")
+    faults.add_argument("--hold-writes", action="store_true",
+                        help="write calls wait until the faults are set again without it (or --clear)")
     faults.add_argument("--clear", action="store_true", help="no faults")
     faults.add_argument("--show", action="store_true", help="only print the current settings")
     faults.set_defaults(handler=run_faults)
@@ -173,4 +175,5 @@ def run_faults(arguments: argparse.Namespace) -> int:
         return _print(_admin(arguments, "DELETE", "faults"))
     return _print(_admin(arguments, "POST", "faults", {
         "seed": arguments.seed, "latencyMs": arguments.latency_ms, "throttleRate": arguments.throttle_rate,
-        "errorRate": arguments.error_rate, "dropRate": arguments.drop_rate, "maxRate": arguments.max_rate}))
+        "errorRate": arguments.error_rate, "dropRate": arguments.drop_rate, "maxRate": arguments.max_rate,
+        "holdWrites": arguments.hold_writes}))

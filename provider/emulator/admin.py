@@ -175,10 +175,11 @@ def clear_requests(app: "EmulatorApp", request: Request) -> dict[str, Any]:
 
 
 def get_faults(app: "EmulatorApp", request: Request) -> dict[str, Any]:
-    """The settings, and what this process injected under them (`injected`: calls per outcome)."""
+    """The settings, what this process injected under them (`injected`: calls per outcome), and how many
+    of its calls are held right now (`holding`)."""
     with app.db.read() as tx:
         config = as_document(FaultConfig.model_validate(get_meta(tx, "faults", {})))
-    return {**config, "injected": dict(app.injector.injected)}
+    return {**config, "injected": dict(app.injector.injected), "holding": app.injector.holding}
 
 
 def post_faults(app: "EmulatorApp", request: Request) -> dict[str, Any]:

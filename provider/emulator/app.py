@@ -1,7 +1,7 @@
 """The emulator's WSGI application: API calls to the products, `/_emulator/...` to the admin API.
 
 Each API call: credentials (auth: signed by one of the world's key pairs, before anything else) -> decode
-(protocol) -> find product and operation -> injected faults and the rate limit -> one transaction in which
+(protocol) -> find product and operation -> a hold, injected faults, the rate limit -> one transaction in which
 the handler runs and the call is logged -> JSON answer. A failed call is rolled back and logged in a
 transaction of its own, so the request log shows every call and never a write that did not happen. A call
 refused for its credentials is logged too, with its code, when it names a known operation (its parameters
@@ -64,6 +64,7 @@ class EmulatorApp:
         except ServiceError as error:
             return error_response(error, str(uuid.uuid4()).upper(), host)
         decision = self.injector.decide(faults, api.action)
+        self.injector.hold(faults, api.action, writes=operation.writes, still_held=self._holding_writes)
         if decision.latency_s:
             time.sleep(decision.latency_s)
         if decision.outcome in ("throttle", "error"):
@@ -109,6 +110,9 @@ class EmulatorApp:
         """Key pairs and fault settings, read per call: every process sharing the file sees changes at once."""
         with self.db.read() as tx:
             return auth.key_pairs(tx), FaultConfig.model_validate(get_meta(tx, "faults", {}))
+
+    def _holding_writes(self) -> bool:
+        return self._settings()[1].hold_writes
 
     def _refuse(self, request: Request, error: ServiceError, host: str) -> Response:
         """Answers a call refused for its credentials; logs it when it names a known operation."""

@@ -1,5 +1,5 @@
-"""Fault injection: latency, throttling, server errors, replies lost after the change was committed, and
-a server-side rate limit.
+"""Fault injection: latency, throttling, server errors, replies lost after the change was committed, a
+server-side rate limit, and writes held until released.
 
 The configuration lives in the database (meta key `faults`) so every process sharing it injects the same
 faults. Draws come from a random generator seeded with the configured seed, so a run against one
@@ -11,6 +11,12 @@ the rate is answered `Throttling.User` with the wait until the next token as `x-
 token and no draw. It counts the calls `actions` selects (all when empty). The bucket lives in the
 emulator process: processes sharing a database each have their own, so together they admit up to
 `maxRate` per process. Any change of the settings refills it.
+
+A hold (`holdWrites`) makes every write call (of `actions`, when given) wait, before anything of it is
+done, until the settings no longer ask for a hold — so a test can keep a client in the middle of its work
+for exactly as long as it needs, on any machine, and release it with one admin call. A held call polls
+the shared settings, so a release made through any process sharing the database frees it; it goes on by
+itself after `holdMaxMs`, so a test that dies while holding never leaves a server stuck.
 """
 
 from __future__ import annotations
@@ -21,11 +27,12 @@ import random
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Callable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 Outcome = Literal["ok", "throttle", "error", "drop"]
+HOLD_POLL_S = 0.02
 
 
 class FaultConfig(BaseModel):
@@ -45,6 +52,10 @@ class FaultConfig(BaseModel):
     max_rate: float = Field(0, ge=0, alias="maxRate")
     #: Only these actions meet faults (all when empty); latency applies to every action.
     actions: list[str] = []
+    #: Write calls (of `actions`, when given) wait before they are handled until this is set back to false.
+    hold_writes: bool = Field(False, alias="holdWrites")
+    #: The longest a call is held (then it goes on as if released).
+    hold_max_ms: int = Field(120_000, ge=0, alias="holdMaxMs")
     #: Set anew by every change of the settings: the random sequence restarts from the seed.
     generation: int = 0
 
@@ -92,6 +103,8 @@ class Injector:
     _bucket: TokenBucket | None = None
     #: What this process injected since the settings last changed (`GET /_emulator/faults` shows it).
     injected: Counter[str] = field(default_factory=Counter)
+    #: Calls of this process being held right now (see `hold`).
+    holding: int = 0
 
     def decide(self, config: FaultConfig, action: str) -> Decision:
         latency = config.latency_ms / 1000
@@ -118,6 +131,25 @@ class Injector:
             self.injected[outcome] += 1
         return Decision(latency_s=latency, outcome=outcome, retry_after_ms=config.retry_after_ms,
                         reply_delay_s=config.reply_delay_ms / 1000)
+
+
+    def hold(self, config: FaultConfig, action: str, *, writes: bool,
+             still_held: Callable[[], bool]) -> bool:
+        """Holds the calling thread while the settings hold this call, polling `still_held` (which reads the
+        shared settings), at most `holdMaxMs`. Returns whether the call was held at all."""
+        if not (config.hold_writes and writes and (not config.actions or action in config.actions)):
+            return False
+        with self._lock:
+            self.holding += 1
+            self.injected["held"] += 1
+        try:
+            deadline = time.monotonic() + config.hold_max_ms / 1000
+            while time.monotonic() < deadline and still_held():
+                time.sleep(HOLD_POLL_S)
+        finally:
+            with self._lock:
+                self.holding -= 1
+        return True
 
 
 def as_document(config: FaultConfig) -> dict[str, Any]:

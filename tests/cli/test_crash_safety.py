@@ -7,7 +7,7 @@ import textwrap
 import time
 
 from ecsops.engine.state import StateStore
-from tests.support.cli import ecsops, ecsops_process, write_stack
+from tests.support.cli import ecsops, running, write_stack
 from tests.support.emulator import REGION, models
 
 THREE = textwrap.indent(textwrap.dedent("""\
@@ -33,13 +33,10 @@ def test_killed_after_the_cloud_committed_a_create_the_next_apply_adopts_it(tmp_
     stack = write_stack(tmp_path, THREE)
     # Replies to creates come late: the process dies after the cloud made them, before it heard so.
     admin.faults(replyDelayMs=5_000, actions=["CreateCommand"])
-    process = ecsops_process("apply", "--yes", stack, "--endpoint", emulator.endpoint)
-    try:
+    with running("apply", "--yes", stack, "--endpoint", emulator.endpoint) as process:
         wait_for(lambda: any(e["action"] == "CreateCommand" for e in admin.writes()))
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)
-    finally:
-        process.communicate()
     made = names(ecs)
     assert made, "the kill came before any create was committed"
     pending = StateStore(tmp_path, "demo").load().pending
@@ -55,13 +52,10 @@ def test_killed_after_the_cloud_committed_a_create_the_next_apply_adopts_it(tmp_
 
 def test_killed_as_the_create_was_about_to_leave_it_happens_once(tmp_path, emulator, admin, ecs) -> None:
     stack = write_stack(tmp_path, THREE)
-    process = ecsops_process("apply", "--yes", stack, "--endpoint", emulator.endpoint)
-    try:
+    with running("apply", "--yes", stack, "--endpoint", emulator.endpoint) as process:
         wait_for(lambda: StateStore(tmp_path, "demo").load().pending != {}, timeout=30)
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)
-    finally:
-        process.communicate()
     # Whether or not the request left before the kill, the next apply replays it with the same token.
     rerun = ecsops("apply", "--yes", stack, "--endpoint", emulator.endpoint)
     assert rerun.code == 0, rerun.err

@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 import signal
 
-from tests.support.cli import ecsops, ecsops_process
+from tests.support.cli import ecsops, running
 from tests.support.emulator import REGION, ecs_client, models
 
 
 def test_serve_prints_its_endpoint_first_and_serves_the_sdk_until_interrupted(tmp_path) -> None:
-    process = ecsops_process("emulator", "serve", "--db", tmp_path / "world.db", "--port", "0")
-    try:
+    with running("emulator", "serve", "--db", tmp_path / "world.db", "--port", "0") as process:
         first = process.stdout.readline().strip()
         assert first.startswith("endpoint: http://127.0.0.1:")
         endpoint = first.split(" ", 1)[1]
@@ -19,28 +18,20 @@ def test_serve_prints_its_endpoint_first_and_serves_the_sdk_until_interrupted(tm
         assert answer.body.total_count == 6
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=10) == 0
-    finally:
-        process.kill()
-        process.communicate()
     assert (tmp_path / "world.db").exists()
 
 
 def test_serve_takes_a_world_file_and_a_key_pair(tmp_path) -> None:
     world = tmp_path / "world.yaml"
     world.write_text("instances:\n  - {id: i-extra-1, region: cn-hangzhou, cpu: 32}\n")
-    process = ecsops_process("emulator", "serve", "--db", tmp_path / "w.db", "--world", world,
-                             "--access-key-id", "team-key", "--access-key-secret", "team-secret")
-    try:
+    with running("emulator", "serve", "--db", tmp_path / "w.db", "--world", world,
+                 "--access-key-id", "team-key", "--access-key-secret", "team-secret") as process:
         endpoint = process.stdout.readline().strip().split(" ", 1)[1]
         client = ecs_client(endpoint, access_key_id="team-key", access_key_secret="team-secret")
         ids = json.dumps(["i-extra-1"])
         [instance] = client.describe_instances(models.DescribeInstancesRequest(
             region_id=REGION, instance_ids=ids)).body.instances.instance
         assert instance.cpu == 32
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=10)
-        process.communicate()
 
 
 def test_admin_subcommands_drive_the_running_emulator(emulator, tmp_path) -> None:
@@ -53,6 +44,7 @@ def test_admin_subcommands_drive_the_running_emulator(emulator, tmp_path) -> Non
     assert {group["name"] for group in merged["contactGroups"]} == {"ops-oncall", "night-shift"}
     faults = ecsops("emulator", "faults", "--error-rate", "0.25", "--seed", "4", *endpoint).json()
     assert (faults["errorRate"], faults["seed"]) == (0.25, 4)
+    assert ecsops("emulator", "faults", "--hold-writes", *endpoint).json()["holdWrites"] is True
     assert ecsops("emulator", "faults", "--clear", *endpoint).json()["errorRate"] == 0
     assert ecsops("emulator", "requests", "--writes", *endpoint).json() == {"requests": []}
     assert ecsops("emulator", "reset", *endpoint).json() == {"ok": True}
@@ -69,8 +61,7 @@ def test_the_served_emulator_answers_the_documented_codes(tmp_path) -> None:
     import pytest
     from alibabacloud_tea_openapi.exceptions import ClientException
 
-    process = ecsops_process("emulator", "serve", "--db", tmp_path / "codes.db")
-    try:
+    with running("emulator", "serve", "--db", tmp_path / "codes.db") as process:
         ecs = ecs_client(process.stdout.readline().strip().split(" ", 1)[1])
 
         def create(**fields):
@@ -100,7 +91,3 @@ def test_the_served_emulator_answers_the_documented_codes(tmp_path) -> None:
             region_id=REGION, command_id="c-unknown"))) == ("InvalidCmdId.NotFound", 404)
         assert ecs.describe_commands(models.DescribeCommandsRequest(
             region_id=REGION, command_id="c-unknown")).body.commands.command == []
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=10)
-        process.communicate()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 
 import pytest
 from alibabacloud_tea_openapi.exceptions import ClientException, ServerException, ThrottlingException
@@ -144,6 +146,45 @@ def test_a_dropped_reply_still_commits_the_change(admin, ecs) -> None:
                                                        command_content="ZWNobw=="))
     admin.clear_faults()
     assert ecs.describe_commands(models.DescribeCommandsRequest(region_id=REGION)).body.total_count == 1
+
+
+def create_in_thread(ecs, name: str) -> tuple[threading.Thread, list[object]]:
+    """A CreateCommand sent from another thread (it may be held); its answer or error lands in the list."""
+    outcome: list[object] = []
+
+    def create() -> None:
+        try:
+            outcome.append(ecs.create_command(models.CreateCommandRequest(
+                region_id=REGION, name=name, type="RunShellScript", command_content="ZWNobw==")).body.command_id)
+        except Exception as error:  # noqa: BLE001  (the test reads it)
+            outcome.append(error)
+
+    thread = threading.Thread(target=create)
+    thread.start()
+    return thread, outcome
+
+
+def test_a_held_write_waits_until_released_and_reads_go_on(admin, ecs) -> None:
+    admin.faults(holdWrites=True)
+    thread, outcome = create_in_thread(ecs, "held")
+    deadline = time.monotonic() + 30
+    while admin.holding() == 0:
+        assert time.monotonic() < deadline, "the write was never held"
+        time.sleep(0.02)
+    assert ecs.describe_commands(models.DescribeCommandsRequest(region_id=REGION)).body.total_count == 0
+    assert outcome == [] and admin.writes() == []  # held before anything of it was done
+    admin.clear_faults()
+    thread.join(timeout=30)
+    assert len(outcome) == 1 and str(outcome[0]).startswith("c-")
+    assert admin.holding() == 0
+    assert ecs.describe_commands(models.DescribeCommandsRequest(region_id=REGION)).body.total_count == 1
+
+
+def test_a_hold_ends_by_itself_after_its_limit(admin, ecs) -> None:
+    admin.faults(holdWrites=True, holdMaxMs=0, actions=["CreateCommand"])
+    thread, outcome = create_in_thread(ecs, "not-held-long")
+    thread.join(timeout=30)
+    assert len(outcome) == 1 and str(outcome[0]).startswith("c-")
 
 
 def test_unknown_admin_routes_are_404(admin) -> None:

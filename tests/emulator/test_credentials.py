@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import http.client
 import json
-import signal
 import time
 import urllib.parse
 import uuid
@@ -26,7 +25,7 @@ from darabonba.request import DaraRequest
 from darabonba.runtime import RuntimeOptions
 
 from ecsops.emulator.server import EmulatorServer, is_loopback
-from tests.support.cli import ecsops, ecsops_process
+from tests.support.cli import ecsops, running
 from tests.support.emulator import (ACCESS_KEY_ID, ACCESS_KEY_SECRET, REGION, Admin, basic_authorization,
                                     cms_client, ecs_client, models, sdk_config, v2_signature)
 from tests.support.license import VERSION as LICENSE_VERSION
@@ -342,14 +341,9 @@ def test_a_non_loopback_bind_is_refused_unless_allowed(tmp_path) -> None:
 
 
 def test_serve_with_an_explicit_host_binds_it_and_warns(tmp_path) -> None:
-    process = ecsops_process("emulator", "serve", "--db", tmp_path / "w.db", "--host", "0.0.0.0")
-    try:
+    with running("emulator", "serve", "--db", tmp_path / "w.db", "--host", "0.0.0.0") as process:
         assert process.stdout.readline().startswith("endpoint: http://0.0.0.0:")
         assert "warning: serving on 0.0.0.0" in process.stderr.readline()
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=10)
-        process.communicate()
 
 
 # --- the rate limit --------------------------------------------------------------------------------------

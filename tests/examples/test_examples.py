@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from tests.support.cli import ecsops_process
+from tests.support.cli import running
 from tests.support.pulumi_engine import ProviderServer, Registration, registrations
 from tests.support.worlds import commands_in, invocations_in, rules_in
 
@@ -25,8 +25,8 @@ def resolved(output):
 
 
 def run(*argv, cwd) -> tuple[int, str, str]:
-    process = ecsops_process(*argv, cwd=cwd)
-    out, err = process.communicate(timeout=120)
+    with running(*argv, cwd=cwd) as process:
+        out, err = process.communicate(timeout=120)
     return process.returncode, out, err
 
 

@@ -20,7 +20,7 @@ import yaml
 
 from bench.fleet import mix, stack_document, world_document
 from ecsops.engine.state import StateStore
-from tests.support.cli import ecsops, ecsops_process
+from tests.support.cli import ecsops, running
 from tests.support.inventory import mismatches, sdk_cloud
 
 TRIALS = 20
@@ -69,8 +69,7 @@ def test_applies_killed_at_random_moments_always_recover_to_exactly_the_declared
         admin.faults(latencyMs=LATENCY_MS)
         last = max((entry["seq"] for entry in admin.requests(since=seen)), default=seen)
         seen = last
-        process = ecsops_process("apply", "--yes", stack, "--endpoint", emulator.endpoint)
-        try:
+        with running("apply", "--yes", stack, "--endpoint", emulator.endpoint) as process:
             deadline = time.monotonic() + 30
             while (not admin.requests(since=last, kind="write") and process.poll() is None
                    and time.monotonic() < deadline):
@@ -79,8 +78,6 @@ def test_applies_killed_at_random_moments_always_recover_to_exactly_the_declared
             interrupted += process.poll() is None
             process.send_signal(signal.SIGKILL)
             process.wait(timeout=10)
-        finally:
-            process.communicate()
         admin.clear_faults()
 
         recovery = ecsops("apply", "--yes", stack, "--endpoint", emulator.endpoint)

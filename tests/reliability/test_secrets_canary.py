@@ -17,7 +17,7 @@ import pytest
 from ecsops.cloud import operations as ops
 from ecsops.cloud.backend import Backend, KeyPair
 from ecsops.cloud.client import Cloud
-from tests.support.cli import ecsops_process
+from tests.support.cli import running
 from tests.support.emulator import ACCESS_KEY_ID, ACCESS_KEY_SECRET
 from tests.support.pulumi_engine import ProviderServer, Registration, registrations
 
@@ -66,8 +66,8 @@ def canary_world(admin):
 def run(stack: Path, endpoint: str, *argv: str) -> tuple[int, str]:
     environment = {"ECSOPS_ENDPOINT": endpoint, "ECSOPS_ACCESS_KEY_ID": KEY_ID,
                    "ECSOPS_ACCESS_KEY_SECRET": KEY_SECRET, "ECSOPS_LOG": "debug"}
-    process = ecsops_process(*argv, stack, env=environment)
-    out, err = process.communicate(timeout=120)
+    with running(*argv, stack, env=environment) as process:
+        out, err = process.communicate(timeout=120)
     return process.returncode, out + err
 
 

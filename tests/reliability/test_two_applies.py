@@ -1,5 +1,8 @@
 """Two `ecsops apply` processes on one stack: the second fails at once, naming the process that holds the
-lock, and writes nothing (no object is made twice); the first finishes undisturbed."""
+lock, and writes nothing (no object is made twice); the first finishes undisturbed.
+
+The first apply is held inside its run by the emulator (`holdWrites`: its first write waits until the test
+releases it), so the second one meets the lock for certain, however fast or loaded the machine is."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ import time
 from collections import Counter
 
 from ecsops.engine.state import StateStore
-from tests.support.cli import ecsops, ecsops_process, write_stack
+from tests.support.cli import ecsops, running, write_stack
 from tests.support.inventory import mismatches, sdk_cloud
 
 STACK = "".join(
@@ -15,30 +18,30 @@ STACK = "".join(
     for n in range(12))
 
 
+def wait_until(condition, what: str, timeout_s: float = 60) -> None:
+    """Polls `condition` (a bound on a hang, not a measure of speed: it returns as soon as it holds)."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, f"never happened: {what}"
+        time.sleep(0.02)
+
+
 def test_a_second_apply_while_one_runs_fails_fast_naming_the_holder(tmp_path, emulator, admin) -> None:
     stack = write_stack(tmp_path, STACK)
-    admin.faults(latencyMs=300)  # the first apply takes a few seconds
-    first = ecsops_process("apply", "--yes", "--parallelism", "2", stack, "--endpoint", emulator.endpoint)
-    try:
-        deadline = time.monotonic() + 30
-        while not admin.requests(kind="write"):
-            assert time.monotonic() < deadline and first.poll() is None, "the first apply never wrote"
-            time.sleep(0.02)
-        started = time.monotonic()
-        second = ecsops_process("apply", "--yes", stack, "--endpoint", emulator.endpoint)
-        _, err = second.communicate(timeout=30)
-        waited = time.monotonic() - started
-        assert second.returncode == 1
+    admin.faults(holdWrites=True)
+    with running("apply", "--yes", "--parallelism", "2", stack, "--endpoint", emulator.endpoint) as first:
+        wait_until(lambda: admin.holding() > 0 or first.poll() is not None, "the first apply's write was held")
+        assert first.poll() is None, first.communicate()
+        with running("apply", "--yes", stack, "--endpoint", emulator.endpoint) as second:
+            _, err = second.communicate(timeout=60)
+        assert second.returncode == 1, err
         assert f"stack 'demo' is locked by pid {first.pid} on " in err and "(`ecsops apply`, since " in err
-        assert first.poll() is None, "the first apply was not running any more: the test proves nothing"
-        assert waited < 5, f"the second apply took {waited:.1f} s to give up"
-        out, err = first.communicate(timeout=60)
-    finally:
-        if first.poll() is None:
-            first.kill()
-            first.communicate()
+        # The first apply was still held in the middle of its run: the second gave up without waiting for it.
+        assert admin.holding() > 0 and first.poll() is None
+        assert admin.writes() == [], "a held write was carried out, or the second apply wrote"
+        admin.clear_faults()
+        out, err = first.communicate(timeout=120)
     assert first.returncode == 0, err
-    admin.clear_faults()
     assert ecsops("plan", "--detailed-exitcode", stack, "--endpoint", emulator.endpoint).code == 0
     state = StateStore(tmp_path, "demo").load()
     assert len(state.resources) == 12

@@ -7,10 +7,10 @@ import json
 import os
 import subprocess
 import sys
-from contextlib import redirect_stderr, redirect_stdout
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from ecsops.cli.main import main
 
@@ -37,9 +37,29 @@ def ecsops(*argv: str | Path) -> Result:
 
 def ecsops_process(*argv: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None,
                    **options: Any) -> subprocess.Popen[str]:
+    """`ecsops` as a real process. Start it with `running` unless the caller reaps it on every path."""
     executable = Path(sys.executable).with_name("ecsops")
     return subprocess.Popen([str(executable), *map(str, argv)], cwd=cwd, env={**os.environ, **(env or {})},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **options)
+
+
+@contextmanager
+def running(*argv: str | Path, **options: Any) -> Iterator[subprocess.Popen[str]]:
+    """`ecsops` as a real process for as long as the block runs. However the block ends — an assertion
+    failing included — the process is killed if it still runs, reaped, and its pipes are closed: no test
+    leaves a process or an open pipe behind for a later test to trip over."""
+    process = ecsops_process(*argv, **options)
+    try:
+        yield process
+    finally:
+        reap(process)
+
+
+def reap(process: subprocess.Popen[str]) -> None:
+    """Kills `process` if it still runs, waits for it and closes its pipes."""
+    if process.poll() is None:
+        process.kill()
+    process.communicate()
 
 
 def write_stack(directory: Path, resources: str, *, name: str = "demo", region: str = "cn-hangzhou") -> Path:

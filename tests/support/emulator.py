@@ -62,6 +62,10 @@ class Admin:
     def clear_faults(self) -> None:
         self.call("DELETE", "faults")
 
+    def holding(self) -> int:
+        """How many calls the emulator process holds right now (`holdWrites`)."""
+        return self.call("GET", "faults")["holding"]
+
     def injected(self) -> dict[str, int]:
         """Calls per fault outcome ("ok", "throttle", "error", "drop", "rate-limited") under the settings."""
         return self.call("GET", "faults")["injected"]

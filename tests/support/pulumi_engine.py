@@ -61,7 +61,8 @@ class ProviderServer:
         port = self.process.stdout.readline().strip()  # type: ignore[union-attr]
         if not port.isdigit():
             self.process.kill()
-            raise RuntimeError(f"provider server did not start: {port!r} {self.process.stderr.read()}")  # type: ignore[union-attr]
+            _, err = self.process.communicate()  # reaped, pipes closed
+            raise RuntimeError(f"provider server did not start: {port!r} {err}")
         self.channel = grpc.insecure_channel(f"127.0.0.1:{port}")
         self.stub = provider_pb2_grpc.ResourceProviderStub(self.channel)
 
