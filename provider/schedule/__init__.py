@@ -6,7 +6,8 @@ A Frequency is one of (API.md section 4, seed 003 "4.4.1" and "4.8"):
   *anchor*), then ``anchor + k * interval``. Valid from 60 s to 7 days, longer than the timeout.
 * ``at(yyyy-MM-dd HH:mm:ss [zone])`` - one run; the zone defaults to UTC; must lie after now.
 * ``<sec> <min> <hour> <day> <month> <week> [<year>] [<zone>]`` - cron, with week 1 = Monday ...
-  7 = Sunday; exactly one of day and week is ``?``; years from the current year to 2099; without a
+  7 = Sunday; exactly one of day and week is ``?``; years from the current year to 2099 (a step such as
+  ``*/2`` counts from 1970, as in Quartz: the even years, whenever it is read); without a
   zone, the instance's zone (``default_zone``). Runs at least 10 s apart and not closer than the
   timeout.
 

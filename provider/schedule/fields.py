@@ -25,6 +25,7 @@ from ecsops.schedule.days import (
 )
 from ecsops.schedule.errors import ScheduleError
 
+FIRST_YEAR = 1970  # the year field's lowest value: `*/n` counts from it, as Quartz and cronexpr do
 LAST_YEAR = 2099
 
 _ITEM = re.compile(r"(\*|[0-9A-Za-z]+)(?:-([0-9A-Za-z]+))?(?:/([0-9]+))?")
@@ -36,13 +37,19 @@ _MAX_DIGITS = 4
 
 @dataclass(frozen=True)
 class Field:
-    """One field's name, value range, names and the sentence listing what it allows."""
+    """One field's name, value range, names and the sentence listing what it allows.
+
+    ``earliest`` (the year field only): the first value a schedule may name or run in. Values from ``low``
+    up to it lie in the past: written, they are refused as such; reached by ``*`` or a step, they only
+    anchor the step and are left out.
+    """
 
     name: str
     low: int
     high: int
     allowed: str
     names: Mapping[str, int] = field(default_factory=dict)
+    earliest: int | None = None
 
 
 def _names(*words: str) -> dict[str, int]:
@@ -71,18 +78,21 @@ WEEK = Field(
 
 
 def year_field(current_year: int) -> Field:
-    """The year field as of ``current_year``: years from it to 2099."""
-    return Field("year", current_year, LAST_YEAR, f"use {current_year}-{LAST_YEAR}, with * , - /")
+    """The year field as of ``current_year``: runs from it to 2099, steps counted from 1970 — so ``*/2`` is
+    the even years whatever year it is read in, and a task's runs never move when a new year begins."""
+    return Field("year", FIRST_YEAR, LAST_YEAR, f"use {current_year}-{LAST_YEAR}, with * , - /",
+                 earliest=current_year)
 
 
 def parse_values(text: str, spec: Field) -> tuple[int, ...]:
-    """The values a plain field (``*``, lists, ranges, steps) selects, ascending and distinct."""
+    """The values a plain field (``*``, lists, ranges, steps) selects, ascending and distinct (for the
+    year field, only those from ``earliest`` on)."""
     if "?" in text:
         raise ScheduleError(spec.name, f"{text!r}: ? is only allowed, alone, in the day and week fields")
     values: set[int] = set()
     for item in text.split(","):
         values.update(_item_values(item, spec))
-    return tuple(sorted(values))
+    return tuple(sorted(value for value in values if spec.earliest is None or value >= spec.earliest))
 
 
 def _item_values(item: str, spec: Field) -> range:
@@ -112,8 +122,8 @@ def _value(token: str, spec: Field) -> int:
             raise ScheduleError(spec.name, f"{token!r} is not a valid {kind}; {spec.allowed}")
         return number
     number = int(token) if len(token) <= _MAX_DIGITS else spec.high + 1
-    if spec.name == "year" and number < spec.low:
-        raise ScheduleError("year", f"{token} is before the current year {spec.low}; {spec.allowed}",
+    if spec.earliest is not None and number < spec.earliest:
+        raise ScheduleError(spec.name, f"{token} is before the current year {spec.earliest}; {spec.allowed}",
                             relative_to_now=True)
     if not spec.low <= number <= spec.high:
         raise ScheduleError(spec.name, f"{token} is out of range; {spec.allowed}")

@@ -142,6 +142,23 @@ def test_a_five_minute_rate_runs_twelve_times_an_hour(tmp_path, cli, admin, ecs)
     assert len(results(ecs, invoke_id, "i-demo-linux-2")) == 12
 
 
+def test_a_year_step_keeps_its_years_when_the_clock_crosses_a_new_year(tmp_path, cli, admin, ecs) -> None:
+    """`*/2` is the even years (counted from 1970) for a task made in 2026 and for one made in 2027: both
+    run on 1 January 2028, neither in 2027."""
+    every_other_year = "0 0 0 1 1 ? */2 UTC"
+    admin.set_clock("2026-12-31T12:00:00Z")
+    stack = stack_of(tmp_path, task("before", every_other_year))
+    assert cli("apply", "--yes", stack).code == 0
+    admin.advance("2d")  # 2027-01-02: a new year, an odd one
+    stack = stack_of(tmp_path, task("before", every_other_year), task("after", every_other_year))
+    assert cli("apply", "--yes", stack).code == 0
+    state = StateStore(tmp_path, "demo").load()
+    admin.set_clock("2028-01-01T00:05:00Z")
+    for name in ("before", "after"):
+        starts = [run.start_time for run in results(ecs, state.resources[name].id, "i-demo-linux-1")]
+        assert starts == ["2028-01-01T00:00:00Z"], name
+
+
 def test_the_secret_parameter_is_seen_nowhere_but_on_the_instance(tmp_path, cli, admin, ecs) -> None:
     stack = stack_of(tmp_path, task("nightly", "rate(5m)"))
     outputs = [cli("plan", stack), cli("plan", "--json", stack), cli("apply", "--yes", stack),

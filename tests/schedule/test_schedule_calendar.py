@@ -109,7 +109,8 @@ def test_days_of_month(expression: str, expected: list[datetime]) -> None:
 
 YEARS = [
     ("step", "0 0 12 1 1 ? 2022/2", 3, utc("2022-01-01 12:00", "2024-01-01 12:00", "2026-01-01 12:00")),
-    ("star step", "0 0 12 1 1 ? */10", 3, utc("2022-01-01 12:00", "2032-01-01 12:00", "2042-01-01 12:00")),
+    ("star step counts from 1970", "0 0 12 1 1 ? */10", 3, utc("2030-01-01 12:00", "2040-01-01 12:00",
+                                                                "2050-01-01 12:00")),
     ("list ends", "0 0 12 1 1 ? 2023,2025", 3, utc("2023-01-01 12:00", "2025-01-01 12:00")),
     ("range ends", "0 0 12 1 1 ? 2022-2024", 5, utc("2022-01-01 12:00", "2023-01-01 12:00", "2024-01-01 12:00")),
     ("2099 is the last", "0 0 12 31 12 ? 2099", 3, utc("2099-12-31 12:00")),
@@ -120,6 +121,16 @@ YEARS = [
 @pytest.mark.parametrize(("expression", "count", "expected"), [row[1:] for row in YEARS], ids=[row[0] for row in YEARS])
 def test_years(expression: str, count: int, expected: list[datetime]) -> None:
     assert runs(expression, count=count) == expected
+
+
+@pytest.mark.parametrize("judged", ["2026-06-01 00:00", "2026-12-31 23:59", "2027-01-01 00:01", "2027-07-01 00:00"])
+def test_a_year_step_selects_the_same_years_whenever_it_is_read(judged: str) -> None:
+    """Quartz and cronexpr anchor `*/n` at 1970: `*/2` is the even years, whether read in 2026 or 2027, so
+    a task's next runs never move because the clock crossed a new year."""
+    [now] = utc(judged)
+    schedule = validate_frequency("0 0 0 1 1 ? */2 UTC", now=now)
+    assert schedule.next_runs(utc("2027-01-01 00:00")[0], 3) == utc("2028-01-01 00:00", "2030-01-01 00:00",
+                                                                     "2032-01-01 00:00")
 
 
 def test_schedule_without_year_ends_after_2099() -> None:
