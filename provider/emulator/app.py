@@ -64,7 +64,9 @@ class EmulatorApp:
         except ServiceError as error:
             return error_response(error, str(uuid.uuid4()).upper(), host)
         decision = self.injector.decide(faults, api.action)
-        self.injector.hold(faults, api.action, writes=operation.writes, still_held=self._holding_writes)
+        held = self.injector.holds(faults, api.action, writes=operation.writes)
+        if held and faults.hold_phase == "before":
+            self.injector.hold(faults, self._holding_writes)
         if decision.latency_s:
             time.sleep(decision.latency_s)
         if decision.outcome in ("throttle", "error"):
@@ -86,6 +88,8 @@ class EmulatorApp:
             self._log_failure(api, operation, error)
             return error_response(error, api.request_id, host)
         self.deliveries.kick()
+        if held and faults.hold_phase == "after":
+            self.injector.hold(faults, self._holding_writes)
         if decision.reply_delay_s:
             time.sleep(decision.reply_delay_s)
         if decision.outcome == "drop":

@@ -12,11 +12,13 @@ token and no draw. It counts the calls `actions` selects (all when empty). The b
 emulator process: processes sharing a database each have their own, so together they admit up to
 `maxRate` per process. Any change of the settings refills it.
 
-A hold (`holdWrites`) makes every write call (of `actions`, when given) wait, before anything of it is
-done, until the settings no longer ask for a hold — so a test can keep a client in the middle of its work
-for exactly as long as it needs, on any machine, and release it with one admin call. A held call polls
-the shared settings, so a release made through any process sharing the database frees it; it goes on by
-itself after `holdMaxMs`, so a test that dies while holding never leaves a server stuck.
+A hold (`holdWrites`) makes write calls (of `actions`, when given) wait until the settings no longer ask
+for a hold — so a test can stop a client in the middle of its work, at a point it chooses by count rather
+than by time, on any machine, and release it with one admin call (or kill the client there). The first
+`holdAfter` writes pass; each later one is held, before anything of it is done (`holdPhase: before`) or
+once its change is committed, before the reply (`after`). A held call polls the shared settings, so a
+release made through any process sharing the database frees it; it goes on by itself after `holdMaxMs`,
+so a test that dies while holding never leaves a server stuck. Writes are counted per process.
 """
 
 from __future__ import annotations
@@ -52,8 +54,12 @@ class FaultConfig(BaseModel):
     max_rate: float = Field(0, ge=0, alias="maxRate")
     #: Only these actions meet faults (all when empty); latency applies to every action.
     actions: list[str] = []
-    #: Write calls (of `actions`, when given) wait before they are handled until this is set back to false.
+    #: Write calls (of `actions`, when given) wait until this is set back to false (see the module's text).
     hold_writes: bool = Field(False, alias="holdWrites")
+    #: How many write calls pass before the hold takes the next ones.
+    hold_after: int = Field(0, ge=0, alias="holdAfter")
+    #: Where a write is held: before anything of it is done, or after its change is committed (before replying).
+    hold_phase: Literal["before", "after"] = Field("before", alias="holdPhase")
     #: The longest a call is held (then it goes on as if released).
     hold_max_ms: int = Field(120_000, ge=0, alias="holdMaxMs")
     #: Set anew by every change of the settings: the random sequence restarts from the seed.
@@ -103,8 +109,9 @@ class Injector:
     _bucket: TokenBucket | None = None
     #: What this process injected since the settings last changed (`GET /_emulator/faults` shows it).
     injected: Counter[str] = field(default_factory=Counter)
-    #: Calls of this process being held right now (see `hold`).
+    #: Calls of this process being held right now (see `hold`), and writes counted for `holdAfter`.
     holding: int = 0
+    writes_seen: int = 0
 
     def decide(self, config: FaultConfig, action: str) -> Decision:
         latency = config.latency_ms / 1000
@@ -116,6 +123,7 @@ class Injector:
                 self._rng = random.Random(config.seed)
                 self._bucket = TokenBucket(config.max_rate) if config.max_rate else None
                 self.injected = Counter()
+                self.writes_seen = 0
             wait_s = self._bucket.take(time.monotonic()) if self._bucket else 0.0
             if wait_s:
                 self.injected["rate-limited"] += 1
@@ -133,12 +141,18 @@ class Injector:
                         reply_delay_s=config.reply_delay_ms / 1000)
 
 
-    def hold(self, config: FaultConfig, action: str, *, writes: bool,
-             still_held: Callable[[], bool]) -> bool:
-        """Holds the calling thread while the settings hold this call, polling `still_held` (which reads the
-        shared settings), at most `holdMaxMs`. Returns whether the call was held at all."""
+    def holds(self, config: FaultConfig, action: str, *, writes: bool) -> bool:
+        """Whether the settings hold this call (a write of `actions` past the first `holdAfter`); counts it.
+        Call after `decide`, which starts the count afresh when the settings change."""
         if not (config.hold_writes and writes and (not config.actions or action in config.actions)):
             return False
+        with self._lock:
+            self.writes_seen += 1
+            return self.writes_seen > config.hold_after
+
+    def hold(self, config: FaultConfig, still_held: Callable[[], bool]) -> None:
+        """Holds the calling thread while `still_held()` (which reads the shared settings) says so, at most
+        `holdMaxMs`; `holding` counts the calls waiting here."""
         with self._lock:
             self.holding += 1
             self.injected["held"] += 1
@@ -149,7 +163,6 @@ class Injector:
         finally:
             with self._lock:
                 self.holding -= 1
-        return True
 
 
 def as_document(config: FaultConfig) -> dict[str, Any]:

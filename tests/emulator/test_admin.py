@@ -164,13 +164,17 @@ def create_in_thread(ecs, name: str) -> tuple[threading.Thread, list[object]]:
     return thread, outcome
 
 
+def wait_for_a_held_call(admin) -> None:
+    deadline = time.monotonic() + 30
+    while admin.holding() == 0:
+        assert time.monotonic() < deadline, "no call was held"
+        time.sleep(0.02)
+
+
 def test_a_held_write_waits_until_released_and_reads_go_on(admin, ecs) -> None:
     admin.faults(holdWrites=True)
     thread, outcome = create_in_thread(ecs, "held")
-    deadline = time.monotonic() + 30
-    while admin.holding() == 0:
-        assert time.monotonic() < deadline, "the write was never held"
-        time.sleep(0.02)
+    wait_for_a_held_call(admin)
     assert ecs.describe_commands(models.DescribeCommandsRequest(region_id=REGION)).body.total_count == 0
     assert outcome == [] and admin.writes() == []  # held before anything of it was done
     admin.clear_faults()
@@ -178,6 +182,20 @@ def test_a_held_write_waits_until_released_and_reads_go_on(admin, ecs) -> None:
     assert len(outcome) == 1 and str(outcome[0]).startswith("c-")
     assert admin.holding() == 0
     assert ecs.describe_commands(models.DescribeCommandsRequest(region_id=REGION)).body.total_count == 1
+
+
+def test_writes_past_hold_after_are_held_after_their_change_commits(admin, ecs) -> None:
+    admin.faults(holdWrites=True, holdAfter=1, holdPhase="after", actions=["CreateCommand"])
+    first, first_outcome = create_in_thread(ecs, "passes")
+    first.join(timeout=30)
+    assert str(first_outcome[0]).startswith("c-")
+    second, second_outcome = create_in_thread(ecs, "committed-then-held")
+    wait_for_a_held_call(admin)
+    listed = ecs.describe_commands(models.DescribeCommandsRequest(region_id=REGION)).body
+    assert listed.total_count == 2 and second_outcome == []  # made, and its answer not yet sent
+    admin.clear_faults()
+    second.join(timeout=30)
+    assert str(second_outcome[0]).startswith("c-")
 
 
 def test_a_hold_ends_by_itself_after_its_limit(admin, ecs) -> None:

@@ -4,7 +4,10 @@ declared objects: nothing duplicated, nothing orphaned, nothing lost.
 
 Trials alternate between two versions of a 40-resource stack of all six kinds (B drops, changes and
 replaces parts of A), so every kind of step gets interrupted. The moment is drawn from a seeded generator
-within the apply's run, after its first write reached the emulator.
+as a count, not a time: the emulator lets the first N writes of the apply through and holds the next ones
+(N below the number of resources the plan changes, so the hold always lands inside the apply), either
+before the held call does anything or after its change is committed and before the reply — and the
+apply is killed while its calls are held. The same seed gives the same trials on any machine.
 """
 
 from __future__ import annotations
@@ -26,7 +29,6 @@ from tests.support.inventory import mismatches, sdk_cloud
 TRIALS = 20
 SEED = 20261121
 SIZE = 40
-LATENCY_MS = 25   # stretches an apply to about a second, so a random moment lands inside it
 KIND_OF = {"command": "ecsops:Command", "invocation": "ecsops:ScheduledInvocation",
            "event": "ecsops:EventAlertRule", "license": "ecsops:LicenseTask"}
 
@@ -62,20 +64,19 @@ def test_applies_killed_at_random_moments_always_recover_to_exactly_the_declared
     stack = tmp_path / "stack.yaml"
     cloud = sdk_cloud(emulator.endpoint)
     draw = random.Random(SEED)
-    interrupted = seen = 0
     for trial in range(TRIALS):
         document = versions[trial % 2]
         stack.write_text(yaml.safe_dump(document, sort_keys=False))
-        admin.faults(latencyMs=LATENCY_MS)
-        last = max((entry["seq"] for entry in admin.requests(since=seen)), default=seen)
-        seen = last
+        summary = ecsops("plan", "--json", stack, "--endpoint", emulator.endpoint).json()["summary"]
+        changing = sum(count for action, count in summary.items() if action != "no-op")
+        assert changing > 1, f"trial {trial}: nothing to interrupt"
+        admin.faults(holdWrites=True, holdAfter=draw.randrange(changing), holdPhase=draw.choice(["before", "after"]))
         with running("apply", "--yes", stack, "--endpoint", emulator.endpoint) as process:
-            deadline = time.monotonic() + 30
-            while (not admin.requests(since=last, kind="write") and process.poll() is None
-                   and time.monotonic() < deadline):
+            deadline = time.monotonic() + 60
+            while admin.holding() == 0:
+                assert process.poll() is None, f"trial {trial}: the apply ended before its write was held"
+                assert time.monotonic() < deadline, f"trial {trial}: no write was held"
                 time.sleep(0.02)
-            time.sleep(draw.uniform(0, 0.8))
-            interrupted += process.poll() is None
             process.send_signal(signal.SIGKILL)
             process.wait(timeout=10)
         admin.clear_faults()
@@ -87,4 +88,3 @@ def test_applies_killed_at_random_moments_always_recover_to_exactly_the_declared
         state = StateStore(tmp_path, "crash").load()
         assert sorted(state.resources) == sorted(document["resources"]), f"trial {trial}"
         assert mismatches(cloud, state, declared_counts(document)) == {}, f"trial {trial}"
-    assert interrupted >= TRIALS * 3 // 4, f"only {interrupted} of {TRIALS} kills landed inside an apply"
