@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import base64
 import json
-import os
 import sys
 import urllib.error
 import urllib.request
@@ -18,63 +17,8 @@ from typing import Any
 
 import yaml
 
-from ecsops.cloud.backend import (EMULATOR_ACCESS_KEY_ID, EMULATOR_ACCESS_KEY_SECRET, EMULATOR_DATABASE,
-                                  normalise_endpoint)
-
-LOOPBACK = "127.0.0.1"  # as ecsops.emulator.server, which is imported only to serve (it costs startup time)
-
-
-def add_parser(commands: Any) -> None:
-    emulator = commands.add_parser("emulator", help="the local emulator of the ECS O&M APIs")
-    actions = emulator.add_subparsers(dest="action", required=True, metavar="ACTION")
-
-    serve = actions.add_parser("serve", help="run the emulator; prints its endpoint on the first line")
-    serve.add_argument("--host", help=f"address to bind (default: {LOOPBACK}); another than loopback serves "
-                                      "everyone who can reach it")
-    serve.add_argument("--port", type=int, default=0, help="port (default: any free one)")
-    serve.add_argument("--db", type=Path, default=EMULATOR_DATABASE, help="database file (default: %(default)s)")
-    serve.add_argument("--world", type=Path, help="a world document (YAML) to merge at start")
-    serve.add_argument("--access-key-id", help="the accepted AccessKeyId (default: ecsops-local)")
-    serve.add_argument("--access-key-secret", help="its secret (default: ecsops-local-secret)")
-    serve.set_defaults(handler=run_serve)
-
-    def admin(name: str, help_: str) -> argparse.ArgumentParser:
-        command = actions.add_parser(name, help=help_, description=help_)
-        command.add_argument("--endpoint", default=os.environ.get("ECSOPS_ENDPOINT"),
-                             help="the emulator (default: $ECSOPS_ENDPOINT)")
-        command.add_argument("--access-key-id", default=os.environ.get("ECSOPS_ACCESS_KEY_ID"),
-                             help="a key pair of its world, for the admin API "
-                                  f"(default: $ECSOPS_ACCESS_KEY_ID, else {EMULATOR_ACCESS_KEY_ID})")
-        command.add_argument("--access-key-secret", default=os.environ.get("ECSOPS_ACCESS_KEY_SECRET"),
-                             help="its secret (default: $ECSOPS_ACCESS_KEY_SECRET, else the default pair's)")
-        return command
-
-    admin("reset", "wipe the world and reseed the default one").set_defaults(handler=run_reset)
-    world_command = admin("world", "show the world, or merge a world document into it")
-    world_command.add_argument("file", nargs="?", type=Path, help="a world document (YAML or JSON)")
-    world_command.set_defaults(handler=run_world)
-    clock = admin("clock", "show or move the emulator's clock")
-    moves = clock.add_mutually_exclusive_group()
-    moves.add_argument("--set", help="switch to a virtual clock at this ISO time")
-    moves.add_argument("--advance", help="move the clock forward: seconds, or 90m, 2h, 1d")
-    moves.add_argument("--real", action="store_true", help="back to real time")
-    clock.set_defaults(handler=run_clock)
-    requests = admin("requests", "the log of API calls (secrets masked)")
-    requests.add_argument("--since", type=int, default=0, help="only calls after this sequence number")
-    requests.add_argument("--writes", action="store_true", help="only calls that write")
-    requests.set_defaults(handler=run_requests)
-    faults = admin("faults", "show or set fault injection")
-    faults.add_argument("--seed", type=int, default=0)
-    faults.add_argument("--latency-ms", type=float, default=0)
-    faults.add_argument("--throttle-rate", type=float, default=0)
-    faults.add_argument("--error-rate", type=float, default=0)
-    faults.add_argument("--drop-rate", type=float, default=0)
-    faults.add_argument("--max-rate", type=float, default=0, help="calls per second admitted (0: no limit)")
-    faults.add_argument("--hold-writes", action="store_true",
-                        help="write calls wait until the faults are set again without it (or --clear)")
-    faults.add_argument("--clear", action="store_true", help="no faults")
-    faults.add_argument("--show", action="store_true", help="only print the current settings")
-    faults.set_defaults(handler=run_faults)
+from ecsops.cli.arguments import LOOPBACK
+from ecsops.cloud.backend import EMULATOR_ACCESS_KEY_ID, EMULATOR_ACCESS_KEY_SECRET, normalise_endpoint
 
 
 def run_serve(arguments: argparse.Namespace) -> int:

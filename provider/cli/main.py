@@ -14,28 +14,25 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
 import sys
 from typing import Callable, Sequence
 
-import ecsops
-from ecsops.cli import emulator as emulator_commands
-from ecsops.cli import schema as schema_commands
-from ecsops.cli import stack as stack_commands
+from ecsops.cli.arguments import parser
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 
+Handler = Callable[[argparse.Namespace], int]
 
-def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(
-        prog="ecsops", description="O&M settings of an ECS fleet, declared as code and kept converged.")
-    root.add_argument("--version", action="version", version=f"ecsops {ecsops.__version__}")
-    commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    stack_commands.add_parsers(commands)
-    emulator_commands.add_parser(commands)
-    schema_commands.add_parser(commands)
-    return root
+
+def handler_of(arguments: argparse.Namespace) -> Handler:
+    """The function that runs the chosen subcommand, from the one module of ecsops.cli that holds it —
+    imported only now, so each subcommand loads what it uses and nothing else (see `arguments`)."""
+    module, _, function = str(arguments.handler).partition(":")
+    handler: Handler = getattr(importlib.import_module(f"ecsops.cli.{module}"), function)
+    return handler
 
 
 def configure_logging() -> None:
@@ -53,9 +50,8 @@ def configure_logging() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = parser().parse_args(argv)
     configure_logging()
-    handler: Callable[[argparse.Namespace], int] = arguments.handler
     try:
-        return handler(arguments)
+        return handler_of(arguments)(arguments)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_ERROR

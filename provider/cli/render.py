@@ -21,8 +21,6 @@ import time
 from collections import Counter
 from typing import Any, Iterable, Mapping, TextIO
 
-from deepdiff import DeepDiff
-
 from ecsops.engine import kind as kinds
 from ecsops.engine.apply import Event
 from ecsops.engine.diff import Effect, FieldChange
@@ -159,6 +157,8 @@ def _change_lines(change: FieldChange, secrets: frozenset[str]) -> list[str]:
 def structural_lines(old: Any, new: Any) -> list[str]:
     """A nested change path by path (`~ webhooks[ops].url: "a" -> "b"`, `- webhooks[old]`, `+ contacts[c-1]`);
     lists of items with an `id` are matched by id, not by position."""
+    from deepdiff import DeepDiff  # here, not at the top: it costs every command ~30 ms of start-up
+
     before, after = keyed(old, new), keyed(new, old)
     lines = []
     for kind, items in DeepDiff(before, after, view="tree", ignore_order=True).items():

@@ -5,19 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
-from typing import Any
 
 import ecsops.resources  # noqa: F401  (registers every kind)
 from ecsops.engine import kind as kinds
 from ecsops.engine.schema import all_schemas
-
-
-def add_parser(commands: Any) -> None:
-    command = commands.add_parser("schema", help="write the JSON Schemas of the stack format and of each kind")
-    command.add_argument("--out", type=Path, default=Path("schema"), help="folder (default: %(default)s)")
-    command.add_argument("--check", action="store_true", help="only check the folder is up to date (exit 1 if not)")
-    command.set_defaults(handler=run_schema)
 
 
 def published_kinds() -> tuple[kinds.Kind, ...]:

@@ -5,15 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 from contextlib import contextmanager
-from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
 import ecsops.resources  # noqa: F401  (registers every kind)
 from ecsops.cli import render
 from ecsops.cloud.backend import Settings, select
-from ecsops.cloud.client import DEFAULT_RATE, Cloud, parsed_rate, rate_from_environment
+from ecsops.cloud.client import Cloud, rate_from_environment
 from ecsops.cloud.errors import CloudError
-from ecsops.engine.apply import DEFAULT_WORKERS, Outcome
+from ecsops.engine.apply import Outcome
+from ecsops.engine.dag import DEFAULT_WORKERS
 from ecsops.engine.drift import in_sync
 from ecsops.engine.errors import EngineError
 from ecsops.engine.plan import Action, Plan
@@ -22,54 +22,6 @@ from ecsops.engine.state import StateError
 from ecsops.engine.workspace import Workspace
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
-
-
-def add_parsers(commands: Any) -> None:
-    def stack_command(name: str, handler: Any, help_: str) -> argparse.ArgumentParser:
-        command = commands.add_parser(name, help=help_, description=help_)
-        command.add_argument("stack", type=Path, help="the stack file (YAML)")
-        command.add_argument("--endpoint", help="API endpoint, e.g. a running emulator (default: $ECSOPS_ENDPOINT, "
-                                                "else Alibaba Cloud credentials, else the embedded emulator)")
-        command.add_argument("--rate", type=rate_limit, default=None, metavar="R",
-                             help=f"at most R API calls per second from this process (default: $ECSOPS_RATE, "
-                                  f"else {DEFAULT_RATE:g}; 0: no limit)")
-        command.set_defaults(handler=handler)
-        return command
-
-    plan = stack_command("plan", run_plan, "show what apply would do")
-    plan.add_argument("--json", action="store_true", help="machine-readable output")
-    plan.add_argument("--detailed-exitcode", action="store_true", help="exit 2 when there are changes, 0 when none")
-    apply = stack_command("apply", run_apply, "converge the cloud on the stack")
-    apply.add_argument("--yes", "-y", action="store_true", help="apply without asking")
-    apply.add_argument("--parallelism", type=positive, default=DEFAULT_WORKERS, metavar="N",
-                       help=f"at most N writes in flight at once (default {DEFAULT_WORKERS}; 1 applies in stack order)")
-    drift = stack_command("drift", run_drift, "compare the cloud with the stack (exit 2 on drift)")
-    drift.add_argument("--json", action="store_true", help="machine-readable output")
-    destroy = stack_command("destroy", run_destroy, "delete everything the stack manages")
-    destroy.add_argument("--yes", "-y", action="store_true", help="destroy without asking")
-    destroy.add_argument("--parallelism", type=positive, default=DEFAULT_WORKERS, metavar="N",
-                         help=f"at most N deletes in flight at once (default {DEFAULT_WORKERS})")
-    adopt = stack_command("import", run_import, "adopt an existing cloud object as a declared resource")
-    adopt.add_argument("name", help="the resource's name in the stack")
-    adopt.add_argument("id", help="the cloud object's id (e.g. c-hz01...)")
-
-
-def rate_limit(text: str) -> float:
-    """`--rate`: calls per second, 0 for no limit."""
-    value = parsed_rate(text)
-    if value is None:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a rate (calls per second, 0 for no limit)")
-    return value
-
-
-def positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
-    return value
 
 
 @contextmanager

@@ -6,6 +6,17 @@ import threading
 import time
 from typing import Callable
 
+DEFAULT_RATE = 50.0  # calls per second, when neither --rate nor $ECSOPS_RATE says otherwise
+
+
+def parsed_rate(text: str) -> float | None:
+    """`text` as calls per second (0: no limit); None when it is not a finite number ≥ 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if 0 <= value < float("inf") else None
+
 
 class RateLimiter:
     """At most `rate` calls per second on average, in bursts of at most `burst`; `rate=None` disables it.

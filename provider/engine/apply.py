@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping
 from ecsops.cloud.errors import CloudError, refused
 from ecsops.engine import kind as kinds
 from ecsops.engine import refs
-from ecsops.engine.dag import run_in_order
+from ecsops.engine.dag import DEFAULT_WORKERS, run_in_order
 from ecsops.engine.errors import Diagnostic, errors_only
 from ecsops.engine.kind import Kind, Observed, Spec
 from ecsops.engine.plan import Action, ResourcePlan, effective_values, plan_resource
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
     from ecsops.cloud.client import Cloud
 
 Status = Literal["start", "done", "failed", "skipped"]
-DEFAULT_WORKERS = 8
 
 
 @dataclass(frozen=True)

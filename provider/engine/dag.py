@@ -8,6 +8,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Callable, Hashable, Iterable, Mapping, TypeVar
 
 Node = TypeVar("Node", bound=Hashable)
+DEFAULT_WORKERS = 8  # jobs in flight at once unless the user says otherwise (`--parallelism`)
 
 
 def run_in_order(nodes: Iterable[Node], dependencies: Mapping[Node, Iterable[Node]], job: Callable[[Node], None], *,

@@ -12,7 +12,8 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Callable
 
 from ecsops.cloud.errors import CloudError
-from ecsops.engine.apply import DEFAULT_WORKERS, Applier, Event, Outcome
+from ecsops.engine.apply import Applier, Event, Outcome
+from ecsops.engine.dag import DEFAULT_WORKERS
 from ecsops.engine.drift import ResourceDrift, drift
 from ecsops.engine.errors import EngineError
 from ecsops.engine.kind import Observed

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from ecsops.cli import stack as stack_commands
-from ecsops.cli.main import parser
-from ecsops.cloud.client import DEFAULT_RATE
+from ecsops.cli.arguments import parser
+from ecsops.cloud.ratelimit import DEFAULT_RATE
 from tests.support.cli import ecsops, write_stack
 
 STACK = "  check: {type: ecsops:Command, properties: {name: check, type: RunShellScript, content: uptime}}\n"

@@ -1,0 +1,153 @@
+"""The command line's arguments: every subcommand, its options and help, and the handler that runs it.
+
+This module imports nothing heavy — argparse and a few constants — so `ecsops --version`, `--help` and
+a mistyped option answer at once. A subcommand's handler is named, not imported (`"stack:run_plan"`, a
+function of a module of `ecsops.cli`); `ecsops.cli.main` imports that one module when the subcommand
+runs, so `plan` never loads the emulator, `emulator reset` never loads the engine, and no stack command
+loads Pulumi.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import Any
+
+import ecsops
+from ecsops.cloud.backend import EMULATOR_ACCESS_KEY_ID, EMULATOR_DATABASE
+from ecsops.cloud.ratelimit import DEFAULT_RATE, parsed_rate
+from ecsops.engine.dag import DEFAULT_WORKERS
+
+LOOPBACK = "127.0.0.1"  # as ecsops.emulator.server, which is imported only to serve
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="ecsops", description="O&M settings of an ECS fleet, declared as code and kept converged.")
+    root.add_argument("--version", action="version", version=f"ecsops {ecsops.__version__}")
+    commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    add_stack_commands(commands)
+    add_emulator_commands(commands)
+    add_schema_command(commands)
+    return root
+
+
+def handled_by(command: argparse.ArgumentParser, handler: str) -> argparse.ArgumentParser:
+    """Names the function that runs `command`: "module:function" within ecsops.cli."""
+    command.set_defaults(handler=handler)
+    return command
+
+
+# -- plan, apply, drift, destroy, import --------------------------------------------------------------
+
+
+def add_stack_commands(commands: Any) -> None:
+    def stack_command(name: str, handler: str, help_: str) -> argparse.ArgumentParser:
+        command = commands.add_parser(name, help=help_, description=help_)
+        command.add_argument("stack", type=Path, help="the stack file (YAML)")
+        command.add_argument("--endpoint", help="API endpoint, e.g. a running emulator (default: $ECSOPS_ENDPOINT, "
+                                                "else Alibaba Cloud credentials, else the embedded emulator)")
+        command.add_argument("--rate", type=rate_limit, default=None, metavar="R",
+                             help=f"at most R API calls per second from this process (default: $ECSOPS_RATE, "
+                                  f"else {DEFAULT_RATE:g}; 0: no limit)")
+        return handled_by(command, f"stack:{handler}")
+
+    plan = stack_command("plan", "run_plan", "show what apply would do")
+    plan.add_argument("--json", action="store_true", help="machine-readable output")
+    plan.add_argument("--detailed-exitcode", action="store_true", help="exit 2 when there are changes, 0 when none")
+    apply = stack_command("apply", "run_apply", "converge the cloud on the stack")
+    add_writer_options(apply, "apply", f"at most N writes in flight at once (default {DEFAULT_WORKERS}; "
+                                       "1 applies in stack order)")
+    drift = stack_command("drift", "run_drift", "compare the cloud with the stack (exit 2 on drift)")
+    drift.add_argument("--json", action="store_true", help="machine-readable output")
+    destroy = stack_command("destroy", "run_destroy", "delete everything the stack manages")
+    add_writer_options(destroy, "destroy", f"at most N deletes in flight at once (default {DEFAULT_WORKERS})")
+    adopt = stack_command("import", "run_import", "adopt an existing cloud object as a declared resource")
+    adopt.add_argument("name", help="the resource's name in the stack")
+    adopt.add_argument("id", help="the cloud object's id (e.g. c-hz01...)")
+
+
+def add_writer_options(command: argparse.ArgumentParser, verb: str, parallelism_help: str) -> None:
+    command.add_argument("--yes", "-y", action="store_true", help=f"{verb} without asking")
+    command.add_argument("--parallelism", type=positive, default=DEFAULT_WORKERS, metavar="N", help=parallelism_help)
+
+
+def rate_limit(text: str) -> float:
+    """`--rate`: calls per second, 0 for no limit."""
+    value = parsed_rate(text)
+    if value is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a rate (calls per second, 0 for no limit)")
+    return value
+
+
+def positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return value
+
+
+# -- emulator -------------------------------------------------------------------------------------------
+
+
+def add_emulator_commands(commands: Any) -> None:
+    emulator = commands.add_parser("emulator", help="the local emulator of the ECS O&M APIs")
+    actions = emulator.add_subparsers(dest="action", required=True, metavar="ACTION")
+
+    serve = handled_by(actions.add_parser("serve", help="run the emulator; prints its endpoint on the first line"),
+                       "emulator:run_serve")
+    serve.add_argument("--host", help=f"address to bind (default: {LOOPBACK}); another than loopback serves "
+                                      "everyone who can reach it")
+    serve.add_argument("--port", type=int, default=0, help="port (default: any free one)")
+    serve.add_argument("--db", type=Path, default=EMULATOR_DATABASE, help="database file (default: %(default)s)")
+    serve.add_argument("--world", type=Path, help="a world document (YAML) to merge at start")
+    serve.add_argument("--access-key-id", help="the accepted AccessKeyId (default: ecsops-local)")
+    serve.add_argument("--access-key-secret", help="its secret (default: ecsops-local-secret)")
+
+    def admin(name: str, help_: str) -> argparse.ArgumentParser:
+        command = actions.add_parser(name, help=help_, description=help_)
+        command.add_argument("--endpoint", default=os.environ.get("ECSOPS_ENDPOINT"),
+                             help="the emulator (default: $ECSOPS_ENDPOINT)")
+        command.add_argument("--access-key-id", default=os.environ.get("ECSOPS_ACCESS_KEY_ID"),
+                             help="a key pair of its world, for the admin API "
+                                  f"(default: $ECSOPS_ACCESS_KEY_ID, else {EMULATOR_ACCESS_KEY_ID})")
+        command.add_argument("--access-key-secret", default=os.environ.get("ECSOPS_ACCESS_KEY_SECRET"),
+                             help="its secret (default: $ECSOPS_ACCESS_KEY_SECRET, else the default pair's)")
+        return handled_by(command, f"emulator:run_{name}")
+
+    admin("reset", "wipe the world and reseed the default one")
+    world = admin("world", "show the world, or merge a world document into it")
+    world.add_argument("file", nargs="?", type=Path, help="a world document (YAML or JSON)")
+    clock = admin("clock", "show or move the emulator's clock")
+    moves = clock.add_mutually_exclusive_group()
+    moves.add_argument("--set", help="switch to a virtual clock at this ISO time")
+    moves.add_argument("--advance", help="move the clock forward: seconds, or 90m, 2h, 1d")
+    moves.add_argument("--real", action="store_true", help="back to real time")
+    requests = admin("requests", "the log of API calls (secrets masked)")
+    requests.add_argument("--since", type=int, default=0, help="only calls after this sequence number")
+    requests.add_argument("--writes", action="store_true", help="only calls that write")
+    faults = admin("faults", "show or set fault injection")
+    faults.add_argument("--seed", type=int, default=0)
+    faults.add_argument("--latency-ms", type=float, default=0)
+    faults.add_argument("--throttle-rate", type=float, default=0)
+    faults.add_argument("--error-rate", type=float, default=0)
+    faults.add_argument("--drop-rate", type=float, default=0)
+    faults.add_argument("--max-rate", type=float, default=0, help="calls per second admitted (0: no limit)")
+    faults.add_argument("--hold-writes", action="store_true",
+                        help="write calls wait until the faults are set again without it (or --clear)")
+    faults.add_argument("--clear", action="store_true", help="no faults")
+    faults.add_argument("--show", action="store_true", help="only print the current settings")
+
+
+# -- schema ---------------------------------------------------------------------------------------------
+
+
+def add_schema_command(commands: Any) -> None:
+    command = handled_by(commands.add_parser(
+        "schema", help="write the JSON Schemas of the stack format and of each kind"), "schema:run_schema")
+    command.add_argument("--out", type=Path, default=Path("schema"), help="folder (default: %(default)s)")
+    command.add_argument("--check", action="store_true", help="only check the folder is up to date (exit 1 if not)")
