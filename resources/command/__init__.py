@@ -11,7 +11,6 @@ import base64
 import re
 from typing import Annotated, Any, Literal, Mapping
 
-import pulumi
 from pydantic import Field, field_validator, model_validator
 
 from ecsops.cloud import operations as ops
@@ -22,7 +21,6 @@ from ecsops.engine.listing import ListingCache, answered, fetched
 from ecsops.engine.policy import in_place, replace
 from ecsops.engine.scalars import NO_BOOLEAN, Flag
 from ecsops.engine.values import is_unknown
-from ecsops.pulumi.resource import KindResource
 
 CONTENT_LIMIT_BYTES = 24 * 1024          # after Base64 (API.md; the 2022 guide's 16 KB is older)
 MAX_PARAMETERS = 20
@@ -239,21 +237,3 @@ KIND = register(Kind(
     id_output="commandId",
     summary="A Cloud Assistant command: a script that scheduled invocations run on instances.",
 ))
-
-
-class Command(KindResource, module="ecsops", name="Command"):
-    """A Cloud Assistant command (see `CommandSpec` for the fields and their limits)."""
-
-    command_id: pulumi.Output[str]
-    parameter_names: pulumi.Output[list[str]]
-
-    def __init__(self, resource_name: str, *, name: pulumi.Input[str], type: pulumi.Input[str],
-                 content: pulumi.Input[str], description: pulumi.Input[str] | None = None,
-                 working_dir: pulumi.Input[str] | None = None, timeout: pulumi.Input[int] | None = None,
-                 enable_parameter: pulumi.Input[bool] | None = None, launcher: pulumi.Input[str] | None = None,
-                 tags: pulumi.Input[Mapping[str, str]] | None = None, adopt_id: pulumi.Input[str] | None = None,
-                 opts: pulumi.ResourceOptions | None = None):
-        super().__init__(KIND, resource_name, dict(
-            name=name, type=type, content=content, description=description, working_dir=working_dir,
-            timeout=timeout, enable_parameter=enable_parameter, launcher=launcher, tags=tags,
-        ), opts, adopt_id)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal, Mapping
 
-import pulumi
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
@@ -23,7 +22,6 @@ from ecsops.engine.kind import Kind, Neighbour, Observed, Outputs, Problem, Spec
 from ecsops.engine.listing import ListingCache
 from ecsops.engine.policy import in_place, replace
 from ecsops.engine.scalars import Flag
-from ecsops.pulumi.resource import KindResource
 from ecsops.resources.names import log_project, logstore
 
 BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
@@ -193,17 +191,3 @@ KIND = register(Kind(
     summary="Where Cloud Assistant archives the execution records of a region: OSS and/or Log Service.",
     stack_checks=stack_checks,
 ))
-
-
-class DeliverySettings(KindResource, module="ecsops", name="DeliverySettings"):
-    """Delivery of Cloud Assistant records (see `DeliverySettingsSpec`); oss={"enabled": True, "bucket": ...,
-    "prefix": ...}, log_service={"enabled": True, "project": ..., "logstore": ...}."""
-
-    settings_id: pulumi.Output[str]
-
-    def __init__(self, resource_name: str, *, region: pulumi.Input[str], setting_type: pulumi.Input[str] | None = None,
-                 oss: pulumi.Input[Mapping[str, Any]] | None = None,
-                 log_service: pulumi.Input[Mapping[str, Any]] | None = None,
-                 adopt_id: pulumi.Input[str] | None = None, opts: pulumi.ResourceOptions | None = None):
-        super().__init__(KIND, resource_name, dict(region=region, setting_type=setting_type, oss=oss,
-                                                   log_service=log_service), opts, adopt_id)

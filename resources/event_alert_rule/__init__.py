@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-import pulumi
 
 from ecsops.engine.kind import Kind, Neighbour, Outputs, Problem, register
 from ecsops.engine.values import is_unknown
-from ecsops.pulumi.resource import KindResource
 from ecsops.resources.event_alert_rule.lifecycle import EventAlertRuleLifecycle, find_existing
 from ecsops.resources.event_alert_rule.spec import EventAlertRuleSpec, advice
 
@@ -48,20 +46,3 @@ KIND = register(Kind(
     find_existing=find_existing,
     stack_checks=stack_checks,
 ))
-
-
-class EventAlertRule(KindResource, module="ecsops", name="EventAlertRule"):
-    """An event alert rule (see `EventAlertRuleSpec`): `event_pattern` and `targets` are plain dicts in
-    the YAML shape, e.g. targets={"webhooks": [{"id": "ops", "url": "https://..."}]}."""
-
-    rule_name: pulumi.Output[str]
-
-    def __init__(self, resource_name: str, *, name: pulumi.Input[str],
-                 event_pattern: pulumi.Input[Mapping[str, Any]], targets: pulumi.Input[Mapping[str, Any]] | None = None,
-                 description: pulumi.Input[str] | None = None, enabled: pulumi.Input[bool] | None = None,
-                 silence_time: pulumi.Input[int] | None = None, group_id: pulumi.Input[str] | None = None,
-                 adopt_id: pulumi.Input[str] | None = None, opts: pulumi.ResourceOptions | None = None):
-        super().__init__(KIND, resource_name, dict(
-            name=name, event_pattern=event_pattern, targets=targets, description=description, enabled=enabled,
-            silence_time=silence_time, group_id=group_id,
-        ), opts, adopt_id)

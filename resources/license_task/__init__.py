@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal, Mapping
 
-import pulumi
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ecsops.cloud import operations as ops
@@ -23,7 +22,6 @@ from ecsops.engine.listing import ListingCache
 from ecsops.engine.policy import add_only, in_place, replace
 from ecsops.engine.scalars import NO_BOOLEAN, Flag
 from ecsops.engine.values import canonical
-from ecsops.pulumi.resource import KindResource
 
 REGIONS = ("cn-hangzhou", "us-west-1", "us-east-1")
 TASKS_PER_REGION = 25
@@ -211,23 +209,3 @@ KIND = register(Kind(
     cloud_checks=cloud_checks,
     stack_checks=stack_checks,
 ))
-
-
-class LicenseTask(KindResource, module="ecsops", name="LicenseTask"):
-    """A license task (see `LicenseTaskSpec`); discovery_rules=[{"product": "Windows Server"}]."""
-
-    license_task_id: pulumi.Output[str]
-    status: pulumi.Output[str]
-    consumed: pulumi.Output[int]
-    tracked_count: pulumi.Output[int]
-    failed_count: pulumi.Output[int]
-
-    def __init__(self, resource_name: str, *, name: pulumi.Input[str], description: pulumi.Input[str],
-                 license_type: pulumi.Input[str], limit: pulumi.Input[int],
-                 discovery_rules: pulumi.Input[list[Mapping[str, str]]], active: pulumi.Input[bool] | None = None,
-                 region: pulumi.Input[str] | None = None, adopt_id: pulumi.Input[str] | None = None,
-                 opts: pulumi.ResourceOptions | None = None):
-        super().__init__(KIND, resource_name, dict(
-            name=name, description=description, license_type=license_type, limit=limit,
-            discovery_rules=discovery_rules, active=active, region=region,
-        ), opts, adopt_id)

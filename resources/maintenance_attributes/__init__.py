@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal, Mapping
 
-import pulumi
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ecsops.cloud import operations as ops
@@ -22,7 +21,6 @@ from ecsops.engine.listing import ListingCache, fetched
 from ecsops.engine.policy import in_place, replace
 from ecsops.engine.scalars import Flag
 from ecsops.engine.values import is_unknown
-from ecsops.pulumi.resource import KindResource
 from ecsops.resources.scheduled_invocation import INSTANCE_ID
 
 MAX_INSTANCES = 100
@@ -244,17 +242,3 @@ KIND = register(Kind(
     stack_checks=stack_checks,
     cloud_checks=cloud_checks,
 ))
-
-
-class MaintenanceAttributes(KindResource, module="ecsops", name="MaintenanceAttributes"):
-    """Maintenance attributes of instances (see `MaintenanceAttributesSpec`); window={"start": "02:00:00",
-    "end": "04:00:00"} in UTC+8."""
-
-    settings_id: pulumi.Output[str]
-
-    def __init__(self, resource_name: str, *, instance_ids: pulumi.Input[list[str]],
-                 action: pulumi.Input[str] | None = None, notify: pulumi.Input[bool] | None = None,
-                 window: pulumi.Input[Mapping[str, str]] | None = None, adopt_id: pulumi.Input[str] | None = None,
-                 opts: pulumi.ResourceOptions | None = None):
-        super().__init__(KIND, resource_name, dict(instance_ids=instance_ids, action=action, notify=notify,
-                                                   window=window), opts, adopt_id)

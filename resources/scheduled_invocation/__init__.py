@@ -16,7 +16,6 @@ import re
 from datetime import datetime, timezone
 from typing import Annotated, Any, Literal, Mapping, Union
 
-import pulumi
 from pydantic import (Field, ValidationError, ValidationInfo, ValidatorFunctionWrapHandler, WrapValidator,
                       field_validator, model_validator)
 
@@ -29,7 +28,6 @@ from ecsops.engine.policy import in_place, replace
 from ecsops.engine.refs import whole_reference
 from ecsops.engine.scalars import NO_BOOLEAN
 from ecsops.engine.values import SecretValue, is_unknown, reveal
-from ecsops.pulumi.resource import KindResource
 from ecsops.resources.command import KIND as COMMAND, check_tags, parameter_names, retag, tag_list
 from ecsops.schedule import ScheduleError, parse_frequency, validate_frequency
 
@@ -339,25 +337,3 @@ KIND = register(Kind(
     cloud_checks=cloud_checks,
     preview=preview,
 ))
-
-
-class ScheduledInvocation(KindResource, module="ecsops", name="ScheduledInvocation"):
-    """A scheduled run of a command (see `ScheduledInvocationSpec`); secret parameters: `pulumi.Output.secret`."""
-
-    invoke_id: pulumi.Output[str]
-    status: pulumi.Output[str]
-    next_runs: pulumi.Output[list[str]]
-
-    def __init__(self, resource_name: str, *, command_id: pulumi.Input[str],
-                 instance_ids: pulumi.Input[list[str]] | None = None,
-                 resource_tags: pulumi.Input[Mapping[str, str]] | None = None,
-                 repeat_mode: pulumi.Input[str] | None = None, frequency: pulumi.Input[str] | None = None,
-                 parameters: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None,
-                 username: pulumi.Input[str] | None = None, timeout: pulumi.Input[int] | None = None,
-                 working_dir: pulumi.Input[str] | None = None, tags: pulumi.Input[Mapping[str, str]] | None = None,
-                 adopt_id: pulumi.Input[str] | None = None, opts: pulumi.ResourceOptions | None = None):
-        super().__init__(KIND, resource_name, dict(
-            command_id=command_id, instance_ids=instance_ids, resource_tags=resource_tags, repeat_mode=repeat_mode,
-            frequency=frequency, parameters=parameters, username=username, timeout=timeout,
-            working_dir=working_dir, tags=tags,
-        ), opts, adopt_id)

@@ -1,0 +1,33 @@
+"""The Pulumi resource of `ecsops:LicenseTask`: typed arguments in Python, the kind's spec on the wire.
+
+Kept apart from the kind so that the command line, which never needs Pulumi, never imports it.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import pulumi
+
+from ecsops.pulumi.resource import KindResource
+from ecsops.resources.license_task import KIND
+
+
+class LicenseTask(KindResource, module="ecsops", name="LicenseTask"):
+    """A license task (see `LicenseTaskSpec`); discovery_rules=[{"product": "Windows Server"}]."""
+
+    license_task_id: pulumi.Output[str]
+    status: pulumi.Output[str]
+    consumed: pulumi.Output[int]
+    tracked_count: pulumi.Output[int]
+    failed_count: pulumi.Output[int]
+
+    def __init__(self, resource_name: str, *, name: pulumi.Input[str], description: pulumi.Input[str],
+                 license_type: pulumi.Input[str], limit: pulumi.Input[int],
+                 discovery_rules: pulumi.Input[list[Mapping[str, str]]], active: pulumi.Input[bool] | None = None,
+                 region: pulumi.Input[str] | None = None, adopt_id: pulumi.Input[str] | None = None,
+                 opts: pulumi.ResourceOptions | None = None):
+        super().__init__(KIND, resource_name, dict(
+            name=name, description=description, license_type=license_type, limit=limit,
+            discovery_rules=discovery_rules, active=active, region=region,
+        ), opts, adopt_id)
