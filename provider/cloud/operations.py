@@ -13,7 +13,6 @@ Retries happen only where repeating cannot do harm (API.md section 1):
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from enum import Enum
 
@@ -30,25 +29,28 @@ class Retry(str, Enum):
 class Product:
     name: str       # "ecs"
     version: str    # wire version
-    #: False for a product no official SDK knows (called through the SDK's generic client).
-    has_sdk: bool = True
+    #: The module of the product's official SDK client, whose endpoint rules find the product's endpoint in
+    #: a region of the real cloud; None for a product no SDK knows.
+    sdk: str | None = None
     #: False for a product only the ecsops emulator has (License Manager has no public API).
     public: bool = True
+    #: False where calls carry no RegionId (CloudMonitor's event rules are account-wide; its SDK sends none).
+    regional: bool = True
 
 
-ECS = Product("ecs", "2014-05-26")
+ECS = Product("ecs", "2014-05-26", sdk="alibabacloud_ecs20140526.client")
 
 
 @dataclass(frozen=True)
 class Operation:
+    """One RPC action. `json_params`: parameters the API takes as one JSON text (an object such as a task's
+    parameters), which the product SDKs send in the `json` style; every other parameter is flattened
+    (`Tag.1.Key`), as the SDKs do."""
+
     product: Product
     action: str
     retry: Retry
-
-    @property
-    def method(self) -> str:
-        """The SDK client's method: `CreateCommand` -> `create_command_with_options`."""
-        return re.sub(r"(?<!^)(?=[A-Z])", "_", self.action).lower() + "_with_options"
+    json_params: frozenset[str] = frozenset()
 
     @property
     def writes(self) -> bool:
@@ -62,18 +64,16 @@ DELETE_COMMAND = Operation(ECS, "DeleteCommand", Retry.DELETE)
 TAG_RESOURCES = Operation(ECS, "TagResources", Retry.IDEMPOTENT)
 UNTAG_RESOURCES = Operation(ECS, "UntagResources", Retry.IDEMPOTENT)
 DESCRIBE_INSTANCES = Operation(ECS, "DescribeInstances", Retry.READ)
-DESCRIBE_ACCOUNT_ATTRIBUTES = Operation(ECS, "DescribeAccountAttributes", Retry.READ)
-INVOKE_COMMAND = Operation(ECS, "InvokeCommand", Retry.TOKEN)
+INVOKE_COMMAND = Operation(ECS, "InvokeCommand", Retry.TOKEN, frozenset({"Parameters"}))
 DESCRIBE_INVOCATIONS = Operation(ECS, "DescribeInvocations", Retry.READ)
-DESCRIBE_INVOCATION_RESULTS = Operation(ECS, "DescribeInvocationResults", Retry.READ)
 STOP_INVOCATION = Operation(ECS, "StopInvocation", Retry.DELETE)
-DESCRIBE_CLOUD_ASSISTANT_STATUS = Operation(ECS, "DescribeCloudAssistantStatus", Retry.READ)
 MODIFY_INSTANCE_MAINTENANCE_ATTRIBUTES = Operation(ECS, "ModifyInstanceMaintenanceAttributes", Retry.IDEMPOTENT)
 DESCRIBE_INSTANCE_MAINTENANCE_ATTRIBUTES = Operation(ECS, "DescribeInstanceMaintenanceAttributes", Retry.READ)
-MODIFY_CLOUD_ASSISTANT_SETTINGS = Operation(ECS, "ModifyCloudAssistantSettings", Retry.IDEMPOTENT)
+MODIFY_CLOUD_ASSISTANT_SETTINGS = Operation(ECS, "ModifyCloudAssistantSettings", Retry.IDEMPOTENT, frozenset({
+    "AgentUpgradeConfig", "OssDeliveryConfig", "ResourceUsageConfig", "SessionManagerConfig", "SlsDeliveryConfig"}))
 DESCRIBE_CLOUD_ASSISTANT_SETTINGS = Operation(ECS, "DescribeCloudAssistantSettings", Retry.READ)
 
-CMS = Product("cms", "2019-01-01")
+CMS = Product("cms", "2019-01-01", sdk="alibabacloud_cms20190101.client", regional=False)
 
 PUT_EVENT_RULE = Operation(CMS, "PutEventRule", Retry.IDEMPOTENT)               # upsert by rule name
 PUT_EVENT_RULE_TARGETS = Operation(CMS, "PutEventRuleTargets", Retry.IDEMPOTENT)  # upsert by target id
@@ -81,11 +81,9 @@ DESCRIBE_EVENT_RULE_LIST = Operation(CMS, "DescribeEventRuleList", Retry.READ)
 DESCRIBE_EVENT_RULE_TARGET_LIST = Operation(CMS, "DescribeEventRuleTargetList", Retry.READ)
 DELETE_EVENT_RULE_TARGETS = Operation(CMS, "DeleteEventRuleTargets", Retry.DELETE)
 DELETE_EVENT_RULES = Operation(CMS, "DeleteEventRules", Retry.DELETE)
-ENABLE_EVENT_RULES = Operation(CMS, "EnableEventRules", Retry.IDEMPOTENT)
-DISABLE_EVENT_RULES = Operation(CMS, "DisableEventRules", Retry.IDEMPOTENT)
 
 #: License Manager has no public API anywhere: ecsops defines it in its emulator only (API.md 5).
-LICENSE = Product("license", "2022-07-07", has_sdk=False, public=False)
+LICENSE = Product("license", "2022-07-07", public=False)
 
 CREATE_LICENSE_TASK = Operation(LICENSE, "CreateLicenseTask", Retry.TOKEN)
 DESCRIBE_LICENSE_TASKS = Operation(LICENSE, "DescribeLicenseTasks", Retry.READ)
@@ -93,5 +91,4 @@ MODIFY_LICENSE_TASK = Operation(LICENSE, "ModifyLicenseTask", Retry.IDEMPOTENT)
 ADD_LICENSE_DISCOVERY_RULES = Operation(LICENSE, "AddLicenseDiscoveryRules", Retry.NEVER)  # a repeat is a duplicate
 ACTIVATE_LICENSE_TASK = Operation(LICENSE, "ActivateLicenseTask", Retry.IDEMPOTENT)
 DEACTIVATE_LICENSE_TASK = Operation(LICENSE, "DeactivateLicenseTask", Retry.IDEMPOTENT)
-DESCRIBE_LICENSE_TASK_RESOURCES = Operation(LICENSE, "DescribeLicenseTaskResources", Retry.READ)
 DELETE_LICENSE_TASK = Operation(LICENSE, "DeleteLicenseTask", Retry.DELETE)

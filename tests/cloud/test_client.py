@@ -120,18 +120,6 @@ def test_an_unreachable_endpoint_is_a_service_error_naming_the_action() -> None:
     assert raised.value.action == "DescribeCommands"
 
 
-@pytest.mark.parametrize(
-    ("action", "method"),
-    [
-        pytest.param("CreateCommand", "create_command_with_options", id="create"),
-        pytest.param("DescribeInvocationResults", "describe_invocation_results_with_options", id="long"),
-        pytest.param("ModifyCloudAssistantSettings", "modify_cloud_assistant_settings_with_options", id="settings"),
-    ],
-)
-def test_operations_name_their_sdk_method(action, method) -> None:
-    assert Operation(ECS, action, Retry.READ).method == method
-
-
 class FakeClock:
     def __init__(self) -> None:
         self.now = 0.0
