@@ -18,9 +18,13 @@ def test_a_small_run_measures_every_operation_batched_and_naive(tmp_path) -> Non
     report = tmp_path / "bench.json"
     finished = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "run.py"), "--sizes", str(N), "--latencies", "0", "--skip-target",
-         "--json", str(report)], capture_output=True, text=True, timeout=300, cwd=ROOT)
+         "--startup-runs", "2", "--json", str(report)], capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert finished.returncode == 0, finished.stderr[-3000:]
-    assert "| N | latency | operation |" in finished.stdout
+    assert "| N | latency | operation |" in finished.stdout and "| start-up (whole process) |" in finished.stdout
+
+    startup = {row["startup"]: row for row in json.loads(report.read_text())["startup"]}
+    assert set(startup) == {"ecsops drift, one resource, running emulator", "ecsops --version"}
+    assert all(row["runs"] == 2 and 0 < row["min_seconds"] <= row["median_seconds"] for row in startup.values())
 
     rows = {row["operation"]: row for row in json.loads(report.read_text())["rows"]}
     assert set(rows) == {"apply", "plan", "plan (naive)", "drift", "drift (naive)"}
