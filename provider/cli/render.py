@@ -275,7 +275,7 @@ def drift_text(report: tuple[ResourceDrift, ...], stack: str, backend: str, stre
 
 def drift_document(report: tuple[ResourceDrift, ...], stack: str, backend: str) -> dict[str, Any]:
     summary = Counter(entry.status for entry in report)
-    resources = []
+    resources: list[dict[str, Any]] = []
     for entry in report:
         secrets = _secret_fields(entry.type)
         changes = [

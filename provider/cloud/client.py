@@ -85,13 +85,14 @@ class Cloud:
         request = {"RegionId": region, **params} if operation.product.regional else dict(params)
         if operation.retry is Retry.NEVER:
             return self._attempt(operation, request, region)
+        pacing: dict[str, Any] = {"sleep": self._sleep} if self._sleep else {}
         retrying = Retrying(
             retry=retry_if_exception(lambda error: isinstance(error, errors.CloudError) and error.retryable),
             stop=stop_after_attempt(self.attempts) | stop_after_delay(self.retry_budget_s),
             wait=_wait,
             reraise=True,
             before_sleep=lambda state: self._count("retries"),
-            **({"sleep": self._sleep} if self._sleep else {}),
+            **pacing,
         )
         return retrying(self._attempt, operation, request, region)
 
@@ -126,7 +127,7 @@ class Cloud:
             raise errors.from_answer(body, operation.action)
         return body
 
-    def list(self, operation: Operation, params: Mapping[str, Any], path: tuple[str, ...], *,
+    def fetch_all(self, operation: Operation, params: Mapping[str, Any], path: tuple[str, ...], *,
              page_size: int = 50, region: str | None = None) -> list[dict[str, Any]]:
         """Every item of a MaxResults/NextToken listing, page after page (`path` leads to the items)."""
         items: list[dict[str, Any]] = []
@@ -139,8 +140,8 @@ class Cloud:
             if not token:
                 return items
 
-    def list_numbered(self, operation: Operation, params: Mapping[str, Any], path: tuple[str, ...], *,
-                      page_size: int, region: str | None = None) -> list[dict[str, Any]]:
+    def fetch_all_numbered(self, operation: Operation, params: Mapping[str, Any], path: tuple[str, ...], *,
+                           page_size: int, region: str | None = None) -> list[dict[str, Any]]:
         """Every item of an older PageNumber/PageSize listing: pages until a short one, or until the answer's
         TotalCount items (when it gives one) are in hand."""
         items: list[dict[str, Any]] = []
@@ -187,8 +188,8 @@ def _wait(state: RetryCallState) -> float:
     error = state.outcome.exception() if state.outcome else None
     hint = getattr(error, "retry_after_s", None)
     if hint:
-        return max(hint, 0.05)
-    return min(BACKOFF_MAX_S, BACKOFF_FIRST_S * 2 ** (state.attempt_number - 1)) + random.uniform(0, BACKOFF_FIRST_S)
+        return max(float(hint), 0.05)
+    return min(BACKOFF_MAX_S, BACKOFF_FIRST_S * 2.0 ** (state.attempt_number - 1)) + random.uniform(0, BACKOFF_FIRST_S)
 
 
 def _answers_as_emulator(endpoint: str) -> bool:

@@ -70,9 +70,9 @@ class EmulatorApp:
         if decision.latency_s:
             time.sleep(decision.latency_s)
         if decision.outcome in ("throttle", "error"):
-            error = _injected_error(decision)
-            self._log_failure(api, operation, error)
-            return error_response(error, api.request_id, host)
+            injected = _injected_error(decision)
+            self._log_failure(api, operation, injected)
+            return error_response(injected, api.request_id, host)
         try:
             with self.db.transaction() as tx:
                 context = Context(tx=tx, now=clock.now(tx), request=api)
@@ -84,9 +84,9 @@ class EmulatorApp:
             return _error_answer(error, api.request_id, host)
         except Exception:  # a bug in the emulator: answer like the cloud does, and say where it broke
             traceback.print_exc(file=sys.stderr)
-            error = COMMON.error("InternalError")
-            self._log_failure(api, operation, error)
-            return error_response(error, api.request_id, host)
+            internal = COMMON.error("InternalError")
+            self._log_failure(api, operation, internal)
+            return error_response(internal, api.request_id, host)
         self.deliveries.kick()
         if held and faults.hold_phase == "after":
             self.injector.hold(faults, self._holding_writes)

@@ -27,7 +27,7 @@ LOOPBACK = "127.0.0.1"
 def is_loopback(host: str) -> bool:
     """True when `host` resolves, and only to loopback addresses (127.0.0.0/8, ::1); `""` means every one."""
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)} if host else set()
+        addresses = {str(info[4][0]) for info in socket.getaddrinfo(host, None)} if host else set()
     except socket.gaierror:
         return False
     return bool(addresses) and all(ipaddress.ip_address(address.split("%")[0]).is_loopback for address in addresses)

@@ -14,7 +14,7 @@ import sqlite3
 import string
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Protocol, Sequence
 
 from ecsops.emulator import clock, world
 from ecsops.emulator.errors import COMMON
@@ -167,7 +167,15 @@ class _Window:
                                    max(0, stop - start), start).fetchall()
 
 
-def page(ctx: Context, rows: Sequence[Any], *, default_size: int = 10, max_size: int = 50) -> tuple[list[Any], dict[str, Any]]:
+class Rows(Protocol):
+    """What `page` cuts a page from: a list, or a `Listing` window that fetches only the page's rows."""
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, window: slice, /) -> Sequence[Any]: ...
+
+
+def page(ctx: Context, rows: Rows, *, default_size: int = 10, max_size: int = 50) -> tuple[list[Any], dict[str, Any]]:
     """Cuts one page out of `rows` by MaxResults/NextToken (or the older PageNumber/PageSize).
 
     Returns the page and the paging fields of the answer. NextToken is the offset of the next page,
@@ -182,7 +190,7 @@ def page(ctx: Context, rows: Sequence[Any], *, default_size: int = 10, max_size:
         if not 1 <= size <= max_size:
             raise COMMON.error("InvalidParameter", name="MaxResults", reason=f"must be between 1 and {max_size}")
         offset = _offset(params.text("NextToken"))
-        chunk = rows[offset:offset + size]
+        chunk = list(rows[offset:offset + size])
         following = offset + size
         token = _token(following) if following < len(rows) else ""
         return chunk, {"NextToken": token, "TotalCount": len(rows), "MaxResults": size}
@@ -194,7 +202,7 @@ def page(ctx: Context, rows: Sequence[Any], *, default_size: int = 10, max_size:
     if not 1 <= size <= max_size:
         raise COMMON.error("InvalidParameter", name="PageSize", reason=f"must be between 1 and {max_size}")
     start = (number - 1) * size
-    return rows[start:start + size], {"PageNumber": number, "PageSize": size, "TotalCount": len(rows)}
+    return list(rows[start:start + size]), {"PageNumber": number, "PageSize": size, "TotalCount": len(rows)}
 
 
 def _token(offset: int) -> str:

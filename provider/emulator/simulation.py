@@ -1,4 +1,5 @@
-"""Work that comes due as the clock moves: scheduled runs now; event state changes later.
+"""Work that comes due as the clock moves: the runs of scheduled invocations, the delivery of finished runs'
+records, and the state changes of system events (with what they do to instances and who is notified).
 
 Nothing runs in the background. Every API request, and every change of the clock through the admin API,
 first calls `catch_up(tx, now)` inside its own transaction: each registered step materialises what became

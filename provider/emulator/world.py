@@ -12,7 +12,7 @@ import importlib.util
 import json
 import sqlite3
 from importlib import resources
-from typing import Any, Literal
+from typing import Any, Literal, Mapping
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -138,9 +138,11 @@ def merge(tx: sqlite3.Connection, world: World) -> None:
     if world.oss is not None:
         _merge_oss(tx, world.oss)
     known = set(regions(tx))
-    for entry in [*world.instances, *world.buckets, *world.log_projects]:
+    located: list[Instance | Bucket | LogProject] = [*world.instances, *world.buckets, *world.log_projects]
+    for entry in located:
         if entry.region not in known:
-            raise WorldError(f"world document: {entry.name or entry.id}: unknown region {entry.region!r}")
+            label = entry.name or (entry.id if isinstance(entry, Instance) else "")
+            raise WorldError(f"world document: {label}: unknown region {entry.region!r}")
     from ecsops.emulator.events import set_instance_status  # here: the events package builds on this module
 
     instant = clock.now(tx)
@@ -235,6 +237,7 @@ def dump(tx: sqlite3.Connection) -> dict[str, Any]:
              "SELECT name FROM logstores WHERE project = ? ORDER BY name", (row["name"],))]}
         for row in tx.execute("SELECT * FROM log_projects ORDER BY name")
     ]
+    oss: Mapping[str, str | None] = oss_endpoint(tx) or {"endpoint": None}
     return {
         "account": {"userId": account(tx)["userId"],
                     "accessKeys": [{"id": key["id"]} for key in account(tx)["accessKeys"]]},
@@ -244,8 +247,7 @@ def dump(tx: sqlite3.Connection) -> dict[str, Any]:
         "buckets": [dict(row) for row in tx.execute("SELECT name, region FROM buckets ORDER BY name")],
         "logProjects": projects,
         "contactGroups": [dict(row) for row in tx.execute("SELECT * FROM contact_groups ORDER BY name")],
-        "oss": {key: value for key, value in (oss_endpoint(tx) or {"endpoint": None}).items()
-                if key != "accessKeySecret"},
+        "oss": {key: value for key, value in oss.items() if key != "accessKeySecret"},
     }
 
 

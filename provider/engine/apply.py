@@ -151,7 +151,7 @@ class Applier:
         self._fail_with(name, Diagnostic(
             "an interrupted create with secret values cannot be finished: the stack no longer declares the same "
             f"values; check whether the object was made (ClientToken {pending.token}), then remove the pending "
-            "entry from the state", resource=name, type=kind.type))
+            "entry from the state", resource=name, type=kind.type_name))
         return None
 
     def _depose(self, name: str) -> None:
@@ -178,7 +178,7 @@ class Applier:
         validated = validate(kind, resolved, resource=name, now=self.now)
         if errors_only(validated.diagnostics) or validated.spec is None:
             self._fail_with(name, *(validated.diagnostics or [
-                Diagnostic("a referenced value is still unknown", resource=name, type=kind.type)]))
+                Diagnostic("a referenced value is still unknown", resource=name, type=kind.type_name)]))
             return
         resource_plan = plan_resource(declared, validated, current, seen, salt=self.state.salt)
         if resource_plan.action in (Action.CREATE, Action.REPLACE):
@@ -216,7 +216,11 @@ class Applier:
             if refused(error):  # certainly nothing was made: forget the intent
                 self._change(lambda: self.state.drop_pending(name))
             raise
-        self._change(lambda: (self.state.drop_pending(name), self._set_resource(declared, seen, values)))
+        def adopt() -> None:
+            self.state.drop_pending(name)
+            self._set_resource(declared, seen, values)
+
+        self._change(adopt)
         return seen
 
     def _update(self, declared: DeclaredResource, resource_plan: ResourcePlan, spec: Spec,
@@ -251,8 +255,9 @@ class Applier:
         with self._lock:
             seen, current = self.observed.get(name), self.state.resources.get(name)
             stale = seen is not None and current is not None and current.outputs != seen.outputs
-        if stale:
-            self._change(lambda: self.state.set_resource(name, replace(current, outputs=dict(seen.outputs))))
+            refreshed = replace(current, outputs=dict(seen.outputs)) if stale and current and seen else None
+        if refreshed is not None:
+            self._change(lambda: self.state.set_resource(name, refreshed))
 
     def _attribute(self, reference: refs.Reference) -> Any:
         """What `${name.attr}` means now (call holding the lock)."""
@@ -286,8 +291,8 @@ class Applier:
 
     def _fail(self, name: str, kind: Kind, error: CloudError, action: Action) -> None:
         field_name = kind.field_by_wire.get(error.parameter or "")
-        self._fail_with(name, Diagnostic(str(error), resource=name, field=field_name, type=kind.type))
-        self._emit(name, kind.type, action, "failed", str(error))
+        self._fail_with(name, Diagnostic(str(error), resource=name, field=field_name, type=kind.type_name))
+        self._emit(name, kind.type_name, action, "failed", str(error))
 
     def _fail_with(self, name: str, *problems: Diagnostic) -> None:
         with self._lock:
@@ -320,9 +325,3 @@ def deletion_graph(stack: Stack, state: StackState) -> tuple[list[tuple[str, Res
                     waits[index].append(dependent)
     return items, waits
 
-
-def deletion_order(stack: Stack, state: StackState) -> list[tuple[str, ResourceState | Deposed]]:
-    """The deletes in one valid sequence (dependents first; otherwise later-recorded objects first)."""
-    items, waits = deletion_graph(stack, state)
-    order = refs.topological({str(i): [str(j) for j in waits[i]] for i in reversed(range(len(items)))})
-    return [items[int(key)] for key in order]

@@ -45,8 +45,6 @@ def diff(kind: Kind, old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[Fi
     """
     changes = []
     for name, policy in kind.fields.items():
-        if policy.update is Update.COMPUTED:
-            continue
         change = _field_change(name, policy, old.get(name), new.get(name))
         if change is not None:
             changes.append(change)

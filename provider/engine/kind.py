@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Protocol
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
-from ecsops.engine.policy import FieldPolicy, Update, policies
+from ecsops.cloud.errors import CloudError
+from ecsops.engine.policy import FieldPolicy, policies
 
 if TYPE_CHECKING:
     from ecsops.cloud.client import Cloud
@@ -158,6 +159,18 @@ class Lifecycle(Protocol):
     def delete(self, cloud: "Cloud", id_: str, *, prior: Mapping[str, Any]) -> None: ...
 
 
+def read_back(lifecycle: Lifecycle, cloud: "Cloud", id_: str, *, prior: Mapping[str, Any] | None,
+              what: str) -> Observed:
+    """`lifecycle.read` of an object the caller has just written, for the outputs a write returns.
+
+    Right after a write succeeded, "gone" is not an answer: an object that cannot be read back is the
+    failure of the step (a CloudError naming `what` and the id), never a silent None."""
+    seen = lifecycle.read(cloud, id_, prior=prior)
+    if seen is None:
+        raise CloudError(f"{what} {id_}: written, but it cannot be read back")
+    return seen
+
+
 class BatchReader(Protocol):
     """Optional, for kinds that can read many objects in few calls (list calls, or many ids per call).
 
@@ -177,7 +190,7 @@ class BatchReader(Protocol):
 class Kind:
     """One resource kind, as data the engine reads."""
 
-    type: str                       # "ecsops:Command": the YAML `type`
+    type_name: str                  # "ecsops:Command": the YAML `type`
     spec: type[Spec]
     outputs: type[Outputs]
     lifecycle: Lifecycle = field(compare=False)
@@ -226,9 +239,6 @@ class Kind:
     def batch_reader(self) -> BatchReader | None:
         return self.lifecycle if hasattr(self.lifecycle, "read_many") else None  # type: ignore[return-value]
 
-    def replace_fields(self) -> frozenset[str]:
-        return frozenset(name for name, policy in self.fields.items() if policy.update is Update.REPLACE)
-
 
 class UnknownKind(LookupError):
     pass
@@ -239,10 +249,10 @@ _KINDS: dict[str, Kind] = {}
 
 def register(kind: Kind) -> Kind:
     """Adds a kind to the registry (kinds call this once, at import)."""
-    existing = _KINDS.get(kind.type)
+    existing = _KINDS.get(kind.type_name)
     if existing is not None and existing is not kind:
-        raise ValueError(f"two kinds claim the type {kind.type}")
-    _KINDS[kind.type] = kind
+        raise ValueError(f"two kinds claim the type {kind.type_name}")
+    _KINDS[kind.type_name] = kind
     return kind
 
 

@@ -57,7 +57,7 @@ def observe(state: StackState, cloud: "Cloud", *, batch: bool = True) -> dict[st
         try:
             return {name: kind.lifecycle.read(cloud, entry.id, prior=entry.values)}
         except CloudError as error:
-            return {name: Diagnostic(f"reading {entry.id} failed: {error}", resource=name, type=kind.type)}
+            return {name: Diagnostic(f"reading {entry.id} failed: {error}", resource=name, type=kind.type_name)}
 
     # every kind's listing (its pages follow one another) and every single read at once
     jobs: list[Callable[[], dict[str, Observed | None | Diagnostic]]] = [
@@ -80,7 +80,7 @@ def _read_batch(kind: kinds.Kind, entries: list[tuple[str, ResourceState]],
     try:
         found = reader.read_many(cloud, {entry.id: entry.values for _, entry in entries})
     except CloudError as error:
-        return {name: Diagnostic(f"reading failed: {error}", resource=name, type=kind.type) for name, _ in entries}
+        return {name: Diagnostic(f"reading failed: {error}", resource=name, type=kind.type_name) for name, _ in entries}
     return {name: found.get(entry.id) for name, entry in entries}
 
 
@@ -127,10 +127,10 @@ def look_up(stack: Stack, state: StackState, cloud: "Cloud",
             seen = None
             if kind.find_existing is not None and name not in state.resources and name not in state.pending:
                 seen = kind.find_existing(cloud, spec)
-            checked = kind.cloud_checks(cloud, spec, cache=shared.get(kind.type)) if kind.cloud_checks else []
-            problems = [Diagnostic(message, resource=name, field=field, type=kind.type) for field, message in checked]
+            checked = kind.cloud_checks(cloud, spec, cache=shared.get(kind.type_name)) if kind.cloud_checks else []
+            problems = [Diagnostic(message, resource=name, field=field, type=kind.type_name) for field, message in checked]
         except CloudError as error:
-            return None, [], Diagnostic(f"checking with the cloud failed: {error}", resource=name, type=kind.type)
+            return None, [], Diagnostic(f"checking with the cloud failed: {error}", resource=name, type=kind.type_name)
         return seen, problems, None
 
     existing: dict[str, Observed] = {}

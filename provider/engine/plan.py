@@ -129,7 +129,8 @@ def comparable(kind: Kind, seen: Observed, applied: Mapping[str, Any], declared:
     """What the cloud holds, ready to compare with the declared values: fields the cloud cannot report
     taken from the last apply, parts declared (or applied) secret marked so, and secrets digested."""
     values = effective_values(kind, seen.values, applied)
-    return protect(mark_secrets(mark_secrets(values, applied), declared), salt)
+    protected: dict[str, Any] = protect(mark_secrets(mark_secrets(values, applied), declared), salt)
+    return protected
 
 
 def taken(stack: Stack, declared: DeclaredResource, seen: Observed) -> Diagnostic:
@@ -142,7 +143,7 @@ def taken(stack: Stack, declared: DeclaredResource, seen: Observed) -> Diagnosti
 def advice(kind: Kind, validated: Validated, name: str) -> list[Diagnostic]:
     if kind.advice is None or validated.spec is None:
         return []
-    return [Diagnostic(message, resource=name, field=field, type=kind.type, severity="warning")
+    return [Diagnostic(message, resource=name, field=field, type=kind.type_name, severity="warning")
             for field, message in kind.advice(validated.values)]
 
 
@@ -157,9 +158,9 @@ def stack_problems(stack: Stack, checked: Mapping[str, Validated]) -> list[Diagn
         if declared.kind.stack_checks is None or not checked[name].ok:
             continue
         others = Neighbours(neighbours, by_type, excluded=name)
-        for field, message in declared.kind.stack_checks(declared.properties, checked[name].values, others,
-                                                         region=stack.region):
-            problems.append(Diagnostic(message, resource=name, field=field, type=declared.type))
+        for field_name, message in declared.kind.stack_checks(declared.properties, checked[name].values, others,
+                                                              region=stack.region):
+            problems.append(Diagnostic(message, resource=name, field=field_name, type=declared.type))
     return problems
 
 

@@ -9,7 +9,9 @@ derive from these declarations, so no resource code decides by itself whether a 
 | `in_place()` | is made by the kind's update |
 | `replace(reason=...)` | creates a new object (and removes the old) |
 | `add_only(reason=...)` | list: added items in place; a removed or changed item replaces |
-| `computed()` | output set by the cloud, never declared (outputs only) |
+
+What the cloud sets (ids, statuses) is not a field at all: it is declared in the kind's outputs model, and
+never diffed.
 
 Options on every declaration: `secret` (never shown or stored in plain text), `normalise` (applied to both
 sides before comparing), `wire` (the API parameter carrying it: error codes name parameters, users name
@@ -29,7 +31,6 @@ class Update(str, Enum):
     IN_PLACE = "in_place"
     REPLACE = "replace"
     ADD_ONLY = "add_only"
-    COMPUTED = "computed"
 
 
 @dataclass(frozen=True)
@@ -55,10 +56,6 @@ def replace(**options: Any) -> FieldPolicy:
 
 def add_only(**options: Any) -> FieldPolicy:
     return FieldPolicy(update=Update.ADD_ONLY, **options)
-
-
-def computed(**options: Any) -> FieldPolicy:
-    return FieldPolicy(update=Update.COMPUTED, **options)
 
 
 DEFAULT = FieldPolicy()

@@ -9,14 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from ecsops.engine.kind import Kind
-from ecsops.engine.policy import Update
 
 SCHEMA_DRAFT = "https://json-schema.org/draft/2020-12/schema"
 BASE_ID = "https://ecsops.dev/schema"
 
 
 def file_name(kind: Kind) -> str:
-    return kind.type.split(":", 1)[1].lower() + ".schema.json"
+    return kind.type_name.split(":", 1)[1].lower() + ".schema.json"
 
 
 def kind_schema(kind: Kind) -> dict[str, Any]:
@@ -24,8 +23,7 @@ def kind_schema(kind: Kind) -> dict[str, Any]:
     for name, policy in kind.fields.items():
         prop = schema["properties"][name]
         prop.pop("title", None)  # pydantic's titles ("Workingdir") help nobody; the key is the name
-        if policy.update is not Update.COMPUTED:
-            prop["x-ecsops-update"] = policy.update.value
+        prop["x-ecsops-update"] = policy.update.value
         if policy.secret:
             prop["x-ecsops-secret"] = True
     outputs = kind.outputs.model_json_schema(by_alias=True)
@@ -34,7 +32,7 @@ def kind_schema(kind: Kind) -> dict[str, Any]:
     return {
         "$schema": SCHEMA_DRAFT,
         "$id": f"{BASE_ID}/{file_name(kind)}",
-        "title": kind.type,
+        "title": kind.type_name,
         "description": kind.summary,
         **{key: value for key, value in schema.items() if key not in ("title", "description")},
         "x-ecsops-outputs": outputs["properties"],
@@ -48,7 +46,7 @@ def stack_schema(kinds: tuple[Kind, ...]) -> dict[str, Any]:
             "additionalProperties": False,
             "required": ["type"],
             "properties": {
-                "type": {"const": kind.type},
+                "type": {"const": kind.type_name},
                 "properties": {"$ref": file_name(kind)},
                 "options": {"$ref": "#/$defs/options"},
             },

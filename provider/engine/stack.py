@@ -46,7 +46,7 @@ class DeclaredResource:
 
     @property
     def type(self) -> str:
-        return self.kind.type
+        return self.kind.type_name
 
 
 @dataclass(frozen=True)
@@ -236,7 +236,8 @@ def _duplicate_problems(duplicates: list[Duplicate], document: Mapping[Any, Any]
                         path: Path) -> list[Diagnostic]:
     """Each repeated key, named by where it is: a top-level key, a resource name, or the resource and field
     it repeats."""
-    located = {id(duplicate): (None, str(duplicate.key)) for duplicate in getattr(document, "repeated", [])}
+    located: dict[int, tuple[str | None, str | None]] = {
+        id(duplicate): (None, str(duplicate.key)) for duplicate in getattr(document, "repeated", [])}
     located.update({id(duplicate): where for where, duplicate in _repeats_in_resources(entries)})
     problems = []
     for duplicate in duplicates:
@@ -299,7 +300,7 @@ def _declared(name: Any, entry: Any, line: int | None, problems: list[Diagnostic
     for key in sorted(set(entry) - ENTRY, key=str):
         problems.append(Diagnostic(f"unknown key {key!r} (expected: type, properties, options)", resource=name))
     if entry.get("type") is None:
-        known = ", ".join(kind.type for kind in kinds.registered())
+        known = ", ".join(kind.type_name for kind in kinds.registered())
         problems.append(Diagnostic(f"is required (one of: {known})", resource=name, field="type"))
         return None
     try:
@@ -310,7 +311,7 @@ def _declared(name: Any, entry: Any, line: int | None, problems: list[Diagnostic
     properties = entry.get("properties") or {}
     options = entry.get("options") or {}
     if not isinstance(properties, dict):
-        problems.append(Diagnostic("properties must be a mapping", resource=name, type=kind.type))
+        problems.append(Diagnostic("properties must be a mapping", resource=name, type=kind.type_name))
         return None
     if not isinstance(options, dict) or set(options) - OPTIONS:
         problems.append(Diagnostic("options takes only dependsOn (a list of resource names)", resource=name))

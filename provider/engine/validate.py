@@ -48,13 +48,13 @@ def creation_problems(kind: Kind, validated: Validated, *, resource: str | None,
     """The kind's rules for objects about to be made (see `Kind.creation_checks`)."""
     if kind.creation_checks is None or validated.spec is None:
         return ()
-    return tuple(Diagnostic(message, resource=resource, field=field, type=kind.type)
+    return tuple(Diagnostic(message, resource=resource, field=field, type=kind.type_name)
                  for field, message in kind.creation_checks(validated.spec, now))
 
 
 def _partial(kind: Kind, values: Mapping[str, Any], error: ValidationError, resource: str | None) -> Validated:
     problems = tuple(
-        Diagnostic(message(detail), resource=resource, field=field_path(location(detail)), type=kind.type)
+        Diagnostic(message(detail), resource=resource, field=field_path(location(detail)), type=kind.type_name)
         for detail in error.errors()
         if not _caused_by_unknown(detail, values)
     )

@@ -141,7 +141,7 @@ class KindProvider(ResourceProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         kind = self.kind()
-        LISTINGS.forget(kind.type)
+        LISTINGS.forget(kind.type_name)
         spec = require_spec(kind, props, creating=True)
         adopt = props.get(ADOPT_KEY)
         with cloud_errors(kind, "create"):
@@ -167,7 +167,7 @@ class KindProvider(ResourceProvider):
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         kind = self.kind()
-        LISTINGS.forget(kind.type)
+        LISTINGS.forget(kind.type_name)
         spec = require_spec(kind, news)
         prior = mark_secrets(current(kind, olds), spec.values())
         changed = frozenset(change.field for change in diff(kind, prior, spec.values()))
@@ -177,7 +177,7 @@ class KindProvider(ResourceProvider):
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         kind = self.kind()
-        LISTINGS.forget(kind.type)
+        LISTINGS.forget(kind.type_name)
         with cloud_errors(kind, "delete"):
             kind.lifecycle.delete(RUNTIME.cloud(), id_, prior=current(kind, props))
 
@@ -216,7 +216,7 @@ def require_spec(kind: Kind, props: Mapping[str, Any], *, creating: bool = False
         problems += creation_problems(kind, validated, resource=None, now=datetime.now(timezone.utc))
     if validated.spec is None or problems:
         problems = problems or [Diagnostic("some inputs are still unknown")]
-        raise ProviderError(f"{kind.type}: " + "; ".join(str(problem) for problem in problems))
+        raise ProviderError(f"{kind.type_name}: " + "; ".join(str(problem) for problem in problems))
     return validated.spec
 
 
@@ -232,7 +232,7 @@ def refuse_taken(kind: Kind, cloud: Cloud, spec: Spec) -> None:
     """A kind whose identity the user chooses must not silently take over an object made elsewhere."""
     seen = kind.find_existing(cloud, spec) if kind.find_existing is not None else None
     if seen is not None:
-        raise ProviderError(f"{kind.type}: {seen.id} already exists: adopt it with adopt_id={seen.id!r}, "
+        raise ProviderError(f"{kind.type_name}: {seen.id} already exists: adopt it with adopt_id={seen.id!r}, "
                             "or give the resource another identity")
 
 
@@ -240,11 +240,11 @@ def adopt_object(kind: Kind, cloud: Cloud, id_: str, spec: Spec) -> Observed:
     """Takes over an existing object: in-place differences are updated; a replace-only one is an error."""
     seen = kind.lifecycle.read(cloud, id_, prior=None)
     if seen is None:
-        raise ProviderError(f"{kind.type}: cannot adopt {id_}: it does not exist")
+        raise ProviderError(f"{kind.type_name}: cannot adopt {id_}: it does not exist")
     changes = diff(kind, seen.values, spec.values())
     blocking = [change.field for change in changes if change.effect is Effect.REPLACE]
     if blocking:
-        raise ProviderError(f"{kind.type}: cannot adopt {id_}: it differs in {', '.join(blocking)}, which only a "
+        raise ProviderError(f"{kind.type_name}: cannot adopt {id_}: it differs in {', '.join(blocking)}, which only a "
                             "replacement can change; make the program match the object, or drop adoptId")
     if not changes:
         return seen
@@ -265,4 +265,4 @@ class cloud_errors:
         if isinstance(error, CloudError):
             field_name = self.kind.field_by_wire.get(error.parameter or "")
             where = f", field {field_name!r}" if field_name else ""
-            raise ProviderError(f"{self.kind.type} {self.step} failed{where}: {error}") from error
+            raise ProviderError(f"{self.kind.type_name} {self.step} failed{where}: {error}") from error

@@ -44,7 +44,7 @@ class KindResource(pulumi.dynamic.Resource):
         secrets = sorted(self._from_wire[wire] for wire in kind.secret_fields())  # Pulumi translates these
         if secrets:
             opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=secrets))
-        super().__init__(KindProvider(kind.type, kind.module), resource_name, props, opts)
+        super().__init__(KindProvider(kind.type_name, kind.module), resource_name, props, opts)
 
     def translate_input_property(self, prop: str) -> str:
         return self._to_wire.get(prop, prop)

@@ -50,11 +50,11 @@ def parse_at(expression: str, now: datetime) -> AtSchedule:
     if not found:
         raise ScheduleError("at", f"{expression!r} is not a point in time; {_SYNTAX}")
     *parts, zone_name = found.groups()
+    year, month, day, hour, minute, second = (int(part) for part in parts)
     try:
-        local = datetime(*(int(part) for part in parts))
+        local = datetime(year, month, day, hour, minute, second)
     except ValueError:
-        year, month, day, hour, minute, second = parts
-        written = f"{year}-{month}-{day} {hour}:{minute}:{second}"
+        written = "{}-{}-{} {}:{}:{}".format(*parts)
         raise ScheduleError("at", f"{written} is not a valid date and time") from None
     zone = UTC if zone_name is None else parse_zone(zone_name)
     try:

@@ -7,6 +7,7 @@ Content is plain text here; the provider encodes it (Base64) on the wire.
 
 from __future__ import annotations
 
+from contextlib import suppress
 import base64
 import re
 from typing import Annotated, Any, Literal, Mapping
@@ -15,8 +16,8 @@ from pydantic import Field, field_validator, model_validator
 
 from ecsops.cloud import operations as ops
 from ecsops.cloud.client import Cloud
-from ecsops.cloud.errors import CloudError, NotFound
-from ecsops.engine.kind import FieldError, Kind, Observed, Outputs, Spec, register
+from ecsops.cloud.errors import NotFound
+from ecsops.engine.kind import FieldError, Kind, Observed, Outputs, Spec, read_back, register
 from ecsops.engine.listing import ListingCache, answered, fetched
 from ecsops.engine.policy import in_place, replace
 from ecsops.engine.scalars import NO_BOOLEAN, Flag
@@ -158,8 +159,8 @@ class CommandLifecycle:
                   cache: ListingCache | None = None) -> dict[str, Observed | None]:
         """One listing of the region's commands (50 per call) answers them all."""
         listing = fetched(cache, (KIND_TYPE, cloud.region), lambda: {
-            item["CommandId"]: item for item in cloud.list(ops.DESCRIBE_COMMANDS, {"ContentEncoding": "PlainText"},
-                                                           ("Commands", "Command"))})
+            item["CommandId"]: item for item in cloud.fetch_all(
+                ops.DESCRIBE_COMMANDS, {"ContentEncoding": "PlainText"}, ("Commands", "Command"))})
         read_one = (lambda id_, prior: self.read(cloud, id_, prior=prior)) if cache is not None else None
         return answered(priors, listing, lambda item, prior: observed_command(item), read_one)
 
@@ -171,19 +172,11 @@ class CommandLifecycle:
             cloud.call(ops.MODIFY_COMMAND, {"CommandId": id_, **modified})
         if "tags" in changed:
             retag(cloud, "command", id_, dict(prior.get("tags") or {}), spec.tags)
-        return self._must_read(cloud, id_)
+        return read_back(self, cloud, id_, prior=None, what="command")
 
     def delete(self, cloud: Cloud, id_: str, *, prior: Mapping[str, Any]) -> None:
-        try:
+        with suppress(NotFound):  # already gone: done
             cloud.call(ops.DELETE_COMMAND, {"CommandId": id_})
-        except NotFound:
-            pass
-
-    def _must_read(self, cloud: Cloud, id_: str) -> Observed:
-        seen = self.read(cloud, id_, prior=None)
-        if seen is None:
-            raise CloudError(f"command {id_} was written but cannot be read back", action="DescribeCommands")
-        return seen
 
 
 def created_command(spec: CommandSpec, id_: str) -> Observed:
@@ -230,7 +223,7 @@ def retag(cloud: Cloud, resource_type: str, id_: str, before: dict[str, str], af
 
 
 KIND = register(Kind(
-    type=KIND_TYPE,
+    type_name=KIND_TYPE,
     spec=CommandSpec,
     outputs=CommandOutputs,
     lifecycle=CommandLifecycle(),

@@ -17,8 +17,7 @@ from pydantic.alias_generators import to_camel
 
 from ecsops.cloud import operations as ops
 from ecsops.cloud.client import Cloud
-from ecsops.cloud.errors import CloudError
-from ecsops.engine.kind import Kind, Neighbour, Observed, Outputs, Problem, Spec, of_type, register
+from ecsops.engine.kind import Kind, Neighbour, Observed, Outputs, Problem, Spec, of_type, read_back, register
 from ecsops.engine.listing import ListingCache
 from ecsops.engine.policy import in_place, replace
 from ecsops.engine.scalars import Flag
@@ -148,19 +147,15 @@ class DeliverySettingsLifecycle:
     def _set(self, cloud: Cloud, region: str, setting_type: str, oss: Mapping[str, Any],
              log_service: Mapping[str, Any]) -> Observed:
         cloud.call(ops.MODIFY_CLOUD_ASSISTANT_SETTINGS, modify_request(setting_type, oss, log_service), region=region)
-        seen = self.read(cloud, settings_id(region, setting_type), prior=None)
-        if seen is None:
-            raise CloudError("delivery settings were written but cannot be read back",
-                             action="DescribeCloudAssistantSettings")
-        return seen
+        return read_back(self, cloud, settings_id(region, setting_type), prior=None, what="delivery settings")
 
 
 def observed(region: str, setting_type: str, answer: Mapping[str, Any]) -> Observed:
     delivery = DELIVERY_TYPES[setting_type]
-    oss = next((item for item in answer.get("OssDeliveryConfigs", {}).get("OssDeliveryConfig", [])
-                if item.get("DeliveryType") == delivery), {})
-    sls = next((item for item in answer.get("SlsDeliveryConfigs", {}).get("SlsDeliveryConfig", [])
-                if item.get("DeliveryType") == delivery), {})
+    oss: Mapping[str, Any] = next((item for item in answer.get("OssDeliveryConfigs", {}).get("OssDeliveryConfig", [])
+                                   if item.get("DeliveryType") == delivery), {})
+    sls: Mapping[str, Any] = next((item for item in answer.get("SlsDeliveryConfigs", {}).get("SlsDeliveryConfig", [])
+                                   if item.get("DeliveryType") == delivery), {})
     values = {
         "region": region,
         "settingType": setting_type,
@@ -178,12 +173,12 @@ def stack_checks(properties: Mapping[str, Any], values: Mapping[str, Any], neigh
     """One region and setting type may be declared once per stack."""
     mine = (values.get("region"), values.get("settingType"))
     return [("settingType", f"{mine[1]} of {mine[0]} is also declared by {neighbour.name!r}")
-            for neighbour in of_type(neighbours, KIND.type)
+            for neighbour in of_type(neighbours, KIND.type_name)
             if (neighbour.values.get("region"), neighbour.values.get("settingType")) == mine]
 
 
 KIND = register(Kind(
-    type="ecsops:DeliverySettings",
+    type_name="ecsops:DeliverySettings",
     spec=DeliverySettingsSpec,
     outputs=DeliverySettingsOutputs,
     lifecycle=DeliverySettingsLifecycle(),

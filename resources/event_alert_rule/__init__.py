@@ -35,7 +35,7 @@ def stack_checks(properties: Mapping[str, Any], values: Mapping[str, Any], neigh
 
 
 KIND = register(Kind(
-    type=KIND_TYPE,
+    type_name=KIND_TYPE,
     spec=EventAlertRuleSpec,
     outputs=EventAlertRuleOutputs,
     lifecycle=EventAlertRuleLifecycle(),

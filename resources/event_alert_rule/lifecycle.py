@@ -7,12 +7,13 @@ over the rule it made; a rule made elsewhere is protected by `find_existing` ins
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any, Iterable, Mapping
 
 from ecsops.cloud import operations as ops
 from ecsops.cloud.client import Cloud
-from ecsops.cloud.errors import CloudError, NotFound
-from ecsops.engine.kind import Observed
+from ecsops.cloud.errors import NotFound
+from ecsops.engine.kind import Observed, read_back
 from ecsops.engine.listing import ListingCache, answered, fetched
 from ecsops.engine.values import canonical, reveal
 from ecsops.resources.event_alert_rule.spec import EventAlertRuleSpec
@@ -41,7 +42,7 @@ class EventAlertRuleLifecycle:
         targets = spec.values()["targets"]
         if any(targets.values()):
             cloud.call(ops.PUT_EVENT_RULE_TARGETS, {"RuleName": spec.name, **target_request(targets)})
-        return self._must_read(cloud, spec.name, spec.values())
+        return read_back(self, cloud, spec.name, prior=spec.values(), what="rule")
 
     def read(self, cloud: Cloud, id_: str, *, prior: Mapping[str, Any] | None) -> Observed | None:
         rule = find_rule(cloud, id_)
@@ -69,25 +70,17 @@ class EventAlertRuleLifecycle:
             cloud.call(ops.PUT_EVENT_RULE, rule_request(spec))
         if "targets" in changed:
             retarget(cloud, id_, prior.get("targets") or {}, spec.values()["targets"])
-        return self._must_read(cloud, id_, spec.values())
+        return read_back(self, cloud, id_, prior=spec.values(), what="rule")
 
     def delete(self, cloud: Cloud, id_: str, *, prior: Mapping[str, Any]) -> None:
         seen = self.read(cloud, id_, prior=prior)
         if seen is None:
             return
         ids = sorted(target_ids(seen.values["targets"]))
-        try:
+        with suppress(NotFound):  # deleted meanwhile: done
             if ids:
                 cloud.call(ops.DELETE_EVENT_RULE_TARGETS, {"RuleName": id_, "Ids": ids})
             cloud.call(ops.DELETE_EVENT_RULES, {"RuleNames": [id_]})
-        except NotFound:
-            pass
-
-    def _must_read(self, cloud: Cloud, name: str, prior: Mapping[str, Any]) -> Observed:
-        seen = self.read(cloud, name, prior=prior)
-        if seen is None:
-            raise CloudError(f"rule {name} was written but cannot be read back", action="DescribeEventRuleList")
-        return seen
 
 
 def find_existing(cloud: Cloud, spec: EventAlertRuleSpec) -> Observed | None:
@@ -151,8 +144,8 @@ def find_rule(cloud: Cloud, name: str) -> dict[str, Any] | None:
 
 def list_rules(cloud: Cloud, *, prefix: str = "") -> list[dict[str, Any]]:
     """Every rule (whose name contains `prefix`), page by page."""
-    return cloud.list_numbered(ops.DESCRIBE_EVENT_RULE_LIST, {"NamePrefix": prefix or None}, ("EventRules", "EventRule"),
-                               page_size=PAGE_SIZE)
+    return cloud.fetch_all_numbered(ops.DESCRIBE_EVENT_RULE_LIST, {"NamePrefix": prefix or None},
+                                    ("EventRules", "EventRule"), page_size=PAGE_SIZE)
 
 
 def observed_rule(rule: Mapping[str, Any], targets: Mapping[str, Any], prior: Mapping[str, Any] | None) -> Observed:

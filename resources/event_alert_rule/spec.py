@@ -8,7 +8,7 @@ cloud (DeleteEventRuleTargets), which the Terraform provider never does.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, Mapping, Union
 from urllib.parse import ParseResult, urlparse
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -228,7 +228,7 @@ class EventAlertRuleSpec(Spec):
         return name
 
 
-def advice(values: dict[str, Any]) -> list[Problem]:
+def advice(values: Mapping[str, Any]) -> list[Problem]:
     """A warning for each event name the guide does not document."""
     names = (values.get("eventPattern") or {}).get("names") or []
     return [("eventPattern.names", f"{name!r} is not an event the ECS documentation lists (states: "

@@ -9,6 +9,7 @@ license type, region, and any rule removed or changed — rules can only be adde
 
 from __future__ import annotations
 
+from contextlib import suppress
 import re
 from typing import Annotated, Any, Literal, Mapping
 
@@ -16,8 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ecsops.cloud import operations as ops
 from ecsops.cloud.client import Cloud
-from ecsops.cloud.errors import CloudError, NotFound
-from ecsops.engine.kind import Kind, Neighbour, Observed, Outputs, Problem, Spec, of_type, register
+from ecsops.cloud.errors import NotFound
+from ecsops.engine.kind import Kind, Neighbour, Observed, Outputs, Problem, Spec, of_type, read_back, register
 from ecsops.engine.listing import ListingCache
 from ecsops.engine.policy import add_only, in_place, replace
 from ecsops.engine.scalars import NO_BOOLEAN, Flag
@@ -109,7 +110,7 @@ class LicenseTaskLifecycle:
         }, region=region)
         if not spec.active:
             cloud.call(ops.DEACTIVATE_LICENSE_TASK, {"LicenseTaskId": body["LicenseTaskId"]}, region=region)
-        return self._must_read(cloud, body["LicenseTaskId"], values)
+        return read_back(self, cloud, body["LicenseTaskId"], prior=values, what="license task")
 
     def read(self, cloud: Cloud, id_: str, *, prior: Mapping[str, Any] | None) -> Observed | None:
         region = (prior or {}).get("region") or cloud.region
@@ -147,19 +148,11 @@ class LicenseTaskLifecycle:
         if "active" in changed:
             operation = ops.ACTIVATE_LICENSE_TASK if spec.active else ops.DEACTIVATE_LICENSE_TASK
             cloud.call(operation, {"LicenseTaskId": id_}, region=region)
-        return self._must_read(cloud, id_, values)
+        return read_back(self, cloud, id_, prior=values, what="license task")
 
     def delete(self, cloud: Cloud, id_: str, *, prior: Mapping[str, Any]) -> None:
-        try:
+        with suppress(NotFound):  # already gone: done
             cloud.call(ops.DELETE_LICENSE_TASK, {"LicenseTaskId": id_}, region=prior.get("region") or cloud.region)
-        except NotFound:
-            pass
-
-    def _must_read(self, cloud: Cloud, id_: str, prior: Mapping[str, Any]) -> Observed:
-        seen = self.read(cloud, id_, prior=prior)
-        if seen is None:
-            raise CloudError(f"license task {id_} was written but cannot be read back", action="DescribeLicenseTasks")
-        return seen
 
 
 def observed_task(task: Mapping[str, Any], region: str | None) -> Observed:
@@ -189,7 +182,7 @@ def stack_checks(properties: Mapping[str, Any], values: Mapping[str, Any], neigh
     """A region holds at most 25 tasks: the stack alone may already declare too many. Tasks are counted by
     the region they will be in: a task naming no region is in the stack's."""
     mine = values.get("region") or region
-    same = sorted(neighbour.name for neighbour in of_type(neighbours, KIND.type)
+    same = sorted(neighbour.name for neighbour in of_type(neighbours, KIND.type_name)
                   if (neighbour.values.get("region") or region) == mine)
     if len(same) + 1 <= TASKS_PER_REGION:
         return []
@@ -199,7 +192,7 @@ def stack_checks(properties: Mapping[str, Any], values: Mapping[str, Any], neigh
 
 
 KIND = register(Kind(
-    type="ecsops:LicenseTask",
+    type_name="ecsops:LicenseTask",
     spec=LicenseTaskSpec,
     outputs=LicenseTaskOutputs,
     lifecycle=LicenseTaskLifecycle(),

@@ -15,8 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from ecsops.cloud import operations as ops
 from ecsops.cloud.client import Cloud
-from ecsops.cloud.errors import CloudError, InvalidInput, NotFound
-from ecsops.engine.kind import Kind, Neighbour, Observed, Outputs, Problem, Spec, of_type, register
+from ecsops.cloud.errors import InvalidInput, NotFound
+from ecsops.engine.kind import Kind, Neighbour, Observed, Outputs, Problem, Spec, of_type, read_back, register
 from ecsops.engine.listing import ListingCache, fetched
 from ecsops.engine.policy import in_place, replace
 from ecsops.engine.scalars import Flag
@@ -149,11 +149,7 @@ class MaintenanceAttributesLifecycle:
 
     def _set(self, cloud: Cloud, region: str, ids: list[str], values: Mapping[str, Any]) -> Observed:
         cloud.call(ops.MODIFY_INSTANCE_MAINTENANCE_ATTRIBUTES, modify_request(ids, values), region=region)
-        seen = self.read(cloud, settings_id(region, ids), prior=None)
-        if seen is None:
-            raise CloudError("maintenance attributes were written but cannot be read back",
-                             action="DescribeInstanceMaintenanceAttributes")
-        return seen
+        return read_back(self, cloud, settings_id(region, ids), prior=None, what="maintenance attributes")
 
 
 def describe(cloud: Cloud, region: str, ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -165,8 +161,8 @@ def describe(cloud: Cloud, region: str, ids: list[str]) -> dict[str, dict[str, A
 
 def region_attributes(cloud: Cloud) -> dict[str, dict[str, Any]]:
     """The attributes of every instance of the stack's region, page by page (100 a page)."""
-    items = cloud.list_numbered(ops.DESCRIBE_INSTANCE_MAINTENANCE_ATTRIBUTES, {},
-                                ("MaintenanceAttributes", "MaintenanceAttribute"), page_size=MAX_INSTANCES)
+    items = cloud.fetch_all_numbered(ops.DESCRIBE_INSTANCE_MAINTENANCE_ATTRIBUTES, {},
+                                     ("MaintenanceAttributes", "MaintenanceAttribute"), page_size=MAX_INSTANCES)
     return {item["InstanceId"]: item for item in items}
 
 
@@ -223,7 +219,7 @@ def stack_checks(properties: Mapping[str, Any], values: Mapping[str, Any], neigh
     """No instance may be claimed by two MaintenanceAttributes of one stack."""
     mine = set(values.get("instanceIds") or [])
     problems: list[Problem] = []
-    for neighbour in of_type(neighbours, KIND.type):
+    for neighbour in of_type(neighbours, KIND.type_name):
         shared = sorted(mine & set(neighbour.values.get("instanceIds") or []))
         if shared:
             problems.append(("instanceIds", f"{', '.join(shared)} also claimed by {neighbour.name!r}: an instance "
@@ -232,7 +228,7 @@ def stack_checks(properties: Mapping[str, Any], values: Mapping[str, Any], neigh
 
 
 KIND = register(Kind(
-    type="ecsops:MaintenanceAttributes",
+    type_name="ecsops:MaintenanceAttributes",
     spec=MaintenanceAttributesSpec,
     outputs=MaintenanceAttributesOutputs,
     lifecycle=MaintenanceAttributesLifecycle(),

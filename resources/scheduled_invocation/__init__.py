@@ -11,6 +11,7 @@ to the current time (years, `at` instants) only when a task is about to be made.
 
 from __future__ import annotations
 
+from contextlib import suppress
 import json
 import re
 from datetime import datetime, timezone
@@ -21,8 +22,8 @@ from pydantic import (Field, ValidationError, ValidationInfo, ValidatorFunctionW
 
 from ecsops.cloud import operations as ops
 from ecsops.cloud.client import Cloud
-from ecsops.cloud.errors import CloudError, NotFound
-from ecsops.engine.kind import FieldError, Kind, Neighbour, Observed, Outputs, Problem, Spec, register
+from ecsops.cloud.errors import NotFound
+from ecsops.engine.kind import FieldError, Kind, Neighbour, Observed, Outputs, Problem, Spec, read_back, register
 from ecsops.engine.listing import ListingCache, answered, fetched
 from ecsops.engine.policy import in_place, replace
 from ecsops.engine.refs import whole_reference
@@ -217,17 +218,17 @@ def command_reference_problem(value: Any, neighbours: Mapping[str, Neighbour]) -
     command's `commandId`. (Before apply such a value is unknown, so validation alone cannot tell.)"""
     reference = whole_reference(value)
     target = neighbours.get(reference.resource) if reference else None
-    if reference is None or target is None or (target.type == COMMAND.type and reference.attribute == "commandId"):
+    if reference is None or target is None or (target.type == COMMAND.type_name and reference.attribute == "commandId"):
         return None
-    if target.type == COMMAND.type:
+    if target.type == COMMAND.type_name:
         return f"{reference} is the command's {reference.attribute}, not its id: write ${{{target.name}.commandId}}"
-    return f"{reference} is not a command id: {target.name!r} is an {target.type}, not an {COMMAND.type}"
+    return f"{reference} is not a command id: {target.name!r} is an {target.type}, not an {COMMAND.type_name}"
 
 
 def referenced_command(value: Any, neighbours: Mapping[str, Neighbour]) -> Neighbour | None:
     reference = whole_reference(value)
     neighbour = neighbours.get(reference.resource) if reference and reference.attribute == "commandId" else None
-    return neighbour if neighbour is not None and neighbour.type == COMMAND.type else None
+    return neighbour if neighbour is not None and neighbour.type == COMMAND.type_name else None
 
 
 def cloud_checks(cloud: Cloud, spec: ScheduledInvocationSpec, *, cache: ListingCache | None = None) -> list[Problem]:
@@ -237,8 +238,8 @@ def cloud_checks(cloud: Cloud, spec: ScheduledInvocationSpec, *, cache: ListingC
     ids = [id_ for id_ in spec.instance_ids or [] if not is_unknown(id_)]
     if cache is not None:
         listed = fetched(cache, ("instances", cloud.region), lambda: {
-            item["InstanceId"] for item in cloud.list(ops.DESCRIBE_INSTANCES, {}, ("Instances", "Instance"),
-                                                      page_size=MAX_INSTANCES)})
+            item["InstanceId"] for item in cloud.fetch_all(ops.DESCRIBE_INSTANCES, {}, ("Instances", "Instance"),
+                                                           page_size=MAX_INSTANCES)})
         ids = [id_ for id_ in ids if id_ not in listed]
     if not ids:
         return []
@@ -268,7 +269,7 @@ class ScheduledInvocationLifecycle:
                     "WorkingDir": spec.working_dir}
         request.update({key: value for key, value in optional.items() if value is not None})
         body = cloud.call(ops.INVOKE_COMMAND, {key: value for key, value in request.items() if value is not None})
-        return self._must_read(cloud, body["InvokeId"], prior=spec.values())
+        return read_back(self, cloud, body["InvokeId"], prior=spec.values(), what="task")
 
     def read(self, cloud: Cloud, id_: str, *, prior: Mapping[str, Any] | None) -> Observed | None:
         body = cloud.call(ops.DESCRIBE_INVOCATIONS, {"InvokeId": id_, "ContentEncoding": "PlainText"})
@@ -279,8 +280,8 @@ class ScheduledInvocationLifecycle:
                   cache: ListingCache | None = None) -> dict[str, Observed | None]:
         """One listing of the region's tasks (50 per call) answers them all."""
         listing = fetched(cache, (KIND_TYPE, cloud.region), lambda: {
-            task["InvokeId"]: task for task in cloud.list(ops.DESCRIBE_INVOCATIONS, {"ContentEncoding": "PlainText"},
-                                                          ("Invocations", "Invocation"))})
+            task["InvokeId"]: task for task in cloud.fetch_all(
+                ops.DESCRIBE_INVOCATIONS, {"ContentEncoding": "PlainText"}, ("Invocations", "Invocation"))})
         read_one = (lambda id_, prior: self.read(cloud, id_, prior=prior)) if cache is not None else None
         return answered(priors, listing, observed_task, read_one)
 
@@ -288,19 +289,11 @@ class ScheduledInvocationLifecycle:
                changed: frozenset[str]) -> Observed:
         if "tags" in changed:
             retag(cloud, "invocation", id_, dict(prior.get("tags") or {}), spec.tags)
-        return self._must_read(cloud, id_, prior=spec.values())
+        return read_back(self, cloud, id_, prior=spec.values(), what="task")
 
     def delete(self, cloud: Cloud, id_: str, *, prior: Mapping[str, Any]) -> None:
-        try:
+        with suppress(NotFound):  # already gone: done
             cloud.call(ops.STOP_INVOCATION, {"InvokeId": id_})
-        except NotFound:
-            pass
-
-    def _must_read(self, cloud: Cloud, id_: str, *, prior: Mapping[str, Any]) -> Observed:
-        seen = self.read(cloud, id_, prior=prior)
-        if seen is None:
-            raise CloudError(f"task {id_} was written but cannot be read back", action="DescribeInvocations")
-        return seen
 
 
 def observed_task(task: Mapping[str, Any], prior: Mapping[str, Any] | None) -> Observed:
@@ -326,7 +319,7 @@ def observed_task(task: Mapping[str, Any], prior: Mapping[str, Any] | None) -> O
 
 
 KIND = register(Kind(
-    type=KIND_TYPE,
+    type_name=KIND_TYPE,
     spec=ScheduledInvocationSpec,
     outputs=ScheduledInvocationOutputs,
     lifecycle=ScheduledInvocationLifecycle(),

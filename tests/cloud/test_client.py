@@ -164,7 +164,7 @@ def test_no_rate_limit_never_waits() -> None:
 ])
 def test_numbered_listings_are_read_page_after_page(cloud, page_size, calls) -> None:
     """The default world has six instances in cn-hangzhou: every one is listed once, in as few calls as paging allows."""
-    items = cloud.list_numbered(ops.DESCRIBE_INSTANCE_MAINTENANCE_ATTRIBUTES, {},
+    items = cloud.fetch_all_numbered(ops.DESCRIBE_INSTANCE_MAINTENANCE_ATTRIBUTES, {},
                                 ("MaintenanceAttributes", "MaintenanceAttribute"), page_size=page_size)
     ids = [item["InstanceId"] for item in items]
     assert len(ids) == len(set(ids)) == 6 and "i-demo-linux-1" in ids

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from ecsops.engine.apply import deletion_order
+from ecsops.engine.apply import deletion_graph
 from ecsops.engine.errors import EngineError
 from ecsops.engine.kind import Observed
 from ecsops.engine.plan import Action, plan
@@ -131,20 +131,24 @@ def test_invalid_values_fail_the_whole_plan_naming_every_problem() -> None:
         ("a", "label"), ("b", "colour"), ("b", "size")]
 
 
+def deleted_after(stack_: Stack, state: StackState) -> dict[str, list[str]]:
+    """Each object to delete -> the objects whose deletes it waits for (by id)."""
+    items, waits = deletion_graph(stack_, state)
+    return {items[index][1].id: sorted(items[other][1].id for other in after) for index, after in waits.items()}
+
+
 def test_deletes_go_before_what_the_deleted_objects_depended_on() -> None:
     # The invocation that used the old command stops before the old command goes (issue 3's order).
     state = StackState("demo", resources={"keep": applied("w-5")}, deposed=[
         Deposed("cmd", "test:Widget", "w-old-cmd", {}, []),
         Deposed("task", "test:Widget", "w-old-task", {}, ["cmd"])])
-    order = [item.id for _, item in deletion_order(stack(keep={"label": "x"}), state)]
-    assert order == ["w-old-task", "w-old-cmd"]
+    assert deleted_after(stack(keep={"label": "x"}), state) == {"w-old-cmd": ["w-old-task"], "w-old-task": []}
 
 
 def test_a_removed_dependent_is_deleted_before_a_deposed_dependency() -> None:
     state = StackState("demo", resources={"task": applied("w-task", dependencies=("cmd",)), "cmd": applied("w-new")},
                        deposed=[Deposed("cmd", "test:Widget", "w-old-cmd", {}, [])])
-    order = [item.id for _, item in deletion_order(stack(cmd={"label": "x"}), state)]
-    assert order == ["w-task", "w-old-cmd"]
+    assert deleted_after(stack(cmd={"label": "x"}), state) == {"w-old-cmd": ["w-task"], "w-task": []}
 
 
 def test_the_spec_defaults_match_the_test_kind() -> None:

@@ -41,7 +41,7 @@ def partner_exists(properties, values, neighbours, *, region) -> list[tuple[str 
     return [] if not partner or partner in neighbours else [("partner", f"no resource {partner!r} in the stack")]
 
 
-ALARM = register(Kind(type="test:Alarm", spec=AlarmSpec, outputs=AlarmOutputs, lifecycle=NoCloud(),
+ALARM = register(Kind(type_name="test:Alarm", spec=AlarmSpec, outputs=AlarmOutputs, lifecycle=NoCloud(),
                       id_output="alarmId", summary="An alarm.", creation_checks=at_lies_ahead,
                       stack_checks=partner_exists, preview=lambda values, now: {"ringsAt": values["at"]}))
 

@@ -101,7 +101,7 @@ class ShiftSpec(Spec):
         return self
 
 
-SHIFT = Kind(type="test:Shift", spec=ShiftSpec, outputs=Outputs, lifecycle=NoCloud(), id_output="shiftId",
+SHIFT = Kind(type_name="test:Shift", spec=ShiftSpec, outputs=Outputs, lifecycle=NoCloud(), id_output="shiftId",
              summary="A shift (not registered).")
 
 

@@ -29,7 +29,7 @@ class NoCloud:
         raise AssertionError(f"a pure engine test called the cloud: {name}")
 
 
-WIDGET = register(Kind(type="test:Widget", spec=WidgetSpec, outputs=WidgetOutputs, lifecycle=NoCloud(),
+WIDGET = register(Kind(type_name="test:Widget", spec=WidgetSpec, outputs=WidgetOutputs, lifecycle=NoCloud(),
                        id_output="widgetId", summary="A test widget."))
 
 
@@ -41,5 +41,5 @@ class GadgetOutputs(Outputs):
     gadget_id: str
 
 
-GADGET = register(Kind(type="test:Gadget", spec=GadgetSpec, outputs=GadgetOutputs, lifecycle=NoCloud(),
+GADGET = register(Kind(type_name="test:Gadget", spec=GadgetSpec, outputs=GadgetOutputs, lifecycle=NoCloud(),
                        id_output="gadgetId", summary="Another test kind.", delete_before_replace=True))

@@ -97,7 +97,7 @@ def state_of(kind, made: dict[str, dict], prefix: str, count: int):
 
     state = StackState(stack="s")
     for index, (id_, values) in enumerate(list(made.items())[:count]):
-        state.resources[f"{prefix}{index}"] = ResourceState(kind.type, id_, values, {})
+        state.resources[f"{prefix}{index}"] = ResourceState(kind.type_name, id_, values, {})
     return state
 
 

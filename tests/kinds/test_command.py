@@ -11,6 +11,7 @@ from ecsops.cloud.client import Cloud
 from ecsops.engine.validate import validate
 from ecsops.engine.values import UNKNOWN
 from ecsops.resources.command import KIND, CommandSpec, parameter_names
+from tests.support.kinds import replacing
 
 VALID = {"name": "disk-check", "type": "RunShellScript", "content": "df -h {{mount}}", "enableParameter": True}
 
@@ -68,7 +69,7 @@ def test_unknown_content_is_checked_once_known() -> None:
 
 
 def test_replace_and_in_place_fields_are_as_architecture_says() -> None:
-    assert KIND.replace_fields() == {"type", "content", "enableParameter"}
+    assert replacing(KIND) == {"type", "content", "enableParameter"}
     in_place = {name for name, policy in KIND.fields.items() if policy.update.value == "in_place"}
     assert in_place == {"name", "description", "workingDir", "timeout", "launcher", "tags"}
 

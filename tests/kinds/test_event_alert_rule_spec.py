@@ -11,6 +11,7 @@ from ecsops.engine.values import UNKNOWN
 from ecsops.resources.event_alert_rule import KIND, stack_checks
 from ecsops.resources.event_alert_rule.catalog import documented
 from ecsops.resources.event_alert_rule.lifecycle import target_request
+from tests.support.kinds import replacing
 
 VALID = {"name": "maintenance-alerts",
          "eventPattern": {"eventTypes": ["Maintenance"], "levels": ["CRITICAL"]},
@@ -83,7 +84,7 @@ def test_a_webhook_may_name_its_port() -> None:
     assert problems(targets={"webhooks": [{"url": "https://hooks.example.com:8443/ecs"}]}) == []
 
 
-def neighbour(name: str, rule_name: str, type_: str = KIND.type) -> Neighbour:
+def neighbour(name: str, rule_name: str, type_: str = KIND.type_name) -> Neighbour:
     return Neighbour(name, type_, validate(KIND, {**VALID, "name": rule_name}).values)
 
 
@@ -116,7 +117,7 @@ def test_targets_without_ids_are_identified_by_type_and_position() -> None:
 
 
 def test_only_the_name_replaces_a_rule() -> None:
-    assert KIND.replace_fields() == {"name"}
+    assert replacing(KIND) == {"name"}
 
 
 def test_order_of_pattern_lists_and_of_targets_does_not_matter() -> None:

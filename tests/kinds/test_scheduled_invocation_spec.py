@@ -94,7 +94,7 @@ def command(content: str = "df -h {{mount}} {{ACS::InstanceId}}", enable: bool =
             timeout: int = 60) -> dict[str, Neighbour]:
     values = validate(COMMAND, {"name": "c", "type": "RunShellScript", "content": content,
                                 "enableParameter": enable, "timeout": timeout}).values
-    return {"disk": Neighbour("disk", COMMAND.type, values)}
+    return {"disk": Neighbour("disk", COMMAND.type_name, values)}
 
 
 def checks(parameters: dict, neighbours: dict, **values: object) -> list[tuple[str | None, str]]:

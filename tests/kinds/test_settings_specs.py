@@ -14,6 +14,7 @@ from ecsops.engine.state import StackState
 from ecsops.engine.validate import validate
 from ecsops.resources.delivery_settings import KIND as DELIVERY
 from ecsops.resources.maintenance_attributes import KIND as MAINTENANCE
+from tests.support.kinds import replacing
 
 
 def problems(kind, values) -> list[tuple[str | None, str]]:
@@ -103,5 +104,5 @@ def test_two_resources_may_not_claim_the_same_region_and_setting_type() -> None:
 
 
 def test_a_new_instance_set_replaces_by_resetting_the_old_set_first() -> None:
-    assert MAINTENANCE.replace_fields() == {"instanceIds"} and MAINTENANCE.delete_before_replace
-    assert DELIVERY.replace_fields() == {"region", "settingType"}
+    assert replacing(MAINTENANCE) == {"instanceIds"} and MAINTENANCE.delete_before_replace
+    assert replacing(DELIVERY) == {"region", "settingType"}

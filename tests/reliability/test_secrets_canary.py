@@ -104,7 +104,7 @@ def test_no_output_file_or_log_of_the_cli_holds_a_secret(tmp_path, emulator, adm
     cloud = Cloud(Backend("endpoint", "cn-hangzhou", endpoint=emulator.endpoint, keys=KeyPair(KEY_ID, KEY_SECRET)))
     [rule_target] = cloud.call(ops.DESCRIBE_EVENT_RULE_TARGET_LIST, {"RuleName": "alerts"})[
         "WebhookParameters"]["WebhookParameter"]
-    [task] = [task for task in cloud.list(ops.DESCRIBE_INVOCATIONS, {}, ("Invocations", "Invocation"))
+    [task] = [task for task in cloud.fetch_all(ops.DESCRIBE_INVOCATIONS, {}, ("Invocations", "Invocation"))
               if task["InvocationStatus"] != "Stopped"]
     assert f"{CANARY}-url-3" in rule_target["Url"] and f"{CANARY}-token-3" in task["Parameters"]  # sent
 

@@ -24,9 +24,9 @@ def sdk_cloud(endpoint: str) -> Cloud:
 
 def inventory(cloud: Cloud) -> dict[str, list[str]]:
     """The ids of every live object of each made kind (a stopped task is no longer live)."""
-    commands = cloud.list(ops.DESCRIBE_COMMANDS, {}, ("Commands", "Command"))
-    tasks = cloud.list(ops.DESCRIBE_INVOCATIONS, {}, ("Invocations", "Invocation"))
-    licenses = cloud.list(ops.DESCRIBE_LICENSE_TASKS, {}, ("LicenseTasks", "LicenseTask"))
+    commands = cloud.fetch_all(ops.DESCRIBE_COMMANDS, {}, ("Commands", "Command"))
+    tasks = cloud.fetch_all(ops.DESCRIBE_INVOCATIONS, {}, ("Invocations", "Invocation"))
+    licenses = cloud.fetch_all(ops.DESCRIBE_LICENSE_TASKS, {}, ("LicenseTasks", "LicenseTask"))
     return {
         "ecsops:Command": [command["CommandId"] for command in commands],
         "ecsops:ScheduledInvocation": [task["InvokeId"] for task in tasks if task["InvocationStatus"] not in GONE],

@@ -118,7 +118,7 @@ def send(method: str, url: str, body: str, timeout_s: float) -> tuple[str, str]:
 def listing(tx: sqlite3.Connection, *, since: int = 0, rule: str | None = None,
             status: str | None = None) -> list[dict[str, Any]]:
     """Every delivery after sequence number `since`, oldest first, optionally of one rule or status."""
-    query, values = "SELECT * FROM deliveries WHERE seq > ?", [since]
+    query, values = "SELECT * FROM deliveries WHERE seq > ?", list[object]([since])
     for column, value in (("rule", rule), ("status", status)):
         if value:
             query += f" AND {column} = ?"

@@ -81,7 +81,7 @@ def _record(tx: sqlite3.Connection, kind: str, origin: Origin, destination: str,
 
 def listing(tx: sqlite3.Connection, *, since: int = 0, kind: str | None = None) -> list[dict[str, Any]]:
     """Every delivery after sequence number `since`, oldest first, optionally of one kind (oss, sls)."""
-    query, values = "SELECT * FROM record_deliveries WHERE seq > ?", [since]
+    query, values = "SELECT * FROM record_deliveries WHERE seq > ?", list[object]([since])
     if kind:
         query, values = query + " AND kind = ?", [since, kind]
     return [_delivery_view(row) for row in tx.execute(query + " ORDER BY seq", values)]

@@ -11,13 +11,13 @@ import binascii
 import json
 import re
 import sqlite3
-from typing import Any, Sequence
+from typing import Any
 
 from ecsops.emulator import world
 from ecsops.emulator.ecs.errors import CODES
 from ecsops.emulator.ecs.product import PRODUCT
 from ecsops.emulator.ecs.tagging import replace_tags, validate_tags
-from ecsops.emulator.service import Context, Listing, idempotent, new_id, page, tag_list, tags_of
+from ecsops.emulator.service import Context, Listing, Rows, idempotent, new_id, page, tag_list, tags_of
 
 COMMAND_TYPES = ("RunShellScript", "RunBatScript", "RunPowerShellScript")
 CONTENT_LIMIT = 24 * 1024
@@ -188,8 +188,8 @@ def describe_commands(ctx: Context) -> dict[str, Any]:
         if params.text(name):
             listing.where(f"{column} = ?", params.text(name))
     listing.tagged("command", params.objects("Tag"))
-    patterns = [(column, _wildcard(params.text(name))) for name, column in (("Name", "name"), ("Description", "description"))
-                if params.text(name)]
+    written = {column: params.text(name) for name, column in (("Name", "name"), ("Description", "description"))}
+    patterns = [(column, _wildcard(text)) for column, text in written.items() if text]
     if not patterns:
         return _command_page(ctx, listing.window(ctx.tx), encoding=encoding)
     rows = [row for row in listing.rows(ctx.tx) if all(pattern.fullmatch(row[column]) for column, pattern in patterns)]
@@ -200,7 +200,7 @@ def _wildcard(pattern: str) -> re.Pattern[str]:
     return re.compile(".*".join(re.escape(part) for part in pattern.split("*")), re.DOTALL)
 
 
-def _command_page(ctx: Context, rows: Sequence[sqlite3.Row], *, encoding: str = "Base64") -> dict[str, Any]:
+def _command_page(ctx: Context, rows: Rows, *, encoding: str = "Base64") -> dict[str, Any]:
     chunk, paging = page(ctx, rows)
     return {"Commands": {"Command": [_command_view(ctx.tx, row, encoding) for row in chunk]}, **paging}
 

@@ -138,27 +138,27 @@ def _task_view(ctx: Context, task: sqlite3.Row, states: list[TargetState], statu
 def _instance_view(task: sqlite3.Row, state: TargetState, encoding: str, include_output: bool) -> dict[str, Any]:
     """One instance of a task; the run's results show once the run has finished."""
     run, target = state.run, state.target
-    finished = run is not None and state.run_status not in ("Pending", "Running")
+    finished = run if run is not None and state.run_status not in ("Pending", "Running") else None
     stop_time = target["stop_time"] or ""
     view = {
         "InstanceId": target["instance_id"],
         "InvocationStatus": state.status,
         "InstanceInvokeStatus": legacy_instance_status(state.status),
-        "ExitCode": run["exit_code"] if finished else 0,
-        "ErrorCode": run["error_code"] if finished else "",
-        "ErrorInfo": run["error_info"] if finished else "",
-        "Dropped": run["dropped"] if finished else 0,
+        "ExitCode": finished["exit_code"] if finished else 0,
+        "ErrorCode": finished["error_code"] if finished else "",
+        "ErrorInfo": finished["error_info"] if finished else "",
+        "Dropped": finished["dropped"] if finished else 0,
         "Repeats": target["repeats"],
         "CreationTime": task["creation_time"],
         "StartTime": run["start_time"] if run else "",
-        "FinishTime": run["finish_time"] if finished else "",
+        "FinishTime": finished["finish_time"] if finished else "",
         "StopTime": stop_time,
         "UpdateTime": max(task["creation_time"], stop_time, run["start_time"] if run else "",
-                          run["finish_time"] if finished else ""),
+                          finished["finish_time"] if finished else ""),
         "Timed": state.timed,
     }
     if include_output:
-        view["Output"] = _encoded(run["output"] if finished else "", encoding)
+        view["Output"] = _encoded(finished["output"] if finished else "", encoding)
     return view
 
 
