@@ -1,23 +1,48 @@
-# `make test` and `make demo` each set up what they need: a virtual environment in .venv with ecsops
-# installed in editable mode (plus the test tools), rebuilt whenever pyproject.toml changes.
+# `make demo`, `make check` and `make test` each set up what they need in .venv, from the lock file
+# (constraints.txt): the demo installs only what ecsops needs to run, the tests add their tools. Nothing is
+# installed that the lock does not pin, the build backend included, so a new release upstream changes
+# nothing here until `make lock` is run on purpose.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+LOCK   := constraints.txt
+UV     := uv==0.13.9
+# PIP_CONSTRAINT (not -c) so that pip's isolated build environment is pinned too.
+PIP    := PIP_CONSTRAINT=$(abspath $(LOCK)) $(BIN)/python -m pip install --quiet --disable-pip-version-check
+PYTEST := $(BIN)/python -m pytest -n auto
 
-.PHONY: test demo clean
+.PHONY: demo check test lock clean
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
-	touch $(STAMP)
 
-test: $(STAMP)
-	$(BIN)/python -m pytest
+$(VENV)/.runtime: pyproject.toml $(LOCK) | $(BIN)/python
+	$(PIP) -e .
+	touch $@
 
-demo: $(STAMP)
+$(VENV)/.test: pyproject.toml $(LOCK) | $(BIN)/python
+	$(PIP) -e '.[test]'
+	touch $@ $(VENV)/.runtime
+
+demo: $(VENV)/.runtime
 	cd examples/quickstart && ../../$(BIN)/ecsops apply --yes stack.yaml
 	cd examples/quickstart && ../../$(BIN)/ecsops plan --detailed-exitcode stack.yaml
 
+# Everything but the slow reliability trials (tests marked `slow`), type checks and import layers
+# included: the loop to run while working.
+check: $(VENV)/.test
+	$(PYTEST) -m "not slow"
+
+# Everything: what CI runs.
+test: $(VENV)/.test
+	$(PYTEST)
+
+# Refreshes the lock to the newest releases the ranges in pyproject.toml allow (for Python 3.10 and newer).
+# Commit the result on its own, after `make test` passes on it.
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check '$(UV)'
+	printf 'setuptools>=68\nwheel\n' | $(BIN)/python -m uv pip compile --quiet pyproject.toml - --extra test \
+		--universal --python-version 3.10 --upgrade --custom-compile-command 'make lock' -o $(LOCK)
+
 clean:
-	rm -rf $(VENV) examples/*/.ecsops
+	rm -rf $(VENV) .mypy_cache examples/*/.ecsops

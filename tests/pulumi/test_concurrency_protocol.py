@@ -7,6 +7,8 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
+import pytest
+
 from tests.pulumi.conftest import COMMAND, LICENSE, RULE, SCHEDULED
 from tests.support.inventory import sdk_cloud
 from tests.support.inventory import inventory
@@ -85,6 +87,7 @@ def anonymised(value: Any, prefix: str) -> Any:
     return value
 
 
+@pytest.mark.slow
 def test_four_threads_at_once_answer_exactly_as_one_at_a_time(provider, providers, emulator) -> None:
     serial = run(provider, providers, "serial-", 1)
     parallel = run(provider, providers, "parallel-", WORKERS)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
 import yaml
 
 from bench.fleet import mix, stack_document, world_document
@@ -20,6 +21,7 @@ KIND_OF = {"command": "ecsops:Command", "invocation": "ecsops:ScheduledInvocatio
            "event": "ecsops:EventAlertRule", "license": "ecsops:LicenseTask"}
 
 
+@pytest.mark.slow
 def test_a_fleet_applied_under_faults_converges_to_exactly_the_declared_objects(tmp_path, emulator, admin) -> None:
     counts = mix(SIZE)
     assert sum(counts.values()) == SIZE and all(counts.values())

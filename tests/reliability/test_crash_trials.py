@@ -19,6 +19,7 @@ import time
 from collections import Counter
 from typing import Any
 
+import pytest
 import yaml
 
 from bench.fleet import mix, stack_document, world_document
@@ -54,6 +55,7 @@ def declared_counts(document: dict[str, Any]) -> Counter[str]:
     return Counter(entry["type"] for entry in document["resources"].values())
 
 
+@pytest.mark.slow
 def test_applies_killed_at_random_moments_always_recover_to_exactly_the_declared_objects(
         tmp_path, emulator, admin) -> None:
     counts = mix(SIZE)
