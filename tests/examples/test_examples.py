@@ -155,3 +155,23 @@ def test_every_example_is_tested_here(example) -> None:
     tested = {"quickstart", "pulumi-quickstart", "nightly-disk-check", "maintenance-alerts", "maintenance-policy",
               "license-compliance"}
     assert example in tested, f"examples/{example} has no test in tests/examples"
+
+
+PROGRAMS = sorted(path.parent for path in EXAMPLES.rglob("Pulumi.yaml"))
+
+
+@pytest.mark.parametrize("program", PROGRAMS, ids=[str(p.relative_to(EXAMPLES)) for p in PROGRAMS])
+def test_every_pulumi_program_names_what_it_needs(program: Path) -> None:
+    """`pulumi install` in the program's folder installs ecsops from this repository, pinned by its lock, and
+    the Pulumi SDK ecsops pins (requirements are read relative to the folder pip runs in)."""
+    tomllib = pytest.importorskip("tomllib")
+
+    lines = [line.strip() for line in (program / "requirements.txt").read_text().splitlines()
+             if line.strip() and not line.startswith("#")]
+    constraints = [line.split(None, 1)[1] for line in lines if line.startswith("-c ")]
+    assert [(program / path).resolve() for path in constraints] == [ROOT / "constraints.txt"]
+    [local] = [line for line in lines if line.startswith(".")]
+    project = tomllib.loads(((program / local).resolve() / "pyproject.toml").read_text())["project"]
+    assert project["name"] == "ecsops"
+    pinned = [dependency for dependency in project["dependencies"] if dependency.startswith("pulumi")]
+    assert [line for line in lines if line.startswith("pulumi")] == pinned
