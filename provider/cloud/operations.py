@@ -1,6 +1,6 @@
 """Every API operation ecsops calls, with whether it is safe to repeat: declared once, read by the client.
 
-Retries happen only where repeating cannot do harm (API.md section 1):
+Retries happen only where repeating cannot do harm (docs/wire.md §1):
 
 | Retry | meaning |
 |---|---|
@@ -82,7 +82,7 @@ DESCRIBE_EVENT_RULE_TARGET_LIST = Operation(CMS, "DescribeEventRuleTargetList", 
 DELETE_EVENT_RULE_TARGETS = Operation(CMS, "DeleteEventRuleTargets", Retry.DELETE)
 DELETE_EVENT_RULES = Operation(CMS, "DeleteEventRules", Retry.DELETE)
 
-#: License Manager has no public API anywhere: ecsops defines it in its emulator only (API.md 5).
+#: License Manager has no public API anywhere: ecsops defines it in its emulator only (docs/wire.md §5).
 LICENSE = Product("license", "2022-07-07", public=False)
 
 CREATE_LICENSE_TASK = Operation(LICENSE, "CreateLicenseTask", Retry.TOKEN)

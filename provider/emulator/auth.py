@@ -3,7 +3,7 @@
 Both are checked against the world's key pairs (`account.accessKeys`, read per request, so a pair merged
 through `POST /_emulator/world` works on the next call and a removed one stops working).
 
-API calls (API.md section 1) are verified by recomputing what the official SDK signs, from the request as
+API calls (docs/wire.md §1) are verified by recomputing what the official SDK signs, from the request as
 received, with the secret of the AccessKeyId the request names; nothing here imports the SDK.
 
 - V3, `Authorization: ACS3-HMAC-SHA256 Credential=AK,SignedHeaders=h1;h2,Signature=hex`: the canonical

@@ -1,4 +1,4 @@
-"""The RPC wire protocol of the Alibaba Cloud APIs, server side (API.md section 1).
+"""The RPC wire protocol of the Alibaba Cloud APIs, server side (docs/wire.md §1).
 
 Decoding: the action comes from the `x-acs-action` header (V3 signature, the SDK default) or the `Action`
 parameter (legacy V2); query string and form body are merged; flattened structures (`Tag.1.Key`,
@@ -101,7 +101,7 @@ def _lists_from_numbered(node: Any) -> Any:
 class Params:
     """Typed access to one request's parameters; every getter raises the documented error on bad input.
 
-    Names are the wire names of API.md (`CommandContent`, `InstanceId` for `InstanceId.N`).
+    Names are the wire names of docs/wire.md (`CommandContent`, `InstanceId` for `InstanceId.N`).
     """
 
     def __init__(self, flat: Mapping[str, str]):

@@ -1,6 +1,6 @@
 """The one dynamic ResourceProvider of ecsops: generic, picklable, delegating to a kind.
 
-What the Pulumi engine needs (PULUMI.md), and how this meets it:
+What the Pulumi engine needs (docs/pulumi.md), and how this meets it:
 - the provider holds only plain data (the kind's type and module), so dill pickles it by reference and an
   upgrade of ecsops changes nothing but code; `diff` ignores `__provider`, so an upgrade alone never
   shows a change;

@@ -1,6 +1,6 @@
 """Schedules of Cloud Assistant invocations: the ``Frequency`` of a timed command, parsed and checked.
 
-A Frequency is one of (API.md section 4, seed 003 "4.4.1" and "4.8"):
+A Frequency is one of (docs/wire.md §4, the ECS guide "4.4.1" and "4.8"):
 
 * ``rate(<n><s|m|h|d>)`` - a fixed cadence; the first run is one interval after creation (the
   *anchor*), then ``anchor + k * interval``. Valid from 60 s to 7 days, longer than the timeout.

@@ -1,4 +1,4 @@
-"""The grammar of one cron field, as in seed 003 "4.8. Cron expression".
+"""The grammar of one cron field, as in the ECS guide "4.8. Cron expression".
 
 Every field takes ``*``, lists ``a,b``, ranges ``a-b`` and steps ``a/n``, ``a-b/n``, ``*/n``;
 names are case-insensitive. Ranges go upwards (no wrap-around such as ``FRI-MON``), and a step lies

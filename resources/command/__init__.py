@@ -1,4 +1,4 @@
-"""`ecsops:Command` — a Cloud Assistant command (API.md section 2).
+"""`ecsops:Command` — a Cloud Assistant command (docs/wire.md §2).
 
 Identity: CommandId. In place: name, description, workingDir, timeout, launcher (ModifyCommand) and tags
 (TagResources / UntagResources). Replace: content, type, enableParameter — the API cannot change them.
@@ -23,7 +23,7 @@ from ecsops.engine.policy import in_place, replace
 from ecsops.engine.scalars import NO_BOOLEAN, Flag
 from ecsops.engine.values import is_unknown
 
-CONTENT_LIMIT_BYTES = 24 * 1024          # after Base64 (API.md; the 2022 guide's 16 KB is older)
+CONTENT_LIMIT_BYTES = 24 * 1024          # after Base64 (docs/wire.md §2; the 2022 guide's 16 KB is older)
 MAX_PARAMETERS = 20
 MAX_PARAMETER_NAME_BYTES = 64
 MAX_TAGS = 20

@@ -1,5 +1,5 @@
 """`ecsops:DeliverySettings` — where Cloud Assistant archives execution records in one region: an OSS bucket,
-a Log Service logstore, or both (ModifyCloudAssistantSettings, API.md 2; guide 4.6).
+a Log Service logstore, or both (ModifyCloudAssistantSettings, docs/wire.md §2; guide 4.6).
 
 A settings kind: create is "modify to the declared settings", delete is "disable both destinations".
 Identity: the region and the setting type (InvocationDelivery, SessionManagerDelivery); changing either

@@ -1,4 +1,4 @@
-"""The system events the guide documents (seed 003 "2.2. Summary"): `<Resource>:<Event>` and its states.
+"""The system events the guide documents (the ECS guide "2.2. Summary"): `<Resource>:<Event>` and its states.
 
 Used only for advice: a rule may name any event, but a name not listed here is probably a typo, and plan
 says so as a warning.

@@ -1,6 +1,6 @@
 """`ecsops:LicenseTask` — how many instances or vCPUs a software license may cover, and what it discovers.
 
-License Manager has no public API in any SDK or reference (API.md 5): ecsops defines it in its emulator,
+License Manager has no public API in any SDK or reference (docs/wire.md §5): ecsops defines it in its emulator,
 and a stack declaring a license task against anything else is refused at plan with that explanation.
 
 Identity: the task id. In place: description, limit, active, and discovery rules *added*. Replace: name,

@@ -1,4 +1,4 @@
-"""`ecsops:ScheduledInvocation` — a Cloud Assistant command run on a schedule (InvokeCommand, API.md 2 and 4).
+"""`ecsops:ScheduledInvocation` — a Cloud Assistant command run on a schedule (InvokeCommand, docs/wire.md §2 and 4).
 
 Identity: InvokeId. A task cannot be changed once made, so every field but `tags` replaces it: the new task
 is made before the old one is stopped. Delete is StopInvocation. A task stopped outside ecsops is defunct:

@@ -1,4 +1,4 @@
-"""The layers of ARCHITECTURE.md, enforced: import-linter over the package as it is installed."""
+"""The layers of docs/architecture.md, enforced: import-linter over the package as it is installed."""
 
 from __future__ import annotations
 

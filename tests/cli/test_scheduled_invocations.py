@@ -61,7 +61,7 @@ def results(ecs, invoke_id: str, instance_id: str | None = None) -> list:
     return ecs.describe_invocation_results(request).body.invocation.invocation_results.invocation_result
 
 
-# The examples of the guide's cron table (seed 003, 4.8), years moved to this year or later.
+# The examples of the guide's cron table (the ECS guide 4.8), years moved to this year or later.
 GUIDE_EXAMPLES = [
     "0 15 10 ? * *", "0 15 10 * * ?", "0 0 12 * * ?", "0 0 10,14,16 * * ?", "0 0/30 9-17 * * ?", "0 * 14 * * ?",
     "0 0-5 14 * * ?", "0 0/5 14 * * ?", "0 0/5 14,18 * * ?", "0 0 12 ? * WED", "0 15 10 15 * ?", "0 15 10 L * ?",

@@ -1,4 +1,4 @@
-"""Delivery of Cloud Assistant execution records (seed 003 "4.6"), with a virtual clock: to the emulator's
+"""Delivery of Cloud Assistant execution records (the ECS guide "4.6"), with a virtual clock: to the emulator's
 own OSS (listable through the admin API), to an S3-compatible endpoint (moto's server standing in for OSS,
 written to after the change commits), to a Log Service logstore; exactly once per run, only once the run has
 finished, only while delivery is enabled; and the codes that refuse a destination."""

@@ -1,4 +1,4 @@
-"""What License Manager tasks discover and count (seed 003 6.2), through the official generic client: by
+"""What License Manager tasks discover and count (the ECS guide 6.2), through the official generic client: by
 instance or by vCPU up to the limit, rule versions, failures with their reason, deactivated tasks, and
 counts that follow every change of the world (instances added, products changed, instances leaving).
 

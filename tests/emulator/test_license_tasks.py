@@ -1,4 +1,4 @@
-"""License Manager tasks in the emulator (API.md 5, seed 003 6.1-6.3), through the official generic client:
+"""License Manager tasks in the emulator (docs/wire.md §5, the ECS guide 6.1-6.3), through the official generic client:
 every refusal with its code and nothing written, ClientToken, the quota of 25 tasks per region, the three
 regions, modify, add-only rules, activate / deactivate, delete, and paging."""
 

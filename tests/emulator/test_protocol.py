@@ -1,4 +1,4 @@
-"""The wire protocol of API.md section 1, server side: how requests are decoded and answers encoded."""
+"""The wire protocol of docs/wire.md §1, server side: how requests are decoded and answers encoded."""
 
 from __future__ import annotations
 

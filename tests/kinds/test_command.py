@@ -1,4 +1,4 @@
-"""ecsops:Command: every limit of API.md checked before any call, naming the field; the lifecycle against
+"""ecsops:Command: every limit of docs/wire.md checked before any call, naming the field; the lifecycle against
 the emulator through the official SDK (create, read, in-place update, tags, idempotent delete)."""
 
 from __future__ import annotations

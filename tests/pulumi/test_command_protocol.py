@@ -1,4 +1,4 @@
-"""ecsops:Command through Pulumi's own dynamic provider server, replaying the engine's calls (PULUMI.md)."""
+"""ecsops:Command through Pulumi's own dynamic provider server, replaying the engine's calls (docs/pulumi.md)."""
 
 from __future__ import annotations
 

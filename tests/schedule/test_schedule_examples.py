@@ -1,4 +1,4 @@
-"""Every row of the examples table of seed 003 "4.8. Cron expression", as of 2022-01-01T00:00:00Z.
+"""Every row of the examples table of the ECS guide "4.8. Cron expression", as of 2022-01-01T00:00:00Z.
 
 The expected runs were worked out by hand from a calendar (2022-01-01 is a Saturday) and are
 written out literally: they state what the table's description says, not what the code computes.

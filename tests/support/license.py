@@ -1,4 +1,4 @@
-"""Calls to the emulator's License Manager (2022-07-07), a product no SDK knows (API.md 5): through the
+"""Calls to the emulator's License Manager (2022-07-07), a product no SDK knows (docs/wire.md §5): through the
 official generic client, signed and flattened exactly as a product SDK's `*_with_options` method does."""
 
 from __future__ import annotations

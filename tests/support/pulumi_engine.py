@@ -158,7 +158,7 @@ class Registration:
     type: str
     name: str
     inputs: dict[str, Any]
-    #: Top-level inputs holding a secret: the engine re-marks outputs of these names secret (PULUMI.md).
+    #: Top-level inputs holding a secret: the engine re-marks outputs of these names secret (docs/pulumi.md).
     secret_inputs: frozenset[str] = frozenset()
 
 

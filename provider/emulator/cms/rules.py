@@ -1,5 +1,5 @@
 """Event-triggered alert rules: PutEventRule, DescribeEventRuleList, DeleteEventRules, EnableEventRules,
-DisableEventRules (API.md section 3).
+DisableEventRules (docs/wire.md §3).
 
 PutEventRule is an upsert by name within the call's scope (product.py) and a full put: a field left out
 takes its default (EventType SYSTEM, State ENABLED, SilenceTime 86400 s, GroupId and Description empty),

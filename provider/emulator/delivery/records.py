@@ -1,4 +1,4 @@
-"""Invocation delivery (seed 003 "4.6"): every run record, once finished, lands as one JSON document in the
+"""Invocation delivery (the ECS guide "4.6"): every run record, once finished, lands as one JSON document in the
 bucket and/or the logstore that its region's `InvocationDelivery` settings enable at that moment.
 
 OSS layout, the guide's: `<prefix>/invocationResults/<InvokeId>/<InstanceId>/<Start>-<Repeats>.json`, where
@@ -89,7 +89,7 @@ def _put_record(tx: sqlite3.Connection, origin: stores.Origin, bucket: str, pref
 
 
 def invocation_record(tx: sqlite3.Connection, task: sqlite3.Row, run: sqlite3.Row) -> dict[str, Any]:
-    """The delivered execution record of one finished run (seed 003 "4.6", parameters table)."""
+    """The delivered execution record of one finished run (the ECS guide "4.6", parameters table)."""
     stop_time = tx.execute("SELECT stop_time FROM invocation_targets WHERE invoke_id = ? AND instance_id = ?",
                            (run["invoke_id"], run["instance_id"])).fetchone()["stop_time"]
     account = _uid(world.account(tx)["userId"])

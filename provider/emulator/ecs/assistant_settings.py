@@ -1,5 +1,5 @@
 """Where Cloud Assistant delivers its records: ModifyCloudAssistantSettings, DescribeCloudAssistantSettings
-(API.md 2; seed 003 "4.6", "4.4.12").
+(docs/wire.md §2; the ECS guide "4.6", "4.4.12").
 
 Settings are kept per region and setting type: `InvocationDelivery` (execution records of commands, which the
 emulator delivers: `ecsops.emulator.delivery.records`) and `SessionManagerDelivery` (session records: kept and

@@ -1,4 +1,4 @@
-"""Cloud Assistant commands: CreateCommand, ModifyCommand, DescribeCommands, DeleteCommand (API.md 2).
+"""Cloud Assistant commands: CreateCommand, ModifyCommand, DescribeCommands, DeleteCommand (docs/wire.md §2).
 
 Content is kept Base64-encoded, as the service keeps it; limits are checked on the encoded size.
 Custom parameters are the `{{name}}` placeholders of the content when EnableParameter is on.

@@ -1,4 +1,4 @@
-"""ECS error codes (API.md section 2), with their documented HTTP statuses."""
+"""ECS error codes (docs/wire.md §2), with their documented HTTP statuses."""
 
 from ecsops.emulator.errors import COMMON, Code
 
@@ -66,7 +66,7 @@ CODES = COMMON.extend(
     }
 )
 
-#: The maintenance operations answer a bad value with 403 InvalidParameter (API.md 2), not the common 400.
+#: The maintenance operations answer a bad value with 403 InvalidParameter (docs/wire.md §2), not the common 400.
 MAINTENANCE_CODES = CODES.extend(
     {"InvalidParameter": Code(403, "The specified parameter {name} is not valid: {reason}")}
 )

@@ -1,4 +1,4 @@
-"""DescribeInstanceHistoryEvents: the system events of the region's instances (seed 003 "2.3.1").
+"""DescribeInstanceHistoryEvents: the system events of the region's instances (the ECS guide "2.3.1").
 
 Events are raised through the admin API or by other parts of the emulator (ecsops.emulator.events) and
 move with the clock, so an answer shows each event's state at the request's instant. As the service does:

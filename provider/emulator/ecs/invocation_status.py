@@ -1,4 +1,4 @@
-"""The status rules of Cloud Assistant invocations, as pure functions (seed 003 "Execution states").
+"""The status rules of Cloud Assistant invocations, as pure functions (the ECS guide "Execution states").
 
 Three levels: a *run* (one execution on one instance), an *instance* of a task (its latest run, or what
 is still to come), and the *task* (all its instances, by the guide's priority table). Each level has a

@@ -1,4 +1,4 @@
-"""InvokeCommand: a task that runs one of the region's commands on instances (API.md section 2).
+"""InvokeCommand: a task that runs one of the region's commands on instances (docs/wire.md §2).
 
 Everything is validated before anything is written, in this order: the command, the repeat mode, the
 targets, the parameters, the overrides, the schedule, the tags, the daily quota.

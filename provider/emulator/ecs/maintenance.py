@@ -1,5 +1,5 @@
 """Instance maintenance attributes: ModifyInstanceMaintenanceAttributes and DescribeInstanceMaintenanceAttributes
-(API.md 2; seed 003 "2.6.1").
+(docs/wire.md §2; the ECS guide "2.6.1").
 
 Each instance has one set of attributes: the action taken when the platform repairs its host
 (`ActionOnMaintenance`: AutoRecover, Stop, AutoRedeploy), whether it is asked first (`NotifyOnMaintenance`),

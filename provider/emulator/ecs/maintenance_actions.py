@@ -1,4 +1,4 @@
-"""What a maintenance event does to its instance, by the instance's maintenance attributes (seed 003 "2.6.1").
+"""What a maintenance event does to its instance, by the instance's maintenance attributes (the ECS guide "2.6.1").
 
 Events acted on (`ACTING_TYPES`): SystemMaintenance.Reboot/.Stop/.Redeploy, SystemFailure.Reboot/.Stop/
 .Redeploy and InstanceFailure.Reboot. Whatever the type, the instance's `ActionOnMaintenance` decides.

@@ -1,4 +1,4 @@
-"""Event notifications: the documented JSON (seed 003 "2.4.1", "2.4.4.1", "2.4.4.2") and who hears it.
+"""Event notifications: the documented JSON (the ECS guide "2.4.1", "2.4.4.1", "2.4.4.2") and who hears it.
 
 ECS builds one notification for every state a system event enters and for every instance status change,
 and `publish`es it inside the transaction that made the change. Subscribers (CloudMonitor's routing) run in

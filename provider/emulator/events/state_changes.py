@@ -1,4 +1,4 @@
-"""Instance status changes and their `Instance:StateChange` notifications (seed 003 "2.4.4.1").
+"""Instance status changes and their `Instance:StateChange` notifications (the ECS guide "2.4.4.1").
 
 The guide sends one notification each time an instance's status changes (Starting, Running, Stopping,
 Stopped...). Whatever changes a status in the emulator - the admin world merge, or a system event's

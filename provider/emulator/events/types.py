@@ -1,4 +1,4 @@
-"""The ECS system event types, as data (seed 003 "2.2. Summary" and "2.4.4.1" appendix).
+"""The ECS system event types, as data (the ECS guide "2.2. Summary" and "2.4.4.1" appendix).
 
 Each type has the resource it happens to, its CloudMonitor event type (category), its severity as a
 notification level, and the lifecycle states the guide lists for it. Severities map Critical -> CRITICAL,

@@ -1,4 +1,4 @@
-"""Emulated License Manager (version 2022-07-07), a product ecsops defines itself (API.md 5): license
+"""Emulated License Manager (version 2022-07-07), a product ecsops defines itself (docs/wire.md §5): license
 management tasks, their add-only discovery rules, and the instances they track or fail to track, counted
 from the world at answer time.
 

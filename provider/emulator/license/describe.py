@@ -1,4 +1,4 @@
-"""The reads: DescribeLicenseTasks and DescribeLicenseTaskResources (API.md 5; seed 003 6.2).
+"""The reads: DescribeLicenseTasks and DescribeLicenseTaskResources (docs/wire.md §5; the ECS guide 6.2).
 
 Both answer from the world as it is now (discovery.py): consumed counts and resource lists are computed
 at answer time, never stored. Reads change nothing. Paging: MaxResults 1 to 100 (default 10) and the

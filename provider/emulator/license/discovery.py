@@ -1,4 +1,4 @@
-"""What a task discovers and counts, computed from the world at the moment of asking (seed 003 6.2).
+"""What a task discovers and counts, computed from the world at the moment of asking (the ECS guide 6.2).
 
 Nothing here is stored, so counts are never stale: an instance added, changed (products, vCPUs, status)
 or moved by a world merge shows in the next answer. Reading never changes anything.

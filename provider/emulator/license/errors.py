@@ -1,4 +1,4 @@
-"""License Manager error codes (API.md section 5), with the HTTP statuses ecsops chose for them.
+"""License Manager error codes (docs/wire.md §5), with the HTTP statuses ecsops chose for them.
 
 The product has no public API, so these codes are ecsops's own, shaped like ECS's: malformed values 400,
 an unknown license type or task 404, quotas and limits 403.

@@ -1,7 +1,7 @@
 """The License Manager product (API version 2022-07-07): operations register themselves on `PRODUCT`.
 
-License Manager has no public API in any SDK or reference (API.md 5): ecsops defines this RPC product only
-in its emulator, after the console of seed 003 "6". The service is offered in three regions; every
+License Manager has no public API in any SDK or reference (docs/wire.md §5): ecsops defines this RPC product only
+in its emulator, after the console of the ECS guide "6". The service is offered in three regions; every
 operation requires `RegionId` and answers any other region with `InvalidRegionId.NotSupported`, whatever
 regions the world knows. A task is found only in its own region: elsewhere it does not exist.
 """

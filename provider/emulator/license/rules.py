@@ -1,4 +1,4 @@
-"""Discovery rules: which installed products a task looks for (seed 003 6.1-6.3), and AddLicenseDiscoveryRules.
+"""Discovery rules: which installed products a task looks for (the ECS guide 6.1-6.3), and AddLicenseDiscoveryRules.
 
 A rule is a product name and an optional version (`""`: every version). Both compare exactly, case
 included, with the products the world says an instance has installed. A task has 1 to `RULE_LIMIT` rules.

@@ -1,5 +1,5 @@
 """License management tasks: CreateLicenseTask, ModifyLicenseTask, ActivateLicenseTask, DeactivateLicenseTask,
-DeleteLicenseTask (API.md 5; seed 003 6.1, 6.3).
+DeleteLicenseTask (docs/wire.md §5; the ECS guide 6.1, 6.3).
 
 - Name: 2 to 128 ASCII letters, digits, `.`, `_`, `-` and `:`, starting with a letter (so never with a
   digit, a special character, `http://` or `https://`). Names need not be unique: a task is known by its
