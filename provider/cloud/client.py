@@ -128,7 +128,7 @@ class Cloud:
         return body
 
     def fetch_all(self, operation: Operation, params: Mapping[str, Any], path: tuple[str, ...], *,
-             page_size: int = 50, region: str | None = None) -> list[dict[str, Any]]:
+                  page_size: int = 50, region: str | None = None) -> list[dict[str, Any]]:
         """Every item of a MaxResults/NextToken listing, page after page (`path` leads to the items)."""
         items: list[dict[str, Any]] = []
         token = ""

@@ -140,7 +140,6 @@ class Injector:
         return Decision(latency_s=latency, outcome=outcome, retry_after_ms=config.retry_after_ms,
                         reply_delay_s=config.reply_delay_ms / 1000)
 
-
     def holds(self, config: FaultConfig, action: str, *, writes: bool) -> bool:
         """Whether the settings hold this call (a write of `actions` past the first `holdAfter`); counts it.
         Call after `decide`, which starts the count afresh when the settings change."""
