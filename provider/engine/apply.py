@@ -162,7 +162,14 @@ class Applier:
 
     # -- declared resources -----------------------------------------------------------------------------
 
+    def _stopped(self) -> bool:
+        """True once the state could not be written: no further step starts (each would send calls whose
+        outcome could not be recorded); the apply ends with that error."""
+        return self._saver.failed is not None
+
     def _converge(self, declared: DeclaredResource) -> None:
+        if self._stopped():
+            return
         name, kind = declared.name, declared.kind
         with self._lock:
             blocked_by = [d for d in declared.dependencies if d in self._blocked]
@@ -269,6 +276,8 @@ class Applier:
     # -- deletes ----------------------------------------------------------------------------------------
 
     def _delete(self, name: str, item: ResourceState | Deposed) -> None:
+        if self._stopped():
+            return
         kind = kinds.get(item.type)
         self._emit(name, item.type, Action.DELETE, "start", item.id)
         try:

@@ -14,11 +14,15 @@ Guarantees:
   a second one fails at once with a message naming the holder;
 - before each create the intent (its ClientToken and the values sent) is saved; a later apply replays it
   with the same token, which the API answers with the object already made, so a crash between the call
-  and the bookkeeping never leaves a duplicate (crossplane's "create pending" annotation).
+  and the bookkeeping never leaves a duplicate (crossplane's "create pending" annotation);
+- a write that fails — a full disk (ENOSPC, EFBIG, EDQUOT), an I/O error, a read-only folder — raises
+  `StateWriteError` and leaves no partial line and no temporary file behind: what is on disk is exactly
+  what was written before it, so no create is sent whose intent is not completely on disk.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
@@ -155,6 +159,18 @@ class StateError(RuntimeError):
     pass
 
 
+class StateWriteError(StateError):
+    """The state could not be written (a full disk, an I/O error, a folder not writable)."""
+
+    def __init__(self, path: Path, error: OSError):
+        reason = error.strerror or str(error)
+        super().__init__(
+            f"cannot write {path}: {reason}. Nothing was sent that the state could not record; free space (or "
+            f"make {path.parent} writable) and run the command again: it finishes what was started")
+        self.path = path
+        self.error = error
+
+
 class LockError(StateError):
     """Another process holds the stack's lock; the message names it."""
 
@@ -201,54 +217,80 @@ class StateStore:
         return records
 
     def save(self, state: StackState) -> None:
-        """Atomically replaces the snapshot (bumping the serial), then empties the journal it now includes."""
+        """Atomically replaces the snapshot (bumping the serial), then empties the journal it now includes.
+        Raises StateWriteError, with the old snapshot and journal untouched, when the write fails."""
+        self.write(json.dumps({**state.to_document(), "serial": state.serial + 1}, indent=1, sort_keys=True))
         state.serial += 1
         state.touched.clear()
-        self.write(json.dumps(state.to_document(), indent=1, sort_keys=True))
         try:
             self.journal_path.unlink()
         except FileNotFoundError:
             pass
+        except OSError as error:
+            raise StateWriteError(self.journal_path, error) from None
 
     def append(self, record: dict[str, Any]) -> None:
-        """Appends one record to the journal and waits until it is on disk."""
-        self.directory.mkdir(parents=True, exist_ok=True)
-        created = not self.journal_path.exists()
-        descriptor = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        """Appends one record to the journal and waits until it is on disk. All or nothing: when the line
+        cannot be written whole (a full disk writes part of it), the journal is cut back to where it was
+        and StateWriteError is raised, so no torn line is left for a later line to follow."""
+        line = (json.dumps(record, separators=(",", ":")) + "\n").encode()
         try:
-            os.write(descriptor, (json.dumps(record, separators=(",", ":")) + "\n").encode())
-            os.fsync(descriptor)
+            self.directory.mkdir(parents=True, exist_ok=True)
+            created = not self.journal_path.exists()
+            descriptor = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        except OSError as error:
+            raise StateWriteError(self.journal_path, error) from None
+        try:
+            size = os.fstat(descriptor).st_size
+            try:
+                _write_all(descriptor, line)
+                os.fsync(descriptor)
+            except OSError as error:
+                _cut_back(descriptor, size)
+                raise StateWriteError(self.journal_path, error) from None
         finally:
             os.close(descriptor)
         if created:
             _fsync_directory(self.directory)
 
     def write(self, text: str) -> None:
-        """Atomically replaces the state file with `text`: temporary file, fsync, rename, fsync the folder."""
-        self.directory.mkdir(parents=True, exist_ok=True)
+        """Atomically replaces the state file with `text`: temporary file, fsync, rename, fsync the folder.
+        On failure the temporary file is removed and StateWriteError raised; the old file stays as it was."""
         temporary = self.path.with_suffix(f".tmp{os.getpid()}.{threading.get_ident()}")
-        with open(temporary, "w") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, self.path)
-        _fsync_directory(self.directory)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            with open(temporary, "w") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temporary, self.path)
+            _fsync_directory(self.directory)
+        except OSError as error:
+            temporary.unlink(missing_ok=True)
+            raise StateWriteError(self.path, error) from None
 
     @contextmanager
     def lock(self, command: str) -> Iterator[None]:
         """Holds the stack's lock for the block; raises LockError at once if another process holds it."""
-        self.directory.mkdir(parents=True, exist_ok=True)
-        handle = open(self.lock_path, "a+")
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            handle = open(self.lock_path, "a+")
+        except OSError as error:
+            raise StateWriteError(self.lock_path, error) from None
         try:
             try:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 raise LockError(self._held_message(handle)) from None
-            handle.seek(0)
-            handle.truncate()
-            json.dump({"pid": os.getpid(), "host": socket.gethostname(), "command": command,
-                       "since": now_iso()}, handle)
-            handle.flush()
+            try:
+                handle.seek(0)
+                handle.truncate()
+                json.dump({"pid": os.getpid(), "host": socket.gethostname(), "command": command,
+                           "since": now_iso()}, handle)
+                handle.flush()
+            except OSError as error:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+                raise StateWriteError(self.lock_path, error) from None
             try:
                 yield
             finally:
@@ -277,6 +319,9 @@ class GroupSaver:
 
     Changes are made under `lock`, through `StackState`'s methods, and counted with `changed()` before
     their lock is released. `snapshot()` writes the whole state and empties the journal.
+
+    Once a journal line cannot be written (`failed`), every later `flush` raises at once without writing:
+    the changes that line carried are not on disk, so no step may go on as if they were.
     """
 
     def __init__(self, store: StateStore, state: StackState, lock: threading.Lock):
@@ -285,6 +330,7 @@ class GroupSaver:
         self._changes = 0
         self._saved = 0
         self._writing = False
+        self.failed: StateWriteError | None = None
 
     def changed(self) -> int:
         """Counts a change just made (call it holding `lock`); returns its number for `flush`."""
@@ -299,6 +345,8 @@ class GroupSaver:
                     self._condition.wait()
                 if self._saved >= change:
                     return
+                if self.failed is not None:
+                    raise StateWriteError(self.failed.path, self.failed.error)
                 self._writing = True
             covered = 0
             try:
@@ -306,6 +354,10 @@ class GroupSaver:
                     covered = self._changes
                     record = self.state.journal_record()
                 self.store.append(record)
+            except StateWriteError as error:
+                covered = 0
+                self.failed = error
+                raise
             except BaseException:
                 covered = 0
                 raise
@@ -320,6 +372,26 @@ class GroupSaver:
         with self.lock:
             self.store.save(self.state)
             self._saved = self._changes
+
+
+def _write_all(descriptor: int, data: bytes) -> None:
+    """Writes every byte of `data` (os.write may write fewer: a nearly full disk); raises OSError if it cannot."""
+    view = memoryview(data)
+    while view:
+        written = os.write(descriptor, view)
+        if written == 0:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        view = view[written:]
+
+
+def _cut_back(descriptor: int, size: int) -> None:
+    """Cuts the file back to `size` bytes, dropping a partly written line (best effort: shrinking needs no
+    space, but the device may be failing)."""
+    try:
+        os.ftruncate(descriptor, size)
+        os.fsync(descriptor)
+    except OSError:
+        pass
 
 
 def _fsync_directory(directory: Path) -> None:
