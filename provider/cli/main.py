@@ -18,6 +18,7 @@ import importlib
 import logging
 import os
 import sys
+import traceback
 from typing import Callable, Sequence
 
 from ecsops.cli.arguments import parser
@@ -57,6 +58,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except BrokenPipeError:  # the reader went away (`ecsops plan ... | head`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_ERROR
+    except Exception as error:  # a bug: one line for the user; the traceback only for whoever debugs it
+        if os.environ.get("ECSOPS_LOG", "").lower() == "debug":
+            traceback.print_exc(file=sys.stderr)
+        print(f"error: internal error ({type(error).__name__}: {error}) — please report it "
+              "(ECSOPS_LOG=debug shows where it happened)", file=sys.stderr)
         return EXIT_ERROR
 
 

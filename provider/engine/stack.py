@@ -102,14 +102,14 @@ def _mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dic
     mapping: dict[Any, Any] = {}
     lines: dict[Any, int] = {}
     for key_node, value_node in _inherited_pairs(node):  # the first source of a key wins (merge-key spec)
-        key = loader.construct_object(key_node, deep=True)
+        key = _key(loader, node, key_node)
         if key not in mapping:
             mapping[key] = loader.construct_object(value_node, deep=True)
             lines[key] = key_node.start_mark.line + 1
     own: set[Any] = set()
     repeated: list[Duplicate] = []
     for key_node, value_node in _own_pairs(node):  # the mapping's own keys win over everything merged
-        key = loader.construct_object(key_node, deep=True)
+        key = _key(loader, node, key_node)
         line = key_node.start_mark.line + 1
         if key in own:
             repeated.append(Duplicate(key, lines[key], line))
@@ -119,6 +119,28 @@ def _mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dic
         lines[key] = line
     loader.duplicates.extend(repeated)
     return _LineMapping(mapping, lines, repeated)
+
+
+def _key(loader: _Loader, node: yaml.MappingNode, key_node: yaml.Node) -> Any:
+    """A mapping's key; a list or mapping as a key (`{[a]: b}`) is refused where it stands."""
+    key = loader.construct_object(key_node, deep=True)
+    try:
+        hash(key)
+    except TypeError:
+        raise yaml.constructor.ConstructorError(
+            "while constructing a mapping", node.start_mark,
+            f"a key must be a name or a number, not a {type(key).__name__}", key_node.start_mark) from None
+    return key
+
+
+def _integer(loader: _Loader, node: yaml.ScalarNode) -> int:
+    """YAML's integer, refused where it stands when Python will not convert it (more than 4,300 digits)."""
+    try:
+        value: int = yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+    except ValueError:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"an integer of {len(str(node.value))} characters is too long", node.start_mark) from None
+    return value
 
 
 def _own_pairs(node: yaml.MappingNode) -> list[Pair]:
@@ -158,8 +180,9 @@ class _LineMapping(dict):  # type: ignore[type-arg]
         self.repeated = list(repeated)
 
 
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
-_FastLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+for _loader in (_Loader, _FastLoader):
+    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+    _loader.add_constructor("tag:yaml.org,2002:int", _integer)
 
 
 def parse_yaml(text: str, source: str = "<stack>") -> tuple[Any, list[Duplicate]]:
@@ -195,9 +218,12 @@ def load_stack(path: str | Path) -> Stack:
     """Reads and checks a stack file; raises EngineError listing every problem found."""
     path = Path(path)
     try:
-        text = path.read_text()
+        text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise EngineError.single(f"cannot read stack {path}: {error.strerror}") from None
+    except UnicodeDecodeError as error:
+        raise EngineError.single(f"{path}: byte {error.start} is not UTF-8: a stack is YAML text in UTF-8 "
+                                 "(save it as UTF-8)") from None
     document, duplicates = parse_yaml(text, str(path))
     return stack_from_document(document, path, duplicates)
 

@@ -141,6 +141,8 @@ class StackState:
 
     @classmethod
     def from_document(cls, document: dict[str, Any]) -> "StackState":
+        if not isinstance(document, dict):
+            raise TypeError(f"a state is a JSON object, not a {type(document).__name__}")
         version = document.get("version")
         if version != STATE_VERSION:
             raise StateError(f"state file version {version!r} is not supported (expected {STATE_VERSION})")
@@ -175,6 +177,13 @@ class LockError(StateError):
     """Another process holds the stack's lock; the message names it."""
 
 
+def _described(error: Exception) -> str:
+    """A parsing error as one short phrase (a KeyError's message is only the key)."""
+    if isinstance(error, KeyError):
+        return f"it lacks {error}"
+    return str(error) or type(error).__name__
+
+
 def now_iso() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -190,30 +199,40 @@ class StateStore:
         self.lock_path = self.directory / f"{stack}.lock"
 
     def load(self) -> StackState:
-        """The saved state (snapshot, then the journal's changes), or an empty one for a stack never applied."""
+        """The saved state (snapshot, then the journal's changes), or an empty one for a stack never applied.
+        Raises StateError naming the file (and line) for anything that is not a state ecsops wrote: another
+        encoding, another JSON shape, a journal line that is not a record."""
         try:
-            text = self.path.read_text()
+            text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
             return StackState(stack=self.stack)
+        except (OSError, UnicodeDecodeError) as error:
+            raise StateError(f"state file {self.path} is not readable: {error}") from None
         try:
             state = StackState.from_document(json.loads(text))
-        except (json.JSONDecodeError, KeyError, TypeError) as error:
-            raise StateError(f"state file {self.path} is not readable: {error}") from None
-        for record in self._journal():
-            state.replay(record)
+            for record in self._journal():
+                state.replay(record)
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            raise StateError(f"state file {self.path} is not readable: {_described(error)}") from None
         return state
 
     def _journal(self) -> list[dict[str, Any]]:
         try:
-            lines = self.journal_path.read_text().split("\n")
+            lines = self.journal_path.read_bytes().split(b"\n")
         except FileNotFoundError:
             return []
+        except OSError as error:
+            raise StateError(f"state journal {self.journal_path} is not readable: {error.strerror}") from None
         records = []
         for number, line in enumerate(lines[:-1], start=1):  # the part after the last newline is torn or ""
             try:
-                records.append(json.loads(line))
-            except json.JSONDecodeError:
-                raise StateError(f"state journal {self.journal_path} line {number} is not readable") from None
+                record = json.loads(line.decode("utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError):
+                record = None
+            if not isinstance(record, dict) or not isinstance(record.get("serial"), int):
+                raise StateError(f"state journal {self.journal_path} line {number} is not readable: it is not a "
+                                 "record ecsops wrote")
+            records.append(record)
         return records
 
     def save(self, state: StackState) -> None:

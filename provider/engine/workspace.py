@@ -20,7 +20,8 @@ from ecsops.engine.kind import Observed
 from ecsops.engine.observe import look_up, observe
 from ecsops.engine.plan import Plan, plan
 from ecsops.engine.stack import Stack
-from ecsops.engine.state import ResourceState, StackState, StateStore
+from ecsops.engine import kind as kinds
+from ecsops.engine.state import Deposed, PendingCreate, ResourceState, StackState, StateError, StateStore
 from ecsops.engine import refs
 from ecsops.engine.validate import validate
 from ecsops.engine.values import UNKNOWN, mark_secrets, protect
@@ -48,13 +49,13 @@ class Workspace:
 
     def plan(self) -> Plan:
         """What apply would do now. Reads the cloud; writes nothing."""
-        state = self.store.load()
+        state = self._load()
         observed = observe(state, self.cloud, batch=self.batch)
         lookups = look_up(self.stack, state, self.cloud, observed)
         return plan(self.stack, state, observed, existing=lookups.existing, cloud_problems=lookups.problems)
 
     def drift(self) -> tuple[ResourceDrift, ...]:
-        state = self.store.load()
+        state = self._load()
         return drift(self.stack, state, observe(state, self.cloud, batch=self.batch))
 
     def apply(self, *, approve: Approve = lambda plan: True, on_event: Callable[[Event], None] = lambda e: None,
@@ -109,8 +110,21 @@ class Workspace:
             self.store.save(state)
             return entry
 
-    def _state_for_write(self) -> StackState:
+    def _load(self) -> StackState:
+        """The stack's state, every entry of a kind this ecsops knows (a state written by a newer ecsops, or
+        edited by hand, is refused naming the entry rather than failing later)."""
         state = self.store.load()
+        entries: list[tuple[str, ResourceState | PendingCreate | Deposed]] = [
+            *state.resources.items(), *state.pending.items(), *((d.name, d) for d in state.deposed)]
+        for name, entry in entries:
+            try:
+                kinds.get(entry.type)
+            except kinds.UnknownKind as error:
+                raise StateError(f"state file {self.store.path}: resource {name!r}: {error}") from None
+        return state
+
+    def _state_for_write(self) -> StackState:
+        state = self._load()
         identity = self.cloud.backend.identity
         if state.backend is None:
             state.backend = identity

@@ -1,0 +1,92 @@
+"""Whatever is wrong with what ecsops reads — a stack in another encoding, a state or journal it did not write,
+a bug of its own — the user gets one `error:` line naming the file, and exit 1: never a traceback (that only
+with ECSOPS_LOG=debug)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ecsops.engine.state import StateStore
+from tests.support.cli import ecsops, write_stack
+
+STACK = "  check: {type: ecsops:Command, properties: {name: check, type: RunShellScript, content: uptime}}\n"
+
+
+def one_error(result, *fragments: str) -> str:
+    """The one `error:` line of a refused command, holding every fragment; no traceback anywhere."""
+    assert result.code == 1, (result.out, result.err)
+    assert "Traceback" not in result.err + result.out
+    [line] = [line for line in result.err.splitlines() if line.startswith("error:")]
+    assert all(fragment in line for fragment in fragments), line
+    return line
+
+
+@pytest.mark.parametrize(("content", "fragment"), [
+    pytest.param("name: café\nregion: cn-hangzhou\nresources: {}\n".encode("latin-1"), "byte 9 is not UTF-8",
+                 id="latin-1"),
+    pytest.param("name: demo\nregion: cn-hangzhou\nresources: {}\n".encode("utf-16"), "byte 0 is not UTF-8",
+                 id="utf-16"),
+    pytest.param(bytes(range(256)), "is not UTF-8", id="binary"),
+])
+def test_a_stack_that_is_not_utf8_is_refused_naming_the_file(tmp_path, emulator, content: bytes, fragment) -> None:
+    stack = tmp_path / "stack.yaml"
+    stack.write_bytes(content)
+    one_error(ecsops("plan", stack, "--endpoint", emulator.endpoint), str(stack), fragment)
+
+
+STATES = [
+    pytest.param(bytes(range(256)), "is not readable", id="binary"),
+    pytest.param(b"[1, 2]", "a state is a JSON object, not a list", id="json-list"),
+    pytest.param(b'"state"', "a state is a JSON object, not a str", id="json-string"),
+    pytest.param(b'{"version": 1, "stack": "demo", "salt": "s", "resources": []}', "is not readable",
+                 id="resources-list"),
+    pytest.param(b'{"version": 1, "stack": "demo", "salt": "s", "resources": {"x": {"type": "ecsops:Gadget", "id": "g",'
+                 b' "values": {}, "outputs": {}}}}', "resource 'x': unknown resource type 'ecsops:Gadget'",
+                 id="unknown-kind"),
+]
+
+
+@pytest.mark.parametrize(("content", "fragment"), STATES)
+@pytest.mark.parametrize("command", ["plan", "drift", "apply"])
+def test_a_state_file_ecsops_did_not_write_is_refused_naming_it(tmp_path, emulator, admin, content, fragment,
+                                                               command) -> None:
+    stack = write_stack(tmp_path, STACK)
+    state = StateStore(tmp_path, "demo")
+    state.directory.mkdir()
+    state.path.write_bytes(content)
+    arguments = [command, stack, "--endpoint", emulator.endpoint] + (["--yes"] if command == "apply" else [])
+    one_error(ecsops(*arguments), str(state.path), fragment)
+    assert admin.writes() == []
+
+
+@pytest.mark.parametrize("line", [
+    pytest.param(b"[1]", id="not-an-object"),
+    pytest.param(b'{"resources": {}}', id="no-serial"),
+    pytest.param(b'{"serial": "2"}', id="serial-not-a-number"),
+    pytest.param('{"serial": 2, "x": "é"}'.encode("latin-1"), id="not-utf8"),
+])
+def test_a_journal_line_ecsops_did_not_write_is_refused_naming_the_line(tmp_path, emulator, line: bytes) -> None:
+    stack = write_stack(tmp_path, STACK)
+    assert ecsops("apply", "--yes", stack, "--endpoint", emulator.endpoint).code == 0
+    store = StateStore(tmp_path, "demo")
+    store.journal_path.write_bytes(b'{"serial": 999}\n' + line + b"\n")
+    one_error(ecsops("plan", stack, "--endpoint", emulator.endpoint), str(store.journal_path),
+              "line 2 is not readable")
+
+
+def test_a_bug_is_one_line_asking_for_a_report_and_the_traceback_is_for_debugging(tmp_path, emulator,
+                                                                                  monkeypatch) -> None:
+    from ecsops.engine import workspace
+
+    def broken(self):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(workspace.Workspace, "plan", broken)
+    stack = write_stack(tmp_path, STACK)
+    line = one_error(ecsops("plan", stack, "--endpoint", emulator.endpoint), "internal error", "please report it")
+    assert "ZeroDivisionError: a bug" in line
+    monkeypatch.setenv("ECSOPS_LOG", "debug")
+    debugged = ecsops("plan", stack, "--endpoint", emulator.endpoint)
+    assert debugged.code == 1 and "Traceback" in debugged.err and "ZeroDivisionError" in debugged.err
