@@ -112,7 +112,8 @@ class Workspace:
 
     def _load(self) -> StackState:
         """The stack's state, every entry of a kind this ecsops knows (a state written by a newer ecsops, or
-        edited by hand, is refused naming the entry rather than failing later)."""
+        edited by hand, is refused naming the entry rather than failing later), of this backend (plan and
+        drift included: read elsewhere, a nightly drift would report every object deleted)."""
         state = self.store.load()
         entries: list[tuple[str, ResourceState | PendingCreate | Deposed]] = [
             *state.resources.items(), *state.pending.items(), *((d.name, d) for d in state.deposed)]
@@ -121,17 +122,18 @@ class Workspace:
                 kinds.get(entry.type)
             except kinds.UnknownKind as error:
                 raise StateError(f"state file {self.store.path}: resource {name!r}: {error}") from None
+        identity = self.cloud.backend.identity
+        if state.backend is not None and state.backend != identity and state.resources:
+            # Read against another backend, every object would look gone: refuse, as for a write.
+            raise EngineError.single(
+                f"the state of stack {self.stack.name!r} belongs to {state.backend}, not {identity}: "
+                "point ecsops at that backend, or move the state file aside to start over")
         return state
 
     def _state_for_write(self) -> StackState:
         state = self._load()
-        identity = self.cloud.backend.identity
         if state.backend is None:
-            state.backend = identity
-        elif state.backend != identity and state.resources:
-            raise EngineError.single(
-                f"the state of stack {self.stack.name!r} belongs to {state.backend}, not {identity}: "
-                "point ecsops at that backend, or move the state file aside to start over")
+            state.backend = self.cloud.backend.identity
         return state
 
     def _refresh_outputs(self, state: StackState, observed: dict[str, Observed | None]) -> None:
