@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
-REGION_ID = re.compile(r"^[a-z]{2}-[a-z0-9-]+$")
-LOG_PROJECT = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")       # Log Service: 3-63, no '_'
-LOGSTORE = re.compile(r"^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$")
+REGION_ID = re.compile(r"^[a-z]{2}-[a-z0-9-]+\Z")
+LOG_PROJECT = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]\Z")       # Log Service: 3-63, no '_'
+LOGSTORE = re.compile(r"^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]\Z")
 
 
 def region_id(region: str) -> str:

@@ -29,8 +29,8 @@ from ecsops.engine.errors import Diagnostic, EngineError
 from ecsops.engine.refs import CycleError, Reference, references, topological
 from ecsops.engine.validate import field_path
 
-NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,127}$")
-STACK_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,127}\Z")
+STACK_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}\Z")
 TOP_LEVEL = frozenset({"name", "region", "description", "resources"})
 ENTRY = frozenset({"type", "properties", "options"})
 OPTIONS = frozenset({"dependsOn"})
@@ -236,7 +236,7 @@ def stack_from_document(document: Any, path: Path, duplicates: list[Duplicate] |
     for key in sorted(set(document) - TOP_LEVEL, key=str):
         problems.append(Diagnostic(f"unknown top-level key {key!r} (expected: {', '.join(sorted(TOP_LEVEL))})"))
     name = _text(document, "name", STACK_NAME, "letters, digits, '.', '_' and '-'", problems)
-    region = _text(document, "region", re.compile(r"^[a-z]{2}-[a-z0-9-]+$"), "a region id such as cn-hangzhou",
+    region = _text(document, "region", re.compile(r"^[a-z]{2}-[a-z0-9-]+\Z"), "a region id such as cn-hangzhou",
                    problems)
     if not isinstance(document.get("description", ""), str):
         problems.append(Diagnostic(f"must be text, not {document['description']!r}", field="description"))

@@ -23,7 +23,7 @@ from ecsops.engine.policy import in_place, replace
 from ecsops.engine.scalars import Flag
 from ecsops.resources.names import log_project, logstore
 
-BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
+BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]\Z")
 DELIVERY_TYPES = {"InvocationDelivery": "Invocation", "SessionManagerDelivery": "SessionManager"}
 REPLACE_REASON = "the region and setting type are the identity of these settings"
 

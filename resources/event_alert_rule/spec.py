@@ -22,9 +22,9 @@ from ecsops.resources.event_alert_rule.catalog import STATES, documented
 from ecsops.resources.names import log_project, logstore, region_id
 
 MAX_PER_TYPE = 5
-RULE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
-EVENT_NAME = re.compile(r"^[A-Z][A-Za-z]*:[A-Za-z][A-Za-z0-9.]*(:[A-Z][A-Za-z]*)?$")
-TARGET_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+RULE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}\Z")
+EVENT_NAME = re.compile(r"^[A-Z][A-Za-z]*:[A-Za-z][A-Za-z0-9.]*(:[A-Z][A-Za-z]*)?\Z")
+TARGET_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}\Z")
 
 EventType = Literal["StatusNotification", "Exception", "Maintenance", "*"]
 Level = Literal["CRITICAL", "WARN", "INFO", "*"]

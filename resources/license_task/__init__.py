@@ -27,7 +27,7 @@ from ecsops.engine.values import canonical
 REGIONS = ("cn-hangzhou", "us-west-1", "us-east-1")
 TASKS_PER_REGION = 25
 PAGE = 100
-NAME = re.compile(r"^[A-Za-z][A-Za-z0-9._:-]{1,127}$")
+NAME = re.compile(r"^[A-Za-z][A-Za-z0-9._:-]{1,127}\Z")
 RULES_REASON = "discovery rules can only be added"
 NO_PUBLIC_API = ("License Manager has no public API (no SDK or API reference has it): ecsops provides it in "
                  "its emulator only, so license tasks need the embedded emulator or `ecsops emulator serve`")

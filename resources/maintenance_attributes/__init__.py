@@ -24,7 +24,7 @@ from ecsops.engine.values import is_unknown
 from ecsops.resources.scheduled_invocation import INSTANCE_ID
 
 MAX_INSTANCES = 100
-ON_THE_HOUR = re.compile(r"^([01]\d|2[0-3]):00:00$")
+ON_THE_HOUR = re.compile(r"^([01]\d|2[0-3]):00:00\Z")
 DEFAULTS = {"action": "AutoRecover", "notify": False, "window": None}
 
 

@@ -38,7 +38,7 @@ MAX_PARAMETERS = 10
 NEXT_RUNS = 3
 COMMAND_DEFAULT_TIMEOUT = 60
 REPLACE_REASON = "a Cloud Assistant task cannot be changed once made: a new task is made, then the old one stopped"
-INSTANCE_ID = re.compile(r"^i-[A-Za-z0-9-]+$")
+INSTANCE_ID = re.compile(r"^i-[A-Za-z0-9-]+\Z")
 
 
 def _one_parameter_value(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:

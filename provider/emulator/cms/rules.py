@@ -21,7 +21,7 @@ from ecsops.emulator.cms.product import PRODUCT, answer, scope
 from ecsops.emulator.errors import COMMON
 from ecsops.emulator.service import Context
 
-NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}\Z")
 EVENT_TYPES = ("SYSTEM", "CUSTOM")
 STATES = ("ENABLED", "DISABLED")
 SILENCE_DEFAULT = 86_400

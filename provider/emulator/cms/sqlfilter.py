@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 _TOKEN = re.compile(r"\s*(?:(?P<text>'[^']*')|(?P<equals>=)|(?P<word>[A-Za-z_][A-Za-z0-9_.]*)|(?P<other>\S+))")
-_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 _KEYWORDS = {"and", "or", "like"}
 SUPPORTED = "use key = 'value' or key like '%value%', joined by and / or"
 

@@ -36,9 +36,9 @@ PREFIX_LIMIT = 254
 OSS_DEFAULT = {"Enabled": False, "BucketName": "", "Prefix": "", "EncryptionType": "Inherit",
                "EncryptionAlgorithm": "", "EncryptionKeyId": ""}
 SLS_DEFAULT = {"Enabled": False, "ProjectName": "", "LogstoreName": ""}
-_BUCKET = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
-_PROJECT = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
-_LOGSTORE = re.compile(r"^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$")
+_BUCKET = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]\Z")
+_PROJECT = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]\Z")
+_LOGSTORE = re.compile(r"^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]\Z")
 
 
 def delivery_settings(tx: sqlite3.Connection, region: str, setting_type: str) -> tuple[dict[str, Any], dict[str, Any]]:

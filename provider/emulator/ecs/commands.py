@@ -33,7 +33,7 @@ BUILT_IN_PARAMETERS = frozenset(
     {"ACS::RegionId", "ACS::AccountId", "ACS::InstanceId", "ACS::InstanceName", "ACS::InvokeId", "ACS::CommandId"}
 )
 _PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
-_PARAMETER_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+_PARAMETER_NAME = re.compile(r"^[A-Za-z0-9_-]+\Z")
 _PARAMETER_STORE_PREFIXES = ("oos:", "oos-secret:")
 
 

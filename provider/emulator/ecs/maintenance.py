@@ -36,7 +36,7 @@ PAGE_LIMIT = 100
 DEFAULT_PAGE_SIZE = 10
 #: Windows are written in China Standard Time, whatever the region.
 CHINA = timezone(timedelta(hours=8))
-_TIME_OF_DAY = re.compile(r"^([01]\d|2[0-3]):([0-5]\d):([0-5]\d)$")
+_TIME_OF_DAY = re.compile(r"^([01]\d|2[0-3]):([0-5]\d):([0-5]\d)\Z")
 
 
 @dataclass(frozen=True)
