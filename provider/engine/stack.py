@@ -185,25 +185,78 @@ for _loader in (_Loader, _FastLoader):
     _loader.add_constructor("tag:yaml.org,2002:int", _integer)
 
 
+#: The most nodes a stack may hold once its aliases are expanded (the 5,000-resource bench stack holds 110,000),
+#: and the deepest it may nest: beyond either it is a mistake or an alias bomb, refused before it is built.
+MAX_EXPANDED_NODES = 500_000
+MAX_DEPTH = 100
+
+
 def parse_yaml(text: str, source: str = "<stack>") -> tuple[Any, list[Duplicate]]:
     """Parses YAML; raises EngineError with line and column for a syntax error. Returns the document and
-    its duplicate keys (the first occurrence of each is kept)."""
+    its duplicate keys (the first occurrence of each is kept). A document that would expand past
+    MAX_EXPANDED_NODES or nest deeper than MAX_DEPTH is refused before anything is built from it."""
     try:
         return _parsed(_FastLoader, text)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):
         pass
     try:  # the pure-Python parser words the error better (it names the alias, the character)
         return _parsed(_Loader, text)
     except yaml.YAMLError as error:
         raise EngineError.single(_where(error, source)) from None
+    except RecursionError:  # PyYAML composes nested nodes recursively
+        raise EngineError.single(f"{source}: nested more than {MAX_DEPTH} levels deep") from None
 
 
 def _parsed(loader_type: type, text: str) -> tuple[Any, list[Duplicate]]:
     loader = loader_type(text)
     try:
-        return loader.get_single_data(), loader.duplicates
+        node = loader.get_single_node()
+        if node is None:
+            return None, loader.duplicates
+        _check_expansion(node)
+        return loader.construct_document(node), loader.duplicates
     finally:
         loader.dispose()
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """Refuses a document that nests deeper than MAX_DEPTH, or whose aliases expand it past
+    MAX_EXPANDED_NODES (a few hundred bytes of nested aliases can stand for billions of nodes). Each distinct
+    node is visited once, so the check costs the size of the text, not of its expansion."""
+    sizes: dict[int, int] = {}
+    depths: dict[int, int] = {}
+    # A node met again while it is being visited is a recursive alias: left to the constructor, which
+    # refuses it saying where it is.
+    visiting: set[int] = set()
+    pending: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while pending:
+        node, children_done = pending.pop()
+        if id(node) in sizes or (not children_done and id(node) in visiting):
+            continue
+        children = _children(node)
+        if not children_done:
+            visiting.add(id(node))
+            pending.append((node, True))
+            pending.extend((child, False) for child in children if id(child) not in sizes)
+            continue
+        visiting.discard(id(node))
+        sizes[id(node)] = 1 + sum(sizes.get(id(child), 1) for child in children)
+        depths[id(node)] = 1 + max((depths.get(id(child), 1) for child in children), default=0)
+        if depths[id(node)] > MAX_DEPTH:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"nested more than {MAX_DEPTH} levels deep", node.start_mark)
+        if sizes[id(node)] > MAX_EXPANDED_NODES:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"its aliases expand it to more than {MAX_EXPANDED_NODES:,} values (an alias bomb?)",
+                node.start_mark)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 def _where(error: yaml.YAMLError, source: str) -> str:

@@ -284,3 +284,32 @@ def test_yaml_syntax_errors_name_the_line(tmp_path) -> None:
 def test_a_missing_file_is_a_clear_error(tmp_path) -> None:
     with pytest.raises(EngineError, match="cannot read stack"):
         load_stack(tmp_path / "absent.yaml")
+
+
+def alias_bomb(levels: int) -> str:
+    """A few hundred bytes of aliases, each level nine of the one below: 9**levels values once expanded."""
+    lines = ["name: demo", "region: cn-hangzhou", "resources:",
+             "  a:", "    type: test:Widget", "    properties:", "      label: x",
+             "      note: &l0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"      n{level}: &l{level} [{', '.join([f'*l{level - 1}'] * 9)}]" for level in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+def test_an_alias_bomb_is_refused_before_it_is_expanded(tmp_path) -> None:
+    text = alias_bomb(9)  # 387 million values from some 500 bytes
+    assert len(text) < 800
+    with pytest.raises(EngineError, match=r"stack\.yaml:\d+:\d+: its aliases expand it to more than 500,000 values"):
+        load_stack(write(tmp_path, text))
+
+
+def test_shared_aliases_within_the_bound_still_load(tmp_path) -> None:
+    stack = load_stack(write(tmp_path, alias_bomb(4)))  # 6,561 values
+    assert len(stack.resources["a"].properties["n3"]) == 9
+
+
+@pytest.mark.parametrize("depth", [101, 5_000])
+def test_nesting_too_deep_is_an_error_line_not_a_recursion_error(tmp_path, depth: int) -> None:
+    nested = "[" * depth + "]" * depth
+    with pytest.raises(EngineError, match="nested more than 100 levels deep"):
+        load_stack(write(tmp_path, f"name: demo\nregion: cn-hangzhou\nresources:\n  a: {{type: test:Widget, "
+                                   f"properties: {{label: x, zones: {nested}}}}}\n"))
