@@ -114,7 +114,7 @@ class StackState:
     def journal_record(self) -> dict[str, Any]:
         """The touched entries as they are now (None: gone), with a new serial; forgets what was touched."""
         self.serial += 1
-        record: dict[str, Any] = {"serial": self.serial}
+        record: dict[str, Any] = {"stack": self.stack, "serial": self.serial}
         for section, name in sorted(self.touched):
             if section == "deposed":
                 record["deposed"] = [asdict(entry) for entry in self.deposed]
@@ -210,11 +210,23 @@ class StateStore:
             raise StateError(f"state file {self.path} is not readable: {error}") from None
         try:
             state = StackState.from_document(json.loads(text))
-            for record in self._journal():
+            records = self._journal()
+            for record in records:
                 state.replay(record)
         except (ValueError, KeyError, TypeError, AttributeError) as error:
             raise StateError(f"state file {self.path} is not readable: {_described(error)}") from None
+        self._check_identity(state.stack, self.path)
+        for number, record in enumerate(records, start=1):
+            self._check_identity(record.get("stack", self.stack), self.journal_path, line=number)
         return state
+
+    def _check_identity(self, stack: Any, path: Path, *, line: int | None = None) -> None:
+        """A state (or journal line) of another stack — copied or written over this one's — is refused,
+        never replayed: it would rename or orphan this stack's objects."""
+        if stack != self.stack:
+            where = f"{path} line {line}" if line else str(path)
+            raise StateError(f"{where} belongs to stack {stack!r}, not to stack {self.stack!r}: restore this "
+                             "stack's own state, or move the file aside to start over")
 
     def _journal(self) -> list[dict[str, Any]]:
         try:

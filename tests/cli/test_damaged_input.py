@@ -90,3 +90,26 @@ def test_a_bug_is_one_line_asking_for_a_report_and_the_traceback_is_for_debuggin
     monkeypatch.setenv("ECSOPS_LOG", "debug")
     debugged = ecsops("plan", stack, "--endpoint", emulator.endpoint)
     assert debugged.code == 1 and "Traceback" in debugged.err and "ZeroDivisionError" in debugged.err
+
+
+def test_another_stacks_state_or_journal_is_refused_naming_both(tmp_path, emulator, admin) -> None:
+    """Beta's state copied over alpha's, or beta's journal lines in alpha's journal, are never replayed: they
+    would rename alpha's objects after beta's and orphan the rest."""
+    alpha, beta = tmp_path / "alpha", tmp_path / "beta"
+    for directory, name in ((alpha, "alpha"), (beta, "beta")):
+        directory.mkdir()
+        write_stack(directory, STACK.replace("name: check", f"name: {name}-check"), name=name)
+        assert ecsops("apply", "--yes", directory / "stack.yaml", "--endpoint", emulator.endpoint).code == 0
+    alpha_store, beta_store = StateStore(alpha, "alpha"), StateStore(beta, "beta")
+    original = alpha_store.path.read_bytes()
+    alpha_store.path.write_bytes(beta_store.path.read_bytes())
+    writes = len(admin.writes())
+    one_error(ecsops("apply", "--yes", alpha / "stack.yaml", "--endpoint", emulator.endpoint), str(alpha_store.path),
+              "belongs to stack 'beta', not to stack 'alpha'")
+    alpha_store.path.write_bytes(original)
+    beta_state = beta_store.load()
+    beta_state.touched.add(("resources", "check"))  # beta's resource `check`, as beta's apply journals it
+    alpha_store.journal_path.write_text(json.dumps({**beta_state.journal_record(), "serial": 999}) + "\n")
+    one_error(ecsops("plan", alpha / "stack.yaml", "--endpoint", emulator.endpoint),
+              f"{alpha_store.journal_path} line 1", "belongs to stack 'beta', not to stack 'alpha'")
+    assert len(admin.writes()) == writes
