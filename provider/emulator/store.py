@@ -11,6 +11,7 @@ Guarantees:
 from __future__ import annotations
 
 import json
+import os
 import queue
 import sqlite3
 import threading
@@ -174,6 +175,8 @@ class Database:
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            # Only the owner may read the world (key pairs, task parameters): SQLite gives its WAL the same mode.
+            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
         self._idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
         self._writer = threading.Lock()
         self._migrate()

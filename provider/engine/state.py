@@ -290,7 +290,7 @@ class StateStore:
         temporary = self.path.with_suffix(f".tmp{os.getpid()}.{threading.get_ident()}")
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            with open(temporary, "w") as handle:
+            with open(temporary, "w", opener=_private) as handle:
                 handle.write(text)
                 handle.flush()
                 os.fsync(handle.fileno())
@@ -305,7 +305,7 @@ class StateStore:
         """Holds the stack's lock for the block; raises LockError at once if another process holds it."""
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            handle = open(self.lock_path, "a+")
+            handle = open(self.lock_path, "a+", opener=_private)
         except OSError as error:
             raise StateWriteError(self.lock_path, error) from None
         try:
@@ -403,6 +403,11 @@ class GroupSaver:
         with self.lock:
             self.store.save(self.state)
             self._saved = self._changes
+
+
+def _private(path: str, flags: int) -> int:
+    """Opens a file only its owner may read or write (0600): states hold secrets' digests and ids."""
+    return os.open(path, flags, 0o600)
 
 
 def _write_all(descriptor: int, data: bytes) -> None:

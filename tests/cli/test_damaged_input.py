@@ -113,3 +113,12 @@ def test_another_stacks_state_or_journal_is_refused_naming_both(tmp_path, emulat
     one_error(ecsops("plan", alpha / "stack.yaml", "--endpoint", emulator.endpoint),
               f"{alpha_store.journal_path} line 1", "belongs to stack 'beta', not to stack 'alpha'")
     assert len(admin.writes()) == writes
+
+
+def test_every_file_ecsops_writes_is_its_owners_alone(tmp_path) -> None:
+    """State, journal, lock and the embedded emulator's world hold ids, digests, key pairs: mode 0600."""
+    stack = write_stack(tmp_path, STACK)
+    assert ecsops("apply", "--yes", stack).code == 0  # the embedded emulator, beside the stack
+    files = sorted(path for path in (tmp_path / ".ecsops").iterdir() if path.is_file())
+    assert {path.name for path in files} >= {"demo.state.json", "demo.lock", "emulator.db"}
+    assert {path.name: oct(path.stat().st_mode & 0o777) for path in files} == {path.name: "0o600" for path in files}
