@@ -28,6 +28,7 @@ from ecsops.engine import kind as kinds
 from ecsops.engine.errors import Diagnostic, EngineError
 from ecsops.engine.refs import CycleError, Reference, references, topological
 from ecsops.engine.validate import field_path
+from ecsops.engine.values import contains_secret
 
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,127}\Z")
 STACK_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}\Z")
@@ -434,7 +435,41 @@ def _reference_problems(resources: Mapping[str, DeclaredResource]) -> list[Diagn
             problem = _reference_problem(ref, resource, resources)
             if problem:
                 problems.append(Diagnostic(problem, resource=resource.name, type=resource.type))
+    return problems + _secret_reference_problems(resources)
+
+
+def _secret_reference_problems(resources: Mapping[str, DeclaredResource]) -> list[Diagnostic]:
+    """A reference to a field that holds a secret is refused: the secret would be copied, through the
+    reference or into a longer text, into a field that keeps it in plain text — shown in plans, stored in
+    the state. A secret is written only where it is declared `{secret: ...}`."""
+    holding = _fields_holding_secrets(resources)
+    problems = []
+    for resource in resources.values():
+        for field, value in resource.properties.items():
+            for ref in sorted(references(value)):
+                if (ref.resource, ref.attribute) in holding:
+                    problems.append(Diagnostic(
+                        f"{ref} holds a secret, which this reference would copy in plain text (shown in plans, "
+                        "kept in the state): a secret is written only where it is declared {secret: ...}",
+                        resource=resource.name, field=field, type=resource.type))
     return problems
+
+
+def _fields_holding_secrets(resources: Mapping[str, DeclaredResource]) -> set[tuple[str, str]]:
+    """(resource, field) pairs whose value holds a secret: written {secret: ...} in it, or taken from such a
+    field by a reference (however many references away)."""
+    holding = {(resource.name, field) for resource in resources.values()
+               for field, value in resource.properties.items() if contains_secret(value)}
+    grown = True
+    while grown:
+        grown = False
+        for resource in resources.values():
+            for field, value in resource.properties.items():
+                if (resource.name, field) not in holding and any(
+                        (ref.resource, ref.attribute) in holding for ref in references(value)):
+                    holding.add((resource.name, field))
+                    grown = True
+    return holding
 
 
 def _reference_problem(ref: Reference, owner: DeclaredResource,

@@ -5,6 +5,7 @@ with ECSOPS_LOG=debug)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -122,3 +123,16 @@ def test_every_file_ecsops_writes_is_its_owners_alone(tmp_path) -> None:
     files = sorted(path for path in (tmp_path / ".ecsops").iterdir() if path.is_file())
     assert {path.name for path in files} >= {"demo.state.json", "demo.lock", "emulator.db"}
     assert {path.name: oct(path.stat().st_mode & 0o777) for path in files} == {path.name: "0o600" for path in files}
+
+
+def test_a_secret_is_never_shown_through_a_reference(tmp_path, emulator, admin) -> None:
+    """The issue's case: another resource's description interpolating a task's secret parameters. plan, plan
+    --json and apply refuse it, naming the field, without showing the secret, and write nothing."""
+    stack = tmp_path / "stack.yaml"
+    source = Path(__file__).resolve().parent.parent / "bad_input" / "structure--reference--to-a-secret.yaml"
+    stack.write_text(source.read_text())
+    for argv in (["plan"], ["plan", "--json"], ["apply", "--yes"], ["drift"]):
+        result = ecsops(*argv, stack, "--endpoint", emulator.endpoint)
+        assert "TOPSECRET" not in result.out + result.err
+        one_error(result, 'resource "other"', 'field "description"', "${inv.parameters} holds a secret")
+    assert admin.writes() == []
