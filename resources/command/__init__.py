@@ -20,7 +20,7 @@ from ecsops.cloud.errors import NotFound
 from ecsops.engine.kind import FieldError, Kind, Observed, Outputs, Spec, read_back, register
 from ecsops.engine.listing import ListingCache, answered, fetched
 from ecsops.engine.policy import in_place, replace
-from ecsops.engine.scalars import NO_BOOLEAN, Flag
+from ecsops.engine.scalars import STRICT_NUMBER, Flag
 from ecsops.engine.values import is_unknown
 
 CONTENT_LIMIT_BYTES = 24 * 1024          # after Base64 (docs/wire.md §2; the 2022 guide's 16 KB is older)
@@ -85,7 +85,7 @@ class CommandSpec(Spec):
     description: Annotated[str, in_place(wire="Description"), Field(max_length=512)] = ""
     working_dir: Annotated[str, in_place(wire="WorkingDir"), Field(max_length=200)] = ""
     timeout: Annotated[int, in_place(wire="Timeout"), Field(
-        ge=1, le=86_400, description="Seconds a run may take (runs shorter than 10 s get 10 s)."), NO_BOOLEAN] = 60
+        ge=1, le=86_400, description="Seconds a run may take (runs shorter than 10 s get 10 s)."), STRICT_NUMBER] = 60
     enable_parameter: Annotated[Flag, replace(wire="EnableParameter", reason=CONTENT_REASON), Field(
         description="Whether {{name}} placeholders in the content are custom parameters.")] = False
     launcher: Annotated[str, in_place(wire="Launcher"), Field(

@@ -16,7 +16,7 @@ from pydantic.alias_generators import to_camel
 
 from ecsops.engine.kind import Problem, Spec
 from ecsops.engine.policy import in_place, replace
-from ecsops.engine.scalars import NO_BOOLEAN, Flag
+from ecsops.engine.scalars import STRICT_NUMBER, Flag
 from ecsops.engine.values import SecretValue, secret_or_text
 from ecsops.resources.event_alert_rule.catalog import STATES, documented
 from ecsops.resources.names import log_project, logstore, region_id
@@ -215,7 +215,7 @@ class EventAlertRuleSpec(Spec):
     enabled: Annotated[Flag, in_place(wire="State")] = True
     silence_time: Annotated[int, in_place(wire="SilenceTime"), Field(
         ge=0, le=86_400, description="Seconds during which a repeat of an event for a resource is not sent again."),
-        NO_BOOLEAN] = 86_400
+        STRICT_NUMBER] = 86_400
     group_id: Annotated[str | None, in_place(wire="GroupId")] = None
     event_pattern: Annotated[EventPattern, in_place(wire="EventPattern", normalise=sorted_pattern)]
     targets: Annotated[Targets, in_place(wire="Targets", normalise=sorted_targets)] = Targets()

@@ -21,7 +21,7 @@ from ecsops.cloud.errors import NotFound
 from ecsops.engine.kind import Kind, Neighbour, Observed, Outputs, Problem, Spec, of_type, read_back, register
 from ecsops.engine.listing import ListingCache
 from ecsops.engine.policy import add_only, in_place, replace
-from ecsops.engine.scalars import NO_BOOLEAN, Flag
+from ecsops.engine.scalars import STRICT_NUMBER, Flag
 from ecsops.engine.values import canonical
 
 REGIONS = ("cn-hangzhou", "us-west-1", "us-east-1")
@@ -54,7 +54,7 @@ class LicenseTaskSpec(Spec):
     description: Annotated[str, in_place(wire="Description"), Field(min_length=2, max_length=256)]
     license_type: Annotated[Literal["Instance", "vCPU"], replace(wire="LicenseType",
                                                                  reason="a task's counting cannot be changed")]
-    limit: Annotated[int, in_place(wire="LicenseLimit"), Field(ge=1, le=100_000), NO_BOOLEAN]
+    limit: Annotated[int, in_place(wire="LicenseLimit"), Field(ge=1, le=100_000), STRICT_NUMBER]
     discovery_rules: Annotated[list[DiscoveryRule], add_only(wire="DiscoveryRule", reason=RULES_REASON),
                                Field(min_length=1)]
     active: Annotated[Flag, in_place()] = True

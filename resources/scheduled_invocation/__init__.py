@@ -27,7 +27,7 @@ from ecsops.engine.kind import FieldError, Kind, Neighbour, Observed, Outputs, P
 from ecsops.engine.listing import ListingCache, answered, fetched
 from ecsops.engine.policy import in_place, replace
 from ecsops.engine.refs import whole_reference
-from ecsops.engine.scalars import NO_BOOLEAN
+from ecsops.engine.scalars import STRICT_NUMBER
 from ecsops.engine.values import SecretValue, is_unknown, reveal
 from ecsops.resources.command import KIND as COMMAND, check_tags, parameter_names, retag, tag_list
 from ecsops.schedule import ScheduleError, parse_frequency, validate_frequency
@@ -68,7 +68,7 @@ class ScheduledInvocationSpec(Spec):
                            replace(wire="RepeatMode", reason=REPLACE_REASON)] = None
     timeout: Annotated[int | None, replace(wire="Timeout", reason=REPLACE_REASON, observed=False),
                        Field(ge=1, le=86_400, description="Seconds per run (default: the command's)."),
-                       NO_BOOLEAN] = None
+                       STRICT_NUMBER] = None
     frequency: Annotated[str | None, replace(wire="Frequency", reason=REPLACE_REASON), Field(
         description="rate(5m), at(2026-12-01 02:00:00 Asia/Shanghai), or cron: 0 0 2 * * ? Asia/Shanghai.")] = None
     parameters: Annotated[dict[str, ParameterValue], replace(wire="Parameters", reason=REPLACE_REASON), Field(

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from ecsops.engine.kind import FieldError, Kind, Outputs, Spec
 from ecsops.engine.policy import in_place
-from ecsops.engine.scalars import NO_BOOLEAN, Flag
+from ecsops.engine.scalars import STRICT_NUMBER, Flag
 from ecsops.engine.validate import field_path, validate
 from ecsops.engine.values import UNKNOWN, canonical, is_unknown
 from tests.engine.widgets import WIDGET, NoCloud
@@ -89,7 +89,7 @@ class Window(BaseModel):
 
 
 class ShiftSpec(Spec):
-    hours: Annotated[int, in_place(), Field(ge=1, le=24), NO_BOOLEAN] = 8
+    hours: Annotated[int, in_place(), Field(ge=1, le=24), STRICT_NUMBER] = 8
     night: Annotated[Flag, in_place()] = False
     window: Annotated[Window, in_place()] = Window()
     note: Annotated[str, in_place()] = ""
