@@ -28,7 +28,9 @@ admin call, the webhook deliveries it caused are handed to the dispatcher (cms.d
 from __future__ import annotations
 
 import json
+import sys
 import time
+import traceback
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
@@ -71,6 +73,9 @@ def handle(app: "EmulatorApp", request: Request) -> Response:
         answer = _json(route(app, request))
     except (AdminError, world.WorldError, events.EventError) as error:
         return _json({"error": str(error)}, 400)
+    except Exception as error:  # a bug of the emulator: still a JSON answer, never an HTML page
+        traceback.print_exc(file=sys.stderr)
+        return _json({"error": f"internal error ({type(error).__name__}: {error})"}, 500)
     app.deliveries.kick()
     return answer
 
@@ -87,20 +92,23 @@ def _json(body: Any, status: int = 200) -> Response:
     return Response(json.dumps(body, indent=1), status=status, content_type="application/json")
 
 
-def _body(request: Request) -> Any:
+def _body(request: Request) -> dict[str, Any]:
+    """The request's body: a JSON (or YAML) object; anything else is an AdminError (400)."""
     text = request.get_data(as_text=True)
     if not text.strip():
         return {}
     try:
-        if "yaml" in (request.content_type or ""):
-            return yaml.safe_load(text)
-        return json.loads(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as error:
+        document = yaml.safe_load(text) if "yaml" in (request.content_type or "") else json.loads(text)
+    except (ValueError, yaml.YAMLError, RecursionError) as error:
         raise AdminError(f"the body is not valid JSON or YAML: {error}") from None
+    if not isinstance(document, dict):
+        raise AdminError(f"the body must be an object, not {type(document).__name__}")
+    return document
 
 
 def health(app: "EmulatorApp", request: Request) -> dict[str, Any]:
-    return {"ok": True, "database": app.db.path}
+    """Open to anyone who can reach the emulator: says it is one, and nothing about where it keeps its world."""
+    return {"ok": True}
 
 
 def reset(app: "EmulatorApp", request: Request) -> dict[str, Any]:
@@ -144,8 +152,8 @@ def post_clock(app: "EmulatorApp", request: Request) -> dict[str, Any]:
                 clock.use_real(tx)
             else:
                 raise AdminError('give {"set": ISO time}, {"advance": "90m"} or {"real": true}')
-        except ValueError as error:
-            raise AdminError(str(error)) from None
+        except (ValueError, OverflowError, TypeError) as error:  # a date out of range, a value of another type
+            raise AdminError(f"clock: {error}") from None
         simulation.catch_up(tx, clock.now(tx))
         return clock.describe(tx)
 
@@ -250,7 +258,7 @@ def get_deliveries(app: "EmulatorApp", request: Request) -> dict[str, Any]:
 def _since(request: Request, what: str) -> int:
     """`?since=SEQ`: a sequence number of the log read (0 when absent)."""
     since = request.args.get("since", "0")
-    if not since.isdigit():
+    if not (since.isascii() and since.isdigit() and len(since) <= 18):  # '²' is a digit; SQLite takes 63 bits
         raise AdminError(f"since must be a {what} sequence number")
     return int(since)
 

@@ -219,3 +219,45 @@ def test_admin_of_a_second_emulator_over_the_same_file_sees_the_same_world(emula
     with EmulatorServer(emulator.database.path) as twin:
         Admin(twin.endpoint).world({"instances": [{"id": "i-shared", "region": REGION}]})
     assert "i-shared" in {i["id"] for i in admin.world()["instances"]}
+
+
+@pytest.mark.parametrize(("method", "route", "body"), [
+    pytest.param("POST", "clock", [1], id="clock-body-a-list"),
+    pytest.param("POST", "clock", 5, id="clock-body-a-number"),
+    pytest.param("POST", "clock", {"advance": "99999999999d"}, id="clock-advance-past-year-9999"),
+    pytest.param("POST", "clock", {"advance": [1]}, id="clock-advance-a-list"),
+    pytest.param("POST", "faults", [1], id="faults-body-a-list"),
+    pytest.param("POST", "events", "text", id="events-body-a-string"),
+    pytest.param("GET", "requests?since=%C2%B2", None, id="since-a-superscript-digit"),
+    pytest.param("GET", "requests?since=" + "9" * 30, None, id="since-30-digits"),
+    pytest.param("GET", "notifications?since=%C2%B2", None, id="notifications-since-a-superscript-digit"),
+])
+def test_a_bad_admin_request_is_a_400_json_answer(admin, method, route, body) -> None:
+    status, message = admin_error(lambda: admin.call(method, route, body))
+    assert status == 400 and message
+
+
+def test_health_says_nothing_of_the_database(admin) -> None:
+    assert admin.call("GET", "health") == {"ok": True}
+
+
+def test_notifications_show_where_a_webhook_goes_not_its_token(admin) -> None:
+    from alibabacloud_cms20190101 import models as cm
+
+    from tests.support.emulator import cms_client
+    from tests.support.webhooks import WebhookReceiver, deliveries
+
+    cms = cms_client(admin.endpoint)
+    with WebhookReceiver() as hook:
+        token_url = hook.url + "/TOKEN-0123456789?key=SECRET-KEY"
+        cms.put_event_rule(cm.PutEventRuleRequest(rule_name="r", event_type="SYSTEM", state="ENABLED",
+                                                  event_pattern=[cm.PutEventRuleRequestEventPattern(product="ecs")]))
+        cms.put_event_rule_targets(cm.PutEventRuleTargetsRequest(rule_name="r", webhook_parameters=[
+            cm.PutEventRuleTargetsRequestWebhookParameters(id="w", protocol="http", url=token_url, method="POST")]))
+        admin.call("POST", "events", {"resourceId": "i-demo-linux-1", "eventType": "SystemMaintenance.Reboot",
+                                      "status": "Scheduled", "notBefore": "2030-01-01T00:00:00Z"})
+        hook.wait_for(1)
+        [record] = deliveries(admin)
+    assert record["destination"] == hook.url.split("/hook")[0] + "/****"
+    listed = json.dumps(admin.call("GET", "notifications"))
+    assert "TOKEN-0123456789" not in listed and "SECRET-KEY" not in listed

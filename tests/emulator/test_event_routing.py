@@ -88,7 +88,7 @@ def test_a_maintenance_event_reaches_a_webhook_in_every_state(cms, clock, hook) 
                                                           f"{REBOOT}:Executed"]
     records = deliveries(clock)
     assert [(r["status"], r["targetType"], r["destination"], r["eventId"]) for r in records] == [
-        ("delivered", "webhook", hook.url, event_id)] * 3
+        ("delivered", "webhook", hook.url.rsplit("/", 1)[0] + "/****", event_id)] * 3  # the path may hold a token
     assert [r["notification"]["id"] for r in records] == [r.json["id"] for r in hook.received]
     time.sleep(0.2)
     assert len(hook.received) == 3

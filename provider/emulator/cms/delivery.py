@@ -126,10 +126,19 @@ def listing(tx: sqlite3.Connection, *, since: int = 0, rule: str | None = None,
     return [_view(row) for row in tx.execute(query + " ORDER BY seq", values)]
 
 
+def masked_url(url: str) -> str:
+    """A webhook URL as the admin API shows it: where it goes (scheme, host, port), not its path and query,
+    which often carry a token (the request log masks webhook parameters the same way)."""
+    parts = urllib.parse.urlsplit(url)
+    tail = "/****" if (parts.path.strip("/") or parts.query) else ""
+    return f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}{tail}"
+
+
 def _view(row: sqlite3.Row) -> dict[str, Any]:
+    destination = masked_url(row["destination"]) if row["target_type"] == "webhook" else row["destination"]
     return {
         "seq": row["seq"], "time": row["time"], "rule": row["rule"], "targetType": row["target_type"],
-        "targetId": row["target_id"], "destination": row["destination"], "eventId": row["event_id"],
+        "targetId": row["target_id"], "destination": destination, "eventId": row["event_id"],
         "name": row["name"], "level": row["level"], "status": row["status"], "detail": row["detail"],
         "notification": json.loads(row["body"]),
     }
