@@ -75,6 +75,9 @@ class EmulatorApp:
             return error_response(injected, api.request_id, host)
         try:
             with self.db.transaction() as tx:
+                nonce = auth.signature_nonce(request)
+                if nonce:
+                    auth.remember_nonce(tx, nonce, now=datetime.now(timezone.utc))
                 context = Context(tx=tx, now=clock.now(tx), request=api)
                 simulation.catch_up(tx, context.now)
                 body = operation.handler(context)

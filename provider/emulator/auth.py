@@ -24,8 +24,10 @@ received, with the secret of the AccessKeyId the request names; nothing here imp
 Guarantees: signatures are compared in constant time (`hmac.compare_digest`); no answer ever contains a
 secret, nor (unlike the real cloud) the string the server signed, which would repeat the parameters; a
 request whose `x-acs-date` / `Timestamp` is more than 15 minutes from the real wall clock (never the
-virtual one) is refused, so a captured request stops working after that. Nonces are not tracked: a request
-replayed within the 15 minutes is accepted again.
+virtual one) is refused, so a captured request stops working after that; within those 15 minutes a
+request replayed with its signature nonce (`x-acs-signature-nonce`, or V2's `SignatureNonce`) is refused
+with `SignatureNonceUsed`, as the cloud does (`remember_nonce`, in the database, so every process sharing
+it refuses the replay).
 """
 
 from __future__ import annotations
@@ -73,6 +75,22 @@ def verify_api_request(request: Request, keys: KeyPairs, *, now: datetime) -> No
         _verify_v2(request, keys, now)
     else:
         raise COMMON.error("MissingSignature")
+
+
+def signature_nonce(request: Request) -> str:
+    """The nonce a signed request carries (every SDK sends one; a request without is refused by the check)."""
+    return request.headers.get("x-acs-signature-nonce") or request.values.get("SignatureNonce") or ""
+
+
+def remember_nonce(tx: sqlite3.Connection, nonce: str, *, now: datetime) -> None:
+    """Records a verified request's nonce; raises SignatureNonceUsed if it was seen within MAX_SKEW (older
+    ones are forgotten: their requests are refused as expired anyway)."""
+    seen = now.timestamp()
+    tx.execute("DELETE FROM signature_nonces WHERE seen < ?", (seen - MAX_SKEW.total_seconds(),))
+    try:
+        tx.execute("INSERT INTO signature_nonces (nonce, seen) VALUES (?, ?)", (nonce, seen))
+    except sqlite3.IntegrityError:
+        raise COMMON.error("SignatureNonceUsed") from None
 
 
 def verify_basic(request: Request, keys: KeyPairs) -> None:

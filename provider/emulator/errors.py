@@ -70,6 +70,7 @@ COMMON = Codes(
         "IncompleteSignature": Code(400, "The request signature does not conform to Aliyun standards: {reason}."),
         "InvalidAccessKeyId.NotFound": Code(404, "Specified access key is not found."),
         "SignatureDoesNotMatch": Code(400, "Specified signature does not match our calculation: {reason}."),
+        "SignatureNonceUsed": Code(400, "Specified signature nonce was used already."),
         "InvalidTimeStamp.Format": Code(400, "Specified time stamp or date value {value!r} is not well formatted "
                                              "(yyyy-MM-ddTHH:mm:ssZ, UTC)."),
         "InvalidTimeStamp.Expired": Code(400, "Specified time stamp or date value {value} is expired: it is more "

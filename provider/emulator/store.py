@@ -165,6 +165,10 @@ MIGRATIONS: tuple[str, ...] = (
         product TEXT NOT NULL, version TEXT NOT NULL, PRIMARY KEY (task_id, position)
     );
     """,
+    """
+    CREATE TABLE signature_nonces (nonce TEXT PRIMARY KEY, seen REAL NOT NULL);
+    CREATE INDEX signature_nonces_by_age ON signature_nonces (seen);
+    """,
 )
 
 

@@ -201,10 +201,32 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 )
 def test_a_request_changed_after_signing_is_refused(emulator, algorithm, change, code) -> None:
     status, answer = replay(emulator.endpoint, captured(algorithm), **change)
-    if code is None:  # the replay itself works: nonces are not tracked (see auth.py)
+    if code is None:  # the captured request never reached the emulator: sent once, it works
         assert status == 200 and answer["TotalCount"] == 1
     else:
         assert (status, answer["Code"]) == (400, code)
+
+
+def captured_create(algorithm: str | None) -> Any:
+    """What the ECS SDK sends for one CreateCommand, caught before it reached the emulator."""
+    with WebhookReceiver() as receiver:
+        client = ecs_client(receiver.url.rsplit("/", 1)[0], signature_algorithm=algorithm)
+        with pytest.raises(UnretryableException):
+            client.create_command(models.CreateCommandRequest(region_id=REGION, name="replayed",
+                                                              type="RunShellScript", command_content="ZWNobw=="))
+        [request] = receiver.wait_for(1)
+    return request
+
+
+@pytest.mark.parametrize("algorithm", [None, "v2"], ids=["v3", "v2"])
+def test_a_replayed_request_is_refused_and_makes_nothing_twice(emulator, ecs, algorithm) -> None:
+    request = captured_create(algorithm)
+    status, answer = replay(emulator.endpoint, request)
+    assert status == 200 and answer["CommandId"].startswith("c-")
+    status, answer = replay(emulator.endpoint, request)
+    assert (status, answer["Code"]) == (400, "SignatureNonceUsed")
+    listed = ecs.describe_commands(models.DescribeCommandsRequest(region_id=REGION, name="replayed")).body
+    assert listed.total_count == 1
 
 
 def v3_headers(endpoint: str, query: dict[str, str], *, date: str) -> dict[str, str]:
