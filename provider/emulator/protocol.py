@@ -71,16 +71,25 @@ def _access_key_id(request: Request, flat: Mapping[str, str]) -> str | None:
     return flat.get("AccessKeyId")
 
 
+#: The most dot-separated parts of a parameter name (the deepest any API takes, `EventPattern.1.LevelList.2`, has 4):
+#: more is refused before anything is rebuilt from it.
+MAX_NAME_PARTS = 8
+
+
 def unflatten(flat: Mapping[str, str]) -> dict[str, Any]:
     """Rebuilds `Tag.1.Key=a&Tag.2.Key=b&InstanceId.1=i` into `{"Tag": [{"Key": "a"}, {"Key": "b"}], ...}`.
 
     Numbered segments become lists ordered by their number (gaps are closed); everything else stays a
-    string. The result never depends on the order of the query string.
+    string. The result never depends on the order of the query string. A name that starts with a number, or
+    has more than MAX_NAME_PARTS parts, is refused (InvalidParameter).
     """
     tree: dict[str, Any] = {}
     for key, value in flat.items():
         node: dict[Any, Any] = tree
-        parts = [int(p) if p.isdigit() else p for p in key.split(".")]
+        parts = [int(p) if p.isdigit() else p for p in key.split(".", MAX_NAME_PARTS)]
+        if len(parts) > MAX_NAME_PARTS or isinstance(parts[0], int):
+            raise COMMON.error("InvalidParameter", name=key[:64],
+                               reason=f"a parameter name is a word followed by at most {MAX_NAME_PARTS - 1} parts")
         for part, following in zip(parts, parts[1:]):
             node = node.setdefault(part, {})
             if not isinstance(node, dict):  # `A=x` and `A.1=y` both sent: keep the structured one

@@ -120,3 +120,28 @@ def test_sdk_errors_carry_code_status_and_request_id(ecs) -> None:
     assert raised.value.code == "InvalidCmdId.NotFound"
     assert raised.value.status_code == 404
     assert raised.value.request_id
+
+
+ECS_ROUTE = {"Action": "DescribeInstances", "Version": "2014-05-26", "RegionId": REGION}
+
+
+@pytest.mark.parametrize(("extra", "signed"), [
+    pytest.param({".".join(["A"] * 3000): "x"}, False, id="3000-deep-unsigned"),
+    pytest.param({".".join(["A"] * 3000): "x"}, True, id="3000-deep-signed"),
+    pytest.param({"1": "x"}, True, id="numeric-name-signed"),
+    pytest.param({"Tag.1.Key.2.Value.3.Deep.4.Deeper": "x"}, True, id="nine-parts-signed"),
+])
+def test_odd_parameter_names_get_the_error_envelope_never_a_500(emulator, extra, signed) -> None:
+    """Refused with the documented envelope — unauthenticated requests before their parameters are decoded."""
+    if signed:
+        status, answer = raw(emulator.endpoint, {**ECS_ROUTE, **extra})
+    else:
+        url = f"{emulator.endpoint}/?{urllib.parse.urlencode({**ECS_ROUTE, **extra})}"
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url, data=b"", method="POST")) as response:
+                status, answer = response.status, json.load(response)
+        except urllib.error.HTTPError as error:
+            with error:
+                status, answer = error.code, json.load(error)
+    assert status == 400 and set(answer) >= {"RequestId", "Code", "Message"}
+    assert answer["Code"] == ("InvalidParameter" if signed else "MissingSignature")
