@@ -6,6 +6,10 @@
 Loopback only, unless asked: anyone who can reach the emulator and knows a key pair of its world (the
 default one is published) can drive it, admin API included, so binding an address other machines reach
 takes `allow_remote=True` (`ecsops emulator serve --host ADDRESS` passes it).
+
+Slow or idle clients cannot hold the server: a connection that sends nothing for `read_timeout_s` is
+closed, and at most `max_connections` are served at once (one thread each); a connection beyond that is
+closed at once, which the SDKs treat as a network error and retry.
 """
 
 from __future__ import annotations
@@ -15,13 +19,16 @@ import socket
 import threading
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
 from ecsops.emulator.app import EmulatorApp
 from ecsops.emulator.store import Database
 
 LOOPBACK = "127.0.0.1"
+READ_TIMEOUT_S = 30.0
+MAX_CONNECTIONS = 256
 
 
 def is_loopback(host: str) -> bool:
@@ -40,18 +47,40 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
+class _BoundedServer(ThreadedWSGIServer):
+    """werkzeug's threaded server, with a thread per connection for at most `max_connections` at once."""
+
+    def __init__(self, host: str, port: int, app: EmulatorApp, *, max_connections: int, read_timeout_s: float):
+        handler = type("Handler", (_QuietHandler,), {"timeout": read_timeout_s})
+        super().__init__(host, port, app, handler=handler)
+        self._slots = threading.BoundedSemaphore(max_connections)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._slots.acquire(blocking=False):
+            self.shutdown_request(request)  # full: closed at once, never queued behind slow clients
+            return
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+
 class EmulatorServer:
     """One emulated cloud reachable at `endpoint` (`http://127.0.0.1:PORT`)."""
 
-    def __init__(self, database: str | Path, *, host: str = LOOPBACK, port: int = 0, allow_remote: bool = False):
+    def __init__(self, database: str | Path, *, host: str = LOOPBACK, port: int = 0, allow_remote: bool = False,
+                 read_timeout_s: float = READ_TIMEOUT_S, max_connections: int = MAX_CONNECTIONS):
         """Raises ValueError for a `host` that is not loopback, unless `allow_remote` (before touching anything)."""
         if not allow_remote and not is_loopback(host):
             raise ValueError(f"refusing to serve on {host!r}: it is not a loopback address, and whoever reaches the "
                              "emulator with a key pair of its world drives it; pass allow_remote=True to serve there")
         self.database = Database(database)
         self.app = EmulatorApp(self.database)
-        self._server: BaseWSGIServer = make_server(
-            host, port, self.app, threaded=True, request_handler=_QuietHandler)
+        self._server = _BoundedServer(host, port, self.app, max_connections=max_connections,
+                                      read_timeout_s=read_timeout_s)
         self._thread: threading.Thread | None = None
 
     @property

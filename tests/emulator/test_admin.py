@@ -261,3 +261,35 @@ def test_notifications_show_where_a_webhook_goes_not_its_token(admin) -> None:
     assert record["destination"] == hook.url.split("/hook")[0] + "/****"
     listed = json.dumps(admin.call("GET", "notifications"))
     assert "TOKEN-0123456789" not in listed and "SECRET-KEY" not in listed
+
+
+def test_a_client_that_sends_nothing_is_cut_off_after_the_read_timeout(tmp_path) -> None:
+    import socket
+
+    from ecsops.emulator.server import EmulatorServer
+
+    with EmulatorServer(tmp_path / "timeout.db", read_timeout_s=0.2) as server:
+        with socket.create_connection((server.host, server.port), timeout=30) as idle:
+            assert idle.recv(1) == b""  # closed by the server, not by our 30 s
+        assert Admin(server.endpoint).call("GET", "health") == {"ok": True}
+
+
+def test_connections_past_the_limit_are_closed_at_once_not_queued(tmp_path) -> None:
+    """With every slot held by an idle client, one more connection is closed at once (while the idle ones
+    are still open), instead of each connection holding a thread of its own."""
+    import socket
+
+    from ecsops.emulator.server import EmulatorServer
+
+    with EmulatorServer(tmp_path / "bounded.db", read_timeout_s=60, max_connections=3) as server:
+        idle = [socket.create_connection((server.host, server.port), timeout=30) for _ in range(3)]
+        try:
+            with socket.create_connection((server.host, server.port), timeout=30) as extra:
+                assert extra.recv(1) == b""
+            for connection in idle:
+                connection.setblocking(False)
+                with pytest.raises(BlockingIOError):  # still open, waiting for a request
+                    connection.recv(1)
+        finally:
+            for connection in idle:
+                connection.close()
