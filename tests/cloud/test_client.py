@@ -169,3 +169,23 @@ def test_numbered_listings_are_read_page_after_page(cloud, page_size, calls) -> 
     ids = [item["InstanceId"] for item in items]
     assert len(ids) == len(set(ids)) == 6 and "i-demo-linux-1" in ids
     assert cloud.stats["calls"] == calls
+
+
+@pytest.mark.parametrize(("product", "sdk", "endpoint"), [
+    pytest.param(ops.ECS, "alibabacloud_ecs20140526.client", "ecs.cn-shanghai.aliyuncs.com", id="ecs"),
+    pytest.param(ops.CMS, "alibabacloud_cms20190101.client", "metrics.cn-shanghai.aliyuncs.com", id="cms"),
+])
+def test_on_the_real_cloud_the_product_client_finds_the_endpoint(product, sdk, endpoint) -> None:
+    """No call is made: the client that would carry one is the product's own, with its endpoint rules."""
+    from ecsops.cloud.client import _sdk_client
+
+    client = _sdk_client(product, Backend("cloud", "cn-shanghai", keys=KeyPair("a", "b")), "cn-shanghai")
+    assert (type(client).__module__, client._endpoint) == (sdk, endpoint)
+
+
+def test_with_an_endpoint_the_generic_client_goes_there() -> None:
+    from ecsops.cloud.client import _sdk_client
+
+    backend = Backend("endpoint", "cn-hangzhou", endpoint="http://127.0.0.1:9", keys=KeyPair("a", "b"))
+    client = _sdk_client(ops.ECS, backend, "cn-hangzhou")
+    assert (type(client).__module__, client._endpoint) == ("alibabacloud_tea_openapi.client", "127.0.0.1:9")
