@@ -34,7 +34,7 @@ from ecsops.engine.plan import Action, ResourcePlan, effective_values, plan_reso
 from ecsops.engine.stack import DeclaredResource, Stack
 from ecsops.engine.state import Deposed, GroupSaver, PendingCreate, ResourceState, StackState, StateStore, now_iso
 from ecsops.engine.validate import creation_problems, validate
-from ecsops.engine.values import UNKNOWN, contains_secret, protect
+from ecsops.engine.values import UNKNOWN, contains_secret, has_legacy_digest, same_protected
 
 if TYPE_CHECKING:
     from ecsops.cloud.client import Cloud
@@ -146,7 +146,7 @@ class Applier:
         declared = self.stack.resources.get(name)
         if declared is not None:
             validated = validate(kind, refs.resolve(declared.properties, self._attribute), resource=name, now=self.now)
-            if validated.spec is not None and protect(validated.values, self.state.salt) == pending.values:
+            if validated.spec is not None and same_protected(validated.values, pending.values, self.state.salt):
                 return validated.spec
         self._fail_with(name, Diagnostic(
             "an interrupted create with secret values cannot be finished: the stack no longer declares the same "
@@ -202,7 +202,7 @@ class Applier:
         action = resource_plan.action
         values = dict(resource_plan.desired or {})
         if action is Action.NOOP:
-            self._refresh(declared.name)
+            self._refresh(declared.name, values)
             return
         self._emit(declared.name, declared.type, action, "start")
         if action is Action.CREATE:
@@ -257,12 +257,17 @@ class Applier:
                                                              list(declared.dependencies)))
         self.observed[declared.name] = seen
 
-    def _refresh(self, name: str) -> None:
-        """A resource in sync: keep the state's outputs equal to what the cloud reports."""
+    def _refresh(self, name: str, values: dict[str, Any]) -> None:
+        """A resource in sync: keep the state's outputs equal to what the cloud reports, and rewrite secrets'
+        digests of the old scheme as scrypt (`values`, the protected desired values, equal the cloud's)."""
         with self._lock:
             seen, current = self.observed.get(name), self.state.resources.get(name)
-            stale = seen is not None and current is not None and current.outputs != seen.outputs
-            refreshed = replace(current, outputs=dict(seen.outputs)) if stale and current and seen else None
+            if seen is None or current is None:
+                return
+            legacy = has_legacy_digest(current.values) and bool(values)
+            refreshed = None
+            if current.outputs != seen.outputs or legacy:
+                refreshed = replace(current, outputs=dict(seen.outputs), values=values if legacy else current.values)
         if refreshed is not None:
             self._change(lambda: self.state.set_resource(name, refreshed))
 

@@ -8,6 +8,7 @@ other field checked at plan time.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -49,12 +50,19 @@ def _normal(value: Any) -> Any:
 # -- secrets ---------------------------------------------------------------------------------------------
 #
 # A secret value is written `{secret: VALUE}` (YAML) and travels as the mapping {"secret": VALUE}. The
-# engine never stores or shows VALUE: `protect` replaces it by a salted HMAC digest, still inside
-# {"secret": ...}, which is enough to tell whether it changed. Kinds `reveal` the plain value only when
-# building an API request.
+# engine never stores or shows VALUE: `protect` replaces it by a salted digest, still inside {"secret": ...},
+# which is enough to tell whether it changed. Kinds `reveal` the plain value only when building an API
+# request.
+#
+# The digest is scrypt (a deliberately slow, memory-hard hash), so that whoever reads a state file — which
+# holds the salt too — cannot guess a low-entropy secret offline at HMAC speed. It costs about 40 ms, once
+# per distinct secret and salt in a process (cached). States written before hold HMAC-SHA256 digests
+# ("hmac-sha256:"): they still verify (`same_protected`), and apply rewrites them as scrypt.
 
 SECRET_KEY = "secret"
-DIGEST_PREFIX = "hmac-sha256:"
+DIGEST_PREFIX = "scrypt:"
+LEGACY_DIGEST_PREFIX = "hmac-sha256:"
+SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}   # the interactive-login cost of RFC 7914 (16 MiB)
 
 
 def is_secret(value: Any) -> bool:
@@ -71,15 +79,53 @@ def contains_secret(value: Any) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=4096)
 def digest(text: str, salt: str) -> str:
-    return DIGEST_PREFIX + hmac.new(salt.encode(), text.encode(), hashlib.sha256).hexdigest()
+    """The stored form of a secret: scrypt of `text` under the state's `salt`."""
+    return DIGEST_PREFIX + hashlib.scrypt(text.encode(), salt=salt.encode(), **SCRYPT).hex()
+
+
+def legacy_digest(text: str, salt: str) -> str:
+    """The digest of states written before scrypt: HMAC-SHA256, keyed with the salt."""
+    return LEGACY_DIGEST_PREFIX + hmac.new(salt.encode(), text.encode(), hashlib.sha256).hexdigest()
+
+
+def is_digest(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith((DIGEST_PREFIX, LEGACY_DIGEST_PREFIX))
+
+
+def has_legacy_digest(value: Any) -> bool:
+    """Whether a protected value still holds a digest of the old scheme (to be rewritten by apply)."""
+    if is_secret(value):
+        return isinstance(value[SECRET_KEY], str) and value[SECRET_KEY].startswith(LEGACY_DIGEST_PREFIX)
+    if isinstance(value, dict):
+        return any(has_legacy_digest(item) for item in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(has_legacy_digest(item) for item in value)
+    return False
+
+
+def same_protected(plain: Any, stored: Any, salt: str) -> bool:
+    """Whether `protect(plain, salt)` would equal `stored`, a protected value of either digest scheme (each
+    secret is checked in the scheme it was stored in)."""
+    if is_secret(stored) and is_secret(plain):
+        inner, kept = plain[SECRET_KEY], stored[SECRET_KEY]
+        if is_digest(inner) or not isinstance(kept, str):
+            return bool(inner == kept)
+        scheme = legacy_digest if kept.startswith(LEGACY_DIGEST_PREFIX) else digest
+        return hmac.compare_digest(scheme(canonical(inner), salt), kept)
+    if isinstance(plain, dict) and isinstance(stored, dict):
+        return plain.keys() == stored.keys() and all(same_protected(plain[k], stored[k], salt) for k in plain)
+    if isinstance(plain, (list, tuple)) and isinstance(stored, (list, tuple)):
+        return len(plain) == len(stored) and all(same_protected(a, b, salt) for a, b in zip(plain, stored))
+    return bool(protect(plain, salt) == stored)
 
 
 def protect(value: Any, salt: str) -> Any:
     """`value` with every secret replaced by its digest (idempotent: digests stay as they are)."""
     if is_secret(value):
         inner = value[SECRET_KEY]
-        if isinstance(inner, str) and (inner.startswith(DIGEST_PREFIX) or is_unknown(inner)):
+        if is_digest(inner) or (isinstance(inner, str) and is_unknown(inner)):
             return {SECRET_KEY: inner}
         return {SECRET_KEY: digest(canonical(inner), salt)}
     if isinstance(value, dict):
@@ -137,7 +183,7 @@ def secret_or_text(check: Callable[[str], str] | None = None, *, what: str = "te
         if check is None:
             return parsed
         text = parsed.secret if isinstance(parsed, SecretValue) else parsed
-        if is_unknown(text) or text.startswith(DIGEST_PREFIX):
+        if is_unknown(text) or is_digest(text):
             return parsed
         try:
             check(text)

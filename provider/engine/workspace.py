@@ -24,7 +24,7 @@ from ecsops.engine import kind as kinds
 from ecsops.engine.state import Deposed, PendingCreate, ResourceState, StackState, StateError, StateStore
 from ecsops.engine import refs
 from ecsops.engine.validate import validate
-from ecsops.engine.values import UNKNOWN, mark_secrets, protect
+from ecsops.engine.values import UNKNOWN, has_legacy_digest, mark_secrets, protect
 
 if TYPE_CHECKING:
     from ecsops.cloud.client import Cloud
@@ -77,7 +77,7 @@ class Workspace:
             lookups = look_up(stack, state, self.cloud, observed)
             planned = plan(stack, state, observed, now=now, existing=lookups.existing, cloud_problems=lookups.problems)
             if not planned.has_changes and not state.pending:
-                self._refresh_outputs(state, observed)
+                self._refresh_outputs(state, observed, planned)
                 return planned, Outcome()
             if not approve(planned):
                 return planned, None
@@ -136,12 +136,18 @@ class Workspace:
             state.backend = self.cloud.backend.identity
         return state
 
-    def _refresh_outputs(self, state: StackState, observed: dict[str, Observed | None]) -> None:
+    def _refresh_outputs(self, state: StackState, observed: dict[str, Observed | None], planned: Plan) -> None:
+        """Nothing to apply: the state takes the outputs the cloud reports, and secrets' digests of the old
+        scheme are rewritten as scrypt (the plan found them equal to the stack, so its values are the same)."""
+        desired = {resource.name: resource.desired for resource in planned.resources if resource.desired}
         changed = False
         for name, entry in state.resources.items():
             seen = observed.get(name)
             if seen is not None and seen.outputs != entry.outputs:
                 entry.outputs = dict(seen.outputs)
+                changed = True
+            if has_legacy_digest(entry.values) and name in desired:
+                entry.values = dict(desired[name] or {})
                 changed = True
         if changed:
             self.store.save(state)

@@ -136,3 +136,32 @@ def test_a_secret_is_never_shown_through_a_reference(tmp_path, emulator, admin) 
         assert "TOPSECRET" not in result.out + result.err
         one_error(result, 'resource "other"', 'field "description"', "${inv.parameters} holds a secret")
     assert admin.writes() == []
+
+
+def test_digests_of_the_old_scheme_show_no_change_and_apply_rewrites_them(tmp_path, emulator) -> None:
+    """States written before scrypt hold HMAC digests: plan still finds the secret unchanged (no replace, no
+    update), and the next apply rewrites the digests as scrypt."""
+    from ecsops.engine.values import DIGEST_PREFIX, LEGACY_DIGEST_PREFIX, canonical, legacy_digest
+
+    url = "https://hooks.example.com/ecs?token=OLD-SCHEME"
+    stack = write_stack(tmp_path, f"""\
+  rule:
+    type: ecsops:EventAlertRule
+    properties:
+      name: legacy
+      eventPattern: {{eventTypes: [Maintenance]}}
+      targets: {{webhooks: [{{id: chat, url: {{secret: "{url}"}}}}]}}
+""")
+    assert ecsops("apply", "--yes", stack, "--endpoint", emulator.endpoint).code == 0
+    store = StateStore(tmp_path, "demo")
+    state = store.load()
+    [webhook] = state.resources["rule"].values["targets"]["webhooks"]
+    assert webhook["url"]["secret"].startswith(DIGEST_PREFIX)
+    webhook["url"] = {"secret": legacy_digest(canonical(url), state.salt)}  # as an older ecsops wrote it
+    store.save(state)
+
+    assert ecsops("plan", "--detailed-exitcode", stack, "--endpoint", emulator.endpoint).code == 0
+    applied = ecsops("apply", "--yes", stack, "--endpoint", emulator.endpoint)
+    assert applied.code == 0 and "No changes" in applied.out
+    text = store.path.read_text()
+    assert LEGACY_DIGEST_PREFIX not in text and DIGEST_PREFIX in text and "OLD-SCHEME" not in text

@@ -3,7 +3,13 @@ the cloud, revealed only for the wire."""
 
 from __future__ import annotations
 
-from ecsops.engine.values import DIGEST_PREFIX, contains_secret, is_secret, mark_secrets, protect, reveal
+import hashlib
+import hmac
+
+import pytest
+
+from ecsops.engine.values import (DIGEST_PREFIX, canonical, contains_secret, has_legacy_digest, is_secret,
+                                  legacy_digest, mark_secrets, protect, reveal, same_protected)
 
 SALT = "0123456789abcdef"
 
@@ -37,3 +43,27 @@ def test_values_read_back_are_marked_where_the_declaration_is_secret() -> None:
 def test_secret_detection() -> None:
     assert is_secret({"secret": "x"}) and not is_secret({"secret": "x", "other": 1})
     assert contains_secret([{"a": {"secret": "x"}}]) and not contains_secret({"a": "secret"})
+
+
+def test_the_digest_is_scrypt_so_a_state_file_does_not_make_guessing_cheap() -> None:
+    """The state keeps the salt beside each digest: a slow, memory-hard hash (scrypt, N = 2**14, r = 8) makes
+    each guess at a weak secret cost what a login costs, not what an HMAC costs."""
+    expected = hashlib.scrypt(canonical("hunter2").encode(), salt=SALT.encode(), n=2**14, r=8, p=1, dklen=32)
+    assert protect({"secret": "hunter2"}, SALT) == {"secret": DIGEST_PREFIX + expected.hex()}
+    hmac_speed = hmac.new(SALT.encode(), b"hunter2", hashlib.sha256).hexdigest()
+    assert hmac_speed not in protect({"secret": "hunter2"}, SALT)["secret"]
+
+
+@pytest.mark.parametrize("stored_scheme", ["scrypt", "hmac-sha256"])
+def test_stored_digests_of_either_scheme_are_recognised(stored_scheme: str) -> None:
+    """States written before scrypt keep HMAC digests: they still match the same secret, never another."""
+    plain = {"mount": "/", "token": {"secret": "s3cr3t"}}
+    if stored_scheme == "scrypt":
+        stored = protect(plain, SALT)
+    else:
+        stored = {"mount": "/", "token": {"secret": legacy_digest(canonical("s3cr3t"), SALT)}}
+    assert protect(stored, SALT) == stored  # a digest of either scheme is kept as it is
+    assert has_legacy_digest(stored) == (stored_scheme == "hmac-sha256")
+    assert same_protected(plain, stored, SALT)
+    assert not same_protected({"mount": "/", "token": {"secret": "other"}}, stored, SALT)
+    assert not same_protected({"mount": "/tmp", "token": {"secret": "s3cr3t"}}, stored, SALT)

@@ -89,7 +89,7 @@ def test_nightly_disk_check_stack(tmp_path) -> None:
     assert (task.frequency, task.invocation_status) == ("0 0 2 * * ? Asia/Shanghai", "Scheduled")
     assert sorted(i.instance_id for i in task.invoke_instances.invoke_instance) == ["i-demo-linux-1", "i-demo-linux-2"]
     state = (directory / ".ecsops" / "nightly-disk-check.state.json").read_text()
-    assert "demo-token-not-for-production" not in state and "hmac-sha256:" in state
+    assert "demo-token-not-for-production" not in state and "scrypt:" in state
 
 
 def test_nightly_disk_check_pulumi_program(tmp_path) -> None:
