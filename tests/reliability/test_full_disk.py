@@ -52,3 +52,30 @@ def test_a_full_disk_ends_the_apply_cleanly_and_the_next_apply_makes_nothing_twi
     assert len(state.resources) == DECLARED and state.pending == {}
     assert mismatches(cloud, state, Counter({"ecsops:Command": DECLARED})) == {}
     assert ecsops("plan", "--detailed-exitcode", stack, "--endpoint", emulator.endpoint).code == 0
+
+
+def test_a_read_only_state_folder_ends_the_apply_before_anything_is_sent(tmp_path, emulator, admin) -> None:
+    """`.ecsops/` on a read-only file system (a tmpfs mounted read-only in a mount namespace of the process:
+    permission bits would not stop root): one error line, exit 1, not a single write to the cloud."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    if shutil.which("unshare") is None or os.geteuid() != 0:
+        pytest.skip("needs root and unshare(1) to mount a read-only file system")
+    stack = write_stack(tmp_path, STACK)
+    folder = tmp_path / ".ecsops"
+    folder.mkdir()
+    script = f'mount -t tmpfs -o ro,size=1m tmpfs "{folder}" || exit 97; exec "$0" "$@"'
+    executable = str(Path(sys.executable).with_name("ecsops"))
+    done = subprocess.run(["unshare", "-m", "sh", "-c", script, executable, "apply", "--yes", str(stack),
+                           "--endpoint", emulator.endpoint], capture_output=True, text=True, timeout=120)
+    if done.returncode == 97:
+        pytest.skip(f"cannot mount a read-only file system here: {done.stderr.strip()}")
+    assert done.returncode == 1, done.stdout + done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "cannot write" in errors[0] and "Read-only file system" in errors[0]
+    assert "Traceback" not in done.stderr
+    assert admin.writes() == []
