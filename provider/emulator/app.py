@@ -2,7 +2,8 @@
 
 Each API call: credentials (auth: signed by one of the world's key pairs, before anything else) -> decode
 (protocol) -> find product and operation -> a hold, injected faults, the rate limit -> one transaction in which
-the handler runs and the call is logged -> JSON answer. A failed call is rolled back and logged in a
+the signature nonce is remembered (a replay is refused), the handler runs and the call is logged -> JSON
+answer. A failed call is rolled back and logged in a
 transaction of its own, so the request log shows every call and never a write that did not happen. A call
 refused for its credentials is logged too, with its code, when it names a known operation (its parameters
 masked as usual); a request that does not even name one is answered and not logged, as before.

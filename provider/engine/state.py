@@ -210,14 +210,12 @@ class StateStore:
             raise StateError(f"state file {self.path} is not readable: {error}") from None
         try:
             state = StackState.from_document(json.loads(text))
-            records = self._journal()
-            for record in records:
+            self._check_identity(state.stack, self.path)
+            for number, record in enumerate(self._journal(), start=1):
+                self._check_identity(record.get("stack", self.stack), self.journal_path, line=number)
                 state.replay(record)
         except (ValueError, KeyError, TypeError, AttributeError) as error:
             raise StateError(f"state file {self.path} is not readable: {_described(error)}") from None
-        self._check_identity(state.stack, self.path)
-        for number, record in enumerate(records, start=1):
-            self._check_identity(record.get("stack", self.stack), self.journal_path, line=number)
         return state
 
     def _check_identity(self, stack: Any, path: Path, *, line: int | None = None) -> None:
