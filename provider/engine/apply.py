@@ -262,14 +262,9 @@ class Applier:
         digests of the old scheme as scrypt (`values`, the protected desired values, equal the cloud's)."""
         with self._lock:
             seen, current = self.observed.get(name), self.state.resources.get(name)
-            if seen is None or current is None:
-                return
-            legacy = has_legacy_digest(current.values) and bool(values)
-            refreshed = None
-            if current.outputs != seen.outputs or legacy:
-                refreshed = replace(current, outputs=dict(seen.outputs), values=values if legacy else current.values)
-        if refreshed is not None:
-            self._change(lambda: self.state.set_resource(name, refreshed))
+            entry = refreshed(current, seen, values) if seen is not None and current is not None else None
+        if entry is not None:
+            self._change(lambda: self.state.set_resource(name, entry))
 
     def _attribute(self, reference: refs.Reference) -> Any:
         """What `${name.attr}` means now (call holding the lock)."""
@@ -316,6 +311,16 @@ class Applier:
     def _emit(self, name: str, type_: str, action: Action, status: Status, detail: str = "") -> None:
         with self._lock:
             self.on_event(Event(name, type_, action, status, detail))
+
+
+def refreshed(entry: ResourceState, seen: Observed, desired: Mapping[str, Any] | None) -> ResourceState | None:
+    """The state entry of a resource in sync, brought up to date: the outputs the cloud reports, and secrets'
+    digests of the old scheme rewritten from `desired` (the protected desired values, which the plan found
+    equal to the cloud's). None when nothing changes."""
+    legacy = bool(desired) and has_legacy_digest(entry.values)
+    if entry.outputs == seen.outputs and not legacy:
+        return None
+    return replace(entry, outputs=dict(seen.outputs), values=dict(desired or {}) if legacy else entry.values)
 
 
 def deletion_graph(stack: Stack, state: StackState) -> tuple[list[tuple[str, ResourceState | Deposed]],

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Callable
 
 from ecsops.cloud.errors import CloudError
-from ecsops.engine.apply import Applier, Event, Outcome
+from ecsops.engine.apply import Applier, Event, Outcome, refreshed
 from ecsops.engine.dag import DEFAULT_WORKERS
 from ecsops.engine.drift import ResourceDrift, drift
 from ecsops.engine.errors import EngineError
@@ -24,7 +24,7 @@ from ecsops.engine import kind as kinds
 from ecsops.engine.state import Deposed, PendingCreate, ResourceState, StackState, StateError, StateStore
 from ecsops.engine import refs
 from ecsops.engine.validate import validate
-from ecsops.engine.values import UNKNOWN, has_legacy_digest, mark_secrets, protect
+from ecsops.engine.values import UNKNOWN, mark_secrets, protect
 
 if TYPE_CHECKING:
     from ecsops.cloud.client import Cloud
@@ -139,15 +139,13 @@ class Workspace:
     def _refresh_outputs(self, state: StackState, observed: dict[str, Observed | None], planned: Plan) -> None:
         """Nothing to apply: the state takes the outputs the cloud reports, and secrets' digests of the old
         scheme are rewritten as scrypt (the plan found them equal to the stack, so its values are the same)."""
-        desired = {resource.name: resource.desired for resource in planned.resources if resource.desired}
+        desired = {resource.name: resource.desired for resource in planned.resources}
         changed = False
-        for name, entry in state.resources.items():
+        for name, entry in list(state.resources.items()):
             seen = observed.get(name)
-            if seen is not None and seen.outputs != entry.outputs:
-                entry.outputs = dict(seen.outputs)
-                changed = True
-            if has_legacy_digest(entry.values) and name in desired:
-                entry.values = dict(desired[name] or {})
+            updated = refreshed(entry, seen, desired.get(name)) if seen is not None else None
+            if updated is not None:
+                state.resources[name] = updated
                 changed = True
         if changed:
             self.store.save(state)
