@@ -8,10 +8,13 @@ from typing import Iterator
 
 import pytest
 
-# Hermetic: no real credentials, no instance-metadata probing, no endpoint from the developer's shell.
+# Hermetic: no real credentials, no instance-metadata probing, no endpoint, backend or state from the developer's
+# shell, and not the CI runner's `CI` (tests that need it set it themselves).
 for _name in ("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALIBABA_CLOUD_SECURITY_TOKEN",
               "ECSOPS_ENDPOINT", "ECSOPS_ACCESS_KEY_ID", "ECSOPS_ACCESS_KEY_SECRET", "ECSOPS_REGION",
-              "ALIBABA_CLOUD_PROFILE", "ALIBABA_CLOUD_CREDENTIALS_FILE"):
+              "ALIBABA_CLOUD_PROFILE", "ALIBABA_CLOUD_CREDENTIALS_FILE", "ALIBABA_CLOUD_CREDENTIALS_URI",
+              "ALIBABA_CLOUD_ROLE_ARN", "ALIBABA_CLOUD_OIDC_PROVIDER_ARN", "ALIBABA_CLOUD_OIDC_TOKEN_FILE",
+              "ALIBABA_CLOUD_ECS_METADATA", "ECSOPS_BACKEND", "ECSOPS_STATE", "CI"):
     os.environ.pop(_name, None)
 os.environ["ALIBABA_CLOUD_ECS_METADATA_DISABLED"] = "true"
 os.environ["NO_COLOR"] = "1"

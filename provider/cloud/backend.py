@@ -1,12 +1,18 @@
 """Which cloud to talk to: one selection rule for the CLI, the Pulumi provider and tests.
 
-1. An explicit endpoint (`--endpoint`, `ECSOPS_ENDPOINT`, or Pulumi config `ecsops:endpoint`), typically a
-   running emulator. Its key pair is the explicit one (`ECSOPS_ACCESS_KEY_ID` / `ECSOPS_ACCESS_KEY_SECRET`,
-   `ecsops:accessKeyId` / `ecsops:accessKeySecret`) or else the emulator's default pair.
-2. Else Alibaba Cloud credentials: the explicit key pair, or the official default credential chain
-   (environment variables, profile files, instance role) -> the real APIs, endpoints chosen by the SDK.
-3. Else the embedded emulator, started in this process on a free loopback port over
-   `<directory>/.ecsops/emulator.db`, so every process working on the same stack sees the same world.
+The backend is chosen (`--backend`, else `ECSOPS_BACKEND`, else the stack's `backend:` key; Pulumi:
+`ecsops:backend`) or inferred, and it is never a surprise:
+
+- `emulator`: a running emulator at the explicit endpoint (`--endpoint`, `ECSOPS_ENDPOINT`,
+  `ecsops:endpoint`), with the explicit key pair or else the emulator's default one; without an endpoint,
+  the embedded emulator, started in this process on a free loopback port over `<directory>/.ecsops/emulator.db`.
+- `cloud`: Alibaba Cloud (at the explicit endpoint, if one is given) with the explicit key pair
+  (`ECSOPS_ACCESS_KEY_ID` / `ECSOPS_ACCESS_KEY_SECRET`) or the official default credential chain. It never
+  falls back: credentials missing or unusable raise BackendError saying what was looked for and what failed.
+- not chosen: an explicit endpoint, as `emulator` (its keys may be any); else, when any credential variable
+  or profile file is present, `cloud` (so a typo in one is an error, not a green run on a throwaway
+  emulator); else credentials the chain finds elsewhere (an instance role); else the embedded emulator —
+  except under CI (`CI` set), where nothing starts the embedded emulator unless it is asked for.
 
 Every path goes through the same official SDK clients over HTTP.
 """
@@ -18,7 +24,7 @@ import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Mapping
+from typing import Any, Literal, Mapping
 
 EMULATOR_ACCESS_KEY_ID = "ecsops-local"
 EMULATOR_ACCESS_KEY_SECRET = "ecsops-local-secret"
@@ -53,6 +59,15 @@ class Backend:
             return f"endpoint:{self.endpoint}"
         return f"alibaba-cloud:{self.region}"
 
+    def document(self) -> dict[str, Any]:
+        """The backend for machine-readable output: which one and where, never the embedded emulator's port
+        (it changes every run, so a report could not be compared with the last one)."""
+        if self.kind == "embedded":
+            return {"kind": "emulator", "embedded": True, "database": str(self.database), "region": self.region}
+        if self.kind == "endpoint":
+            return {"kind": "endpoint", "endpoint": self.endpoint, "region": self.region}
+        return {"kind": "cloud", "region": self.region}
+
     def describe(self) -> str:
         if self.kind == "embedded":
             return f"embedded emulator over {self.database} ({self.endpoint})"
@@ -61,39 +76,141 @@ class Backend:
         return f"Alibaba Cloud, region {self.region}"
 
 
+BACKENDS = ("emulator", "cloud")
+
+#: Environment variables that configure credentials, for ecsops or for the official credential chain. When one
+#: is set, the user meant the cloud: an unusable value is an error, never the emulator.
+CREDENTIAL_VARIABLES = (
+    "ECSOPS_ACCESS_KEY_ID", "ECSOPS_ACCESS_KEY_SECRET",
+    "ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALIBABA_CLOUD_SECURITY_TOKEN",
+    "ALIBABA_CLOUD_PROFILE", "ALIBABA_CLOUD_CREDENTIALS_FILE", "ALIBABA_CLOUD_CREDENTIALS_URI",
+    "ALIBABA_CLOUD_ROLE_ARN", "ALIBABA_CLOUD_OIDC_PROVIDER_ARN", "ALIBABA_CLOUD_OIDC_TOKEN_FILE",
+    "ALIBABA_CLOUD_ECS_METADATA",
+)
+
+#: The profile files the official chain reads, relative to the home folder.
+PROFILE_FILES = (Path(".aliyun") / "config.json", Path(".alibabacloud") / "credentials.ini")
+
+
+class BackendError(RuntimeError):
+    """The backend asked for (or implied by the credentials present) cannot be used; the message says why."""
+
+
 @dataclass(frozen=True)
 class Settings:
-    """What the user configured; every field optional (see the module docstring for precedence)."""
+    """What the user configured; every field optional (see the module docstring for the rule).
+
+    `chosen` is where `backend` came from ("--backend", "ECSOPS_BACKEND", "the stack's backend: key"), for
+    messages; `credential_sources` the credential variables and profile files present; `ci` whether `CI` is
+    set."""
 
     region: str
     directory: Path
+    backend: str | None = None
+    chosen: str = ""
     endpoint: str | None = None
     access_key_id: str | None = None
     access_key_secret: str | None = field(default=None, repr=False)
+    credential_sources: tuple[str, ...] = ()
+    ci: bool = False
 
     @classmethod
     def from_environment(cls, region: str, directory: Path, *, endpoint: str | None = None,
-                         environ: Mapping[str, str] = os.environ) -> "Settings":
-        return cls(region=region, directory=directory,
+                         backend: str | None = None, stack_backend: str | None = None,
+                         environ: Mapping[str, str] = os.environ, home: Path | None = None) -> "Settings":
+        """Settings from the command line (`endpoint`, `backend`), the environment and the stack file
+        (`stack_backend`), in that order of precedence. Raises BackendError for an unknown ECSOPS_BACKEND."""
+        chosen, source = chosen_backend(backend, environ.get("ECSOPS_BACKEND") or None, stack_backend)
+        return cls(region=region, directory=directory, backend=chosen, chosen=source,
                    endpoint=endpoint or environ.get("ECSOPS_ENDPOINT") or None,
                    access_key_id=environ.get("ECSOPS_ACCESS_KEY_ID") or None,
-                   access_key_secret=environ.get("ECSOPS_ACCESS_KEY_SECRET") or None)
+                   access_key_secret=environ.get("ECSOPS_ACCESS_KEY_SECRET") or None,
+                   credential_sources=credential_sources(environ, home),
+                   ci=bool(environ.get("CI")))
 
     def explicit_keys(self) -> KeyPair | None:
+        """The explicit key pair; BackendError when only half of it is set (never a silent fallback)."""
         if self.access_key_id and self.access_key_secret:
             return KeyPair(self.access_key_id, self.access_key_secret)
+        if self.access_key_id or self.access_key_secret:
+            missing = "ECSOPS_ACCESS_KEY_SECRET" if self.access_key_id else "ECSOPS_ACCESS_KEY_ID"
+            present = "ECSOPS_ACCESS_KEY_ID" if self.access_key_id else "ECSOPS_ACCESS_KEY_SECRET"
+            raise BackendError(f"{present} is set but {missing} is not: set both (or neither)")
         return None
 
 
+def chosen_backend(flag: str | None, variable: str | None, stack_key: str | None) -> tuple[str | None, str]:
+    """The backend asked for, and where: the command line wins over the environment over the stack file."""
+    for value, source in ((flag, "--backend"), (variable, "ECSOPS_BACKEND"), (stack_key, "the stack's backend: key")):
+        if value is None:
+            continue
+        if value not in BACKENDS:
+            raise BackendError(f"{source} is {value!r}: expected one of {', '.join(BACKENDS)}")
+        return value, source
+    return None, ""
+
+
+def credential_sources(environ: Mapping[str, str], home: Path | None = None) -> tuple[str, ...]:
+    """The credential variables set (names only) and the profile files present."""
+    found = [name for name in CREDENTIAL_VARIABLES if environ.get(name)]
+    folder = home if home is not None else Path(environ.get("HOME") or Path.home())
+    found.extend(f"~/{profile}" for profile in PROFILE_FILES if (folder / profile).is_file())
+    return tuple(found)
+
+
 def select(settings: Settings) -> Backend:
-    """Applies the selection rule; starts the embedded emulator when it comes to that."""
+    """Applies the selection rule; starts the embedded emulator when it comes to that. Raises BackendError
+    when the backend asked for, or implied by the credentials present, cannot be used."""
+    keys = settings.explicit_keys()
+    if settings.backend == "emulator":
+        return _emulator(settings, keys)
+    if settings.backend == "cloud":
+        return _cloud(settings, keys)
     if settings.endpoint:
-        keys = settings.explicit_keys() or KeyPair(EMULATOR_ACCESS_KEY_ID, EMULATOR_ACCESS_KEY_SECRET)
-        return Backend("endpoint", settings.region, endpoint=normalise_endpoint(settings.endpoint), keys=keys)
-    if settings.explicit_keys() is not None:
-        return Backend("cloud", settings.region, keys=settings.explicit_keys())
-    if credential_chain_available():
+        return _emulator(settings, keys)
+    if keys is not None or settings.credential_sources:
+        return _cloud(settings, keys)
+    if _credential_chain_problem() is None:
         return Backend("cloud", settings.region)
+    if settings.ci:
+        raise BackendError(
+            "CI is set and no backend was chosen: the embedded emulator starts in CI only when asked for "
+            "(--backend emulator, or ECSOPS_BACKEND=emulator); for the cloud, give credentials "
+            f"({_LOOKED_FOR}) and --backend cloud")
+    return _embedded(settings)
+
+
+def _emulator(settings: Settings, keys: KeyPair | None) -> Backend:
+    """A running emulator at the explicit endpoint, else the embedded one."""
+    if not settings.endpoint:
+        return _embedded(settings)
+    return Backend("endpoint", settings.region, endpoint=normalise_endpoint(settings.endpoint),
+                   keys=keys or KeyPair(EMULATOR_ACCESS_KEY_ID, EMULATOR_ACCESS_KEY_SECRET))
+
+
+def _cloud(settings: Settings, keys: KeyPair | None) -> Backend:
+    """Alibaba Cloud with the explicit keys or the credential chain's; BackendError when the chain has none."""
+    endpoint = normalise_endpoint(settings.endpoint) if settings.endpoint else None
+    kind: Literal["endpoint", "cloud"] = "endpoint" if endpoint else "cloud"
+    if keys is not None:
+        return Backend(kind, settings.region, endpoint=endpoint, keys=keys)
+    problem = _credential_chain_problem()
+    if problem is not None:
+        why = settings.chosen or (f"credentials are configured ({', '.join(settings.credential_sources)})"
+                                  if settings.credential_sources else "the backend is the cloud")
+        raise BackendError(f"no usable Alibaba Cloud credentials ({why}): looked for {_LOOKED_FOR}; the "
+                           f"credential chain said: {problem}")
+    return Backend(kind, settings.region, endpoint=endpoint)
+
+
+_LOOKED_FOR = ("ECSOPS_ACCESS_KEY_ID and ECSOPS_ACCESS_KEY_SECRET, ALIBABA_CLOUD_ACCESS_KEY_ID and "
+               "ALIBABA_CLOUD_ACCESS_KEY_SECRET, an OIDC role (ALIBABA_CLOUD_ROLE_ARN, "
+               "ALIBABA_CLOUD_OIDC_PROVIDER_ARN, ALIBABA_CLOUD_OIDC_TOKEN_FILE), the profiles in ~/.aliyun/config.json "
+               "and ~/.alibabacloud/credentials.ini (ALIBABA_CLOUD_PROFILE), the ECS instance role, "
+               "ALIBABA_CLOUD_CREDENTIALS_URI")
+
+
+def _embedded(settings: Settings) -> Backend:
     database = (settings.directory / EMULATOR_DATABASE).resolve()
     endpoint = embedded_emulator(database)
     return Backend("embedded", settings.region, endpoint=endpoint,
@@ -110,19 +227,28 @@ def normalise_endpoint(endpoint: str) -> str:
     return f"{scheme}://{endpoint}"
 
 
-def credential_chain_available() -> bool:
-    """True when the official default credential chain yields credentials (silenced: it logs failures)."""
+def _credential_chain_problem() -> str | None:
+    """None when the official default credential chain yields credentials, else what each source said
+    (the chain's own words: names of variables and files, never a secret). Silenced: the chain logs."""
     from alibabacloud_credentials.provider.default import DefaultCredentialsProvider
 
     chain_logger = logging.getLogger("credentials")
     level, chain_logger.level = chain_logger.level, logging.CRITICAL + 1
     try:
         DefaultCredentialsProvider().get_credentials()
-    except Exception:  # the chain raises one of several types when nothing is configured
-        return False
+    except Exception as error:  # the chain raises one of several types when nothing is configured
+        return _chain_reasons(str(error))
     finally:
         chain_logger.setLevel(level)
-    return True
+    return None
+
+
+def _chain_reasons(message: str) -> str:
+    """The chain's message ("unable to load ... chain: ['A: why', 'B: why']") as "A: why; B: why"."""
+    _, _, listed = message.partition(": [")
+    if not listed:
+        return message
+    return "; ".join(part.strip(" '\"") for part in listed.rstrip("]").split("', '"))
 
 
 _EMBEDDED: dict[Path, str] = {}

@@ -66,6 +66,10 @@ def stack_schema(kinds: tuple[Kind, ...]) -> dict[str, Any]:
             "name": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"},
             "region": {"type": "string", "pattern": "^[a-z]{2}-[a-z0-9-]+$"},
             "description": {"type": "string"},
+            "backend": {"enum": ["emulator", "cloud"],
+                        "description": "Where calls go (the command line and ECSOPS_BACKEND override it)."},
+            "state": {"type": "string", "description": "Where the state lives: a folder (relative to the stack) or "
+                                                       "oss://BUCKET/PREFIX[?region=R&endpoint=URL]."},
             "resources": {
                 "type": "object",
                 "propertyNames": {"pattern": "^[A-Za-z][A-Za-z0-9_-]{0,127}$"},

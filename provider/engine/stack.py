@@ -27,12 +27,14 @@ import yaml
 from ecsops.engine import kind as kinds
 from ecsops.engine.errors import Diagnostic, EngineError
 from ecsops.engine.refs import CycleError, Reference, references, topological
+from ecsops.engine.state_location import location_problem
 from ecsops.engine.validate import field_path
 from ecsops.engine.values import contains_secret
 
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,127}\Z")
 STACK_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}\Z")
-TOP_LEVEL = frozenset({"name", "region", "description", "resources"})
+TOP_LEVEL = frozenset({"name", "region", "description", "backend", "state", "resources"})
+BACKENDS = ("emulator", "cloud")  # as ecsops.cloud.backend.BACKENDS
 ENTRY = frozenset({"type", "properties", "options"})
 OPTIONS = frozenset({"dependsOn"})
 
@@ -57,6 +59,8 @@ class Stack:
     path: Path
     resources: dict[str, DeclaredResource]   # in dependency order: each after what it refers to
     problems: tuple[Diagnostic, ...] = ()    # structural problems; nothing may be planned while there are any
+    backend: str | None = None               # `backend:` — emulator or cloud (the command line may override it)
+    state: str | None = None                 # `state:` — where the state lives (see engine.state_location)
 
     @property
     def directory(self) -> Path:
@@ -294,6 +298,15 @@ def stack_from_document(document: Any, path: Path, duplicates: list[Duplicate] |
                    problems)
     if not isinstance(document.get("description", ""), str):
         problems.append(Diagnostic(f"must be text, not {document['description']!r}", field="description"))
+    backend = document.get("backend")
+    if backend is not None and backend not in BACKENDS:
+        problems.append(Diagnostic(f"{backend!r} is not a backend: use one of {', '.join(BACKENDS)}", field="backend"))
+        backend = None
+    state = document.get("state")
+    problem = location_problem(state) if state is not None else None
+    if problem is not None:
+        problems.append(Diagnostic(problem, field="state"))
+        state = None
     entries = document.get("resources") or {}
     if not isinstance(entries, dict):
         problems.append(Diagnostic("resources must be a mapping of resource names to resources"))
@@ -309,7 +322,7 @@ def stack_from_document(document: Any, path: Path, duplicates: list[Duplicate] |
         problems.append(Diagnostic(str(cycle), resource=cycle.cycle[0]))
         order = list(resources)
     return Stack(name=str(name or "invalid"), region=str(region or "invalid"), path=path,
-                 resources={n: resources[n] for n in order}, problems=tuple(problems))
+                 resources={n: resources[n] for n in order}, problems=tuple(problems), backend=backend, state=state)
 
 
 def _duplicate_problems(duplicates: list[Duplicate], document: Mapping[Any, Any], entries: Mapping[Any, Any],

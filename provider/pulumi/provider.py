@@ -28,7 +28,7 @@ from pulumi.output import Unknown
 from pulumi.dynamic import (CheckFailure, CheckResult, ConfigureRequest, CreateResult, DiffResult, ReadResult,
                             ResourceProvider, UpdateResult)
 
-from ecsops.cloud.backend import Settings, select
+from ecsops.cloud.backend import BackendError, Settings, select
 from ecsops.cloud.client import Cloud, rate_from_environment
 from ecsops.cloud.errors import CloudError
 from ecsops.engine import kind as kinds
@@ -50,6 +50,13 @@ class ProviderError(Exception):
     """An error whose message alone tells the user what to fix (Pulumi shows it with the traceback)."""
 
 
+#: Stack config read by the provider, and the environment variable each stands for (config wins): the
+#: backend is chosen by the same rule as on the command line (ecsops.cloud.backend).
+CONFIG_VARIABLES = (("ecsops:region", "ECSOPS_REGION"), ("ecsops:backend", "ECSOPS_BACKEND"),
+                    ("ecsops:endpoint", "ECSOPS_ENDPOINT"), ("ecsops:accessKeyId", "ECSOPS_ACCESS_KEY_ID"),
+                    ("ecsops:accessKeySecret", "ECSOPS_ACCESS_KEY_SECRET"))
+
+
 class Runtime:
     """Per-process settings and the cloud client, shared by every provider instance (thread-safe)."""
 
@@ -59,14 +66,12 @@ class Runtime:
         self._cloud: Cloud | None = None
 
     def configure(self, config: Any) -> None:
-        settings = Settings(
-            region=config.get("ecsops:region") or os.environ.get("ECSOPS_REGION") or DEFAULT_REGION,
-            directory=Path.cwd(),
-            endpoint=config.get("ecsops:endpoint") or os.environ.get("ECSOPS_ENDPOINT") or None,
-            access_key_id=config.get("ecsops:accessKeyId") or os.environ.get("ECSOPS_ACCESS_KEY_ID") or None,
-            access_key_secret=(config.get("ecsops:accessKeySecret")
-                               or os.environ.get("ECSOPS_ACCESS_KEY_SECRET") or None),
-        )
+        environ = {**os.environ, **{variable: config.get(key) for key, variable in CONFIG_VARIABLES if config.get(key)}}
+        try:
+            settings = Settings.from_environment(environ.get("ECSOPS_REGION") or DEFAULT_REGION, Path.cwd(),
+                                                 environ=environ)
+        except BackendError as error:
+            raise ProviderError(f"ecsops: {error} (stack config ecsops:backend)") from None
         with self._lock:
             if settings != self._settings:
                 self._settings, self._cloud = settings, None
@@ -74,9 +79,12 @@ class Runtime:
     def cloud(self) -> Cloud:
         with self._lock:
             if self._cloud is None:
-                settings = self._settings or Settings.from_environment(
-                    os.environ.get("ECSOPS_REGION", DEFAULT_REGION), Path.cwd())
-                self._cloud = Cloud(select(settings), rate=rate_from_environment())
+                try:
+                    settings = self._settings or Settings.from_environment(
+                        os.environ.get("ECSOPS_REGION", DEFAULT_REGION), Path.cwd())
+                    self._cloud = Cloud(select(settings), rate=rate_from_environment())
+                except BackendError as error:
+                    raise ProviderError(f"ecsops: {error}") from None
             return self._cloud
 
 

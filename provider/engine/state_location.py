@@ -1,0 +1,84 @@
+"""Where a stack's state lives: the local folder beside the stack (the default), another folder, or OSS.
+
+Written as the stack's `state:` key, `--state` or `ECSOPS_STATE` (the command line wins over the environment
+over the stack file):
+
+- `oss://BUCKET/PREFIX` — objects under PREFIX in an OSS bucket, shared by every runner. Options as a query:
+  `?region=cn-shanghai` (the bucket's region; default the stack's) and `&endpoint=URL` (default: the
+  backend's endpoint when it is an emulator, else the region's public OSS endpoint).
+- any other text — a local folder (relative: to the stack file's folder for the `state:` key, to the working
+  folder on the command line and in the environment). Default: `.ecsops/` beside the stack.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+from urllib.parse import parse_qs, urlsplit
+
+DEFAULT_FOLDER = ".ecsops"
+BUCKET = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]\Z")
+OPTIONS = ("region", "endpoint")
+
+
+@dataclass(frozen=True)
+class Location:
+    """A parsed state location. `folder` for local state; `bucket`, `prefix` ("" or ending in "/"), and the
+    optional `region` and `endpoint` for OSS."""
+
+    scheme: Literal["local", "oss"]
+    folder: Path | None = None
+    bucket: str = ""
+    prefix: str = ""
+    region: str | None = None
+    endpoint: str | None = None
+
+    def describe(self) -> str:
+        if self.scheme == "oss":
+            return f"oss://{self.bucket}/{self.prefix}"
+        return str(self.folder)
+
+
+class LocationError(ValueError):
+    """A state location that cannot be used; the message says why."""
+
+
+def location_problem(text: object) -> str | None:
+    """Why `text` is not a state location, or None when it is one (for the stack's `state:` key)."""
+    try:
+        parse_location(text, Path("."))
+    except LocationError as error:
+        return str(error)
+    return None
+
+
+def parse_location(text: object, base: Path) -> Location:
+    """The location `text` names; a relative folder is taken from `base`. Raises LocationError."""
+    if not isinstance(text, str) or not text.strip():
+        raise LocationError(f"{text!r} is not a state location: use a folder or oss://BUCKET/PREFIX")
+    if "://" not in text:
+        return Location("local", folder=(base / text).resolve())
+    parts = urlsplit(text)
+    if parts.scheme != "oss":
+        raise LocationError(f"{text!r}: state is kept in a folder or on OSS (oss://BUCKET/PREFIX), not {parts.scheme}://")
+    if not BUCKET.match(parts.netloc):
+        raise LocationError(f"{text!r}: {parts.netloc!r} is not an OSS bucket name (3-63 lowercase letters, digits "
+                            "and '-', starting and ending with a letter or digit)")
+    options = parse_qs(parts.query, keep_blank_values=True)
+    unknown = sorted(set(options) - set(OPTIONS))
+    if unknown:
+        raise LocationError(f"{text!r}: unknown option {unknown[0]!r} (expected: {', '.join(OPTIONS)})")
+    prefix = parts.path.strip("/")
+    return Location("oss", bucket=parts.netloc, prefix=f"{prefix}/" if prefix else "",
+                    region=_option(options, "region"), endpoint=_option(options, "endpoint"))
+
+
+def _option(options: dict[str, list[str]], name: str) -> str | None:
+    values = options.get(name)
+    return values[-1] if values else None
+
+
+def default_location(stack_directory: Path) -> Location:
+    return Location("local", folder=(stack_directory / DEFAULT_FOLDER).resolve())
