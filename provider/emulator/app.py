@@ -1,4 +1,5 @@
-"""The emulator's WSGI application: API calls to the products, `/_emulator/...` to the admin API.
+"""The emulator's WSGI application: RPC API calls (`/`) to the products, `/_emulator/...` to the admin API,
+every other path (`/bucket`, `/bucket/key`) to the emulated OSS (oss.handle).
 
 Each API call: credentials (auth: signed by one of the world's key pairs, before anything else) -> decode
 (protocol) -> find product and operation -> a hold, injected faults, the rate limit -> one transaction in which
@@ -23,7 +24,7 @@ from typing import Any, Iterable
 
 from werkzeug.wrappers import Request, Response
 
-from ecsops.emulator import admin, auth, clock, cms, ecs, license, simulation, world
+from ecsops.emulator import admin, auth, clock, cms, ecs, license, oss, simulation, world
 from ecsops.emulator.errors import COMMON, ServiceError
 from ecsops.emulator.faults import Decision, FaultConfig, Injector
 from ecsops.emulator.protocol import ApiRequest, decode_request, error_response, json_response
@@ -48,8 +49,10 @@ class EmulatorApp:
         request = Request(environ)
         if request.path.startswith(admin.PREFIX):
             response = admin.handle(self, request)
-        else:
+        elif request.path == "/":
             response = self.handle_api(request)
+        else:
+            response = oss.handle(self, request)
         return response(environ, start_response)
 
     def handle_api(self, request: Request) -> Response:

@@ -169,6 +169,19 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE signature_nonces (nonce TEXT PRIMARY KEY, seen REAL NOT NULL);
     CREATE INDEX signature_nonces_by_age ON signature_nonces (seen);
     """,
+    # Objects are bytes once the OSS API writes them (oss.objects): `data` holds them, with their ETag and
+    # CRC-64; `body` stays the text the delivery of records writes and reads (delivery.stores). A row whose
+    # `data` is NULL is that text. The trigger makes a delivery's upsert of `body` authoritative again, so the
+    # bytes and digests of an earlier API write never outlive it.
+    """
+    ALTER TABLE oss_objects ADD COLUMN data BLOB;
+    ALTER TABLE oss_objects ADD COLUMN etag TEXT;
+    ALTER TABLE oss_objects ADD COLUMN crc64 TEXT;
+    CREATE TRIGGER oss_objects_text_rewritten AFTER UPDATE OF body ON oss_objects
+    BEGIN
+        UPDATE oss_objects SET data = NULL, etag = NULL, crc64 = NULL WHERE bucket = NEW.bucket AND key = NEW.key;
+    END;
+    """,
 )
 
 
@@ -251,7 +264,17 @@ class Database:
 
 
 def _statements(script: str) -> list[str]:
-    return [part.strip() for part in script.split(";") if part.strip()]
+    """The statements of a migration script: split at semicolons, but only where SQLite says a statement is
+    complete, so a trigger's body (`BEGIN ...; END`) and a `;` inside a string stay in one statement."""
+    statements: list[str] = []
+    pending = ""
+    for part in script.split(";"):
+        pending += part + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n\t;"):
+                statements.append(pending.strip())
+            pending = ""
+    return statements
 
 
 def get_meta(tx: sqlite3.Connection, key: str, default: Any = None) -> Any:
