@@ -2,10 +2,13 @@
 
 Plan and drift JSON share one shape:
 
-    {"stack": ..., "backend": ..., "changes": bool, "summary": {action: count},
+    {"stack": ..., "backend": {"kind", "region", ...}, "changes": bool, "summary": {action: count},
      "resources": [{"name", "type", "id", "action", "reason",
-                    "changes": [{"field", "old", "new", "effect", "reason", "unknown"[, "applied"]}]}],
+                    "changes": [{"field", "old", "new", "effect", "reason", "unknown"[, "applied"]}]
+                    [, "partial": true]}],
      "warnings": [...]}
+
+`"partial": true` marks (in plan) an object an earlier apply made and then failed on: apply finishes it.
 
 Secret fields are shown as "(secret)" in both; values known only after apply as "(known after apply)"
 in text and `"unknown": true` in JSON.
@@ -209,7 +212,7 @@ def _inline(value: Any) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
-def plan_document(plan: Plan, backend: str) -> dict[str, Any]:
+def plan_document(plan: Plan, backend: Mapping[str, Any]) -> dict[str, Any]:
     summary = Counter(resource.action.value for resource in plan.resources)
     return {
         "stack": plan.stack,
@@ -228,7 +231,8 @@ def _resource_document(resource: ResourcePlan) -> dict[str, Any]:
         changes = [_change_document(FieldChange(field, None, value, Effect.UPDATE), secrets)
                    for field, value in (resource.desired or {}).items()]
     return {"name": resource.name, "type": resource.type, "id": resource.id, "action": resource.action.value,
-            "reason": resource.reason, "changes": changes, "preview": masked(dict(resource.preview or {}))}
+            "reason": resource.reason, "changes": changes, "preview": masked(dict(resource.preview or {})),
+            **({"partial": True} if resource.partial else {})}
 
 
 def _change_document(change: FieldChange, secrets: frozenset[str], **extra: Any) -> dict[str, Any]:
@@ -273,7 +277,7 @@ def drift_text(report: tuple[ResourceDrift, ...], stack: str, backend: str, stre
     return "\n".join(lines)
 
 
-def drift_document(report: tuple[ResourceDrift, ...], stack: str, backend: str) -> dict[str, Any]:
+def drift_document(report: tuple[ResourceDrift, ...], stack: str, backend: Mapping[str, Any]) -> dict[str, Any]:
     summary = Counter(entry.status for entry in report)
     resources: list[dict[str, Any]] = []
     for entry in report:

@@ -13,6 +13,9 @@ Guarantees:
   write on disk before the worker moves on (group commit: one fsync serves the workers waiting at once);
 - a failed resource does not stop the others: what depends on it is skipped, everything else proceeds,
   and every failure is reported with the resource and field;
+- a create that made its object and then failed (`PartlyMade`) leaves the object in the state, marked
+  partial, before the failure is reported: the next apply finishes it (an update, or a replace), and a
+  destroy deletes it; ecsops never calls an object it made foreign;
 - with one worker, everything happens in the stack's dependency order, one call at a time.
 """
 
@@ -29,10 +32,10 @@ from ecsops.engine import kind as kinds
 from ecsops.engine import refs
 from ecsops.engine.dag import DEFAULT_WORKERS, run_in_order
 from ecsops.engine.errors import Diagnostic, errors_only
-from ecsops.engine.kind import Kind, Observed, Spec
+from ecsops.engine.kind import Kind, Observed, PartlyMade, Spec
 from ecsops.engine.plan import Action, ResourcePlan, effective_values, plan_resource
 from ecsops.engine.stack import DeclaredResource, Stack
-from ecsops.engine.state import Deposed, GroupSaver, PendingCreate, ResourceState, StackState, StateStore, now_iso
+from ecsops.engine.state import Deposed, GroupSaver, PendingCreate, ResourceState, StackState, Store, now_iso
 from ecsops.engine.validate import creation_problems, validate
 from ecsops.engine.values import UNKNOWN, contains_secret, has_legacy_digest, same_protected
 
@@ -72,7 +75,7 @@ def new_token() -> str:
 class Applier:
     """One apply of one stack; holds the state it changes (under `_lock`) and saves it after each step."""
 
-    def __init__(self, stack: Stack, store: StateStore, state: StackState, cloud: "Cloud", *,
+    def __init__(self, stack: Stack, store: Store, state: StackState, cloud: "Cloud", *,
                  observed: Mapping[str, Observed | None], on_event: Callable[[Event], None] = lambda event: None,
                  now: datetime | None = None, workers: int = DEFAULT_WORKERS):
         self.now = now or datetime.now(timezone.utc)
@@ -84,6 +87,7 @@ class Applier:
         self.workers = workers
         self.outcome = Outcome()
         self._blocked: set[str] = set()
+        self._partly_recovered: set[str] = set()  # partly made by a replayed create: kept for the next apply
         self._lock = threading.Lock()
         self._saver = GroupSaver(store, state, self._lock)
 
@@ -119,24 +123,33 @@ class Applier:
                 continue
             try:
                 seen = kind.lifecycle.create(self.cloud, spec, token=pending.token)
+            except PartlyMade as error:  # the object exists: kept (and not made again by this apply)
+                made = error.id
+                self._change(lambda: self._adopt_recovered(name, pending, made, made_outputs(kind, made), partial=True))
+                if name in self.stack.resources:
+                    self._partly_recovered.add(name)
+                    self._fail(name, kind, error, Action.CREATE)
+                continue
             except CloudError as error:
                 if refused(error):  # nothing was made: the regular create will try again
                     self._change(lambda: self.state.drop_pending(name))
                 else:
                     self._fail(name, kind, error, Action.CREATE)
                 continue
-            self._change(lambda: self._adopt_recovered(name, pending, seen))
+            self._change(lambda: self._adopt_recovered(name, pending, seen.id, seen.outputs))
+            if name in self.stack.resources:
+                self.observed[name] = seen
             self._record_done(name, pending.type, Action.CREATE, f"{seen.id} (an interrupted create, recovered)")
 
-    def _adopt_recovered(self, name: str, pending: PendingCreate, seen: Observed) -> None:
+    def _adopt_recovered(self, name: str, pending: PendingCreate, id_: str, outputs: dict[str, Any], *,
+                         partial: bool = False) -> None:
         self.state.drop_pending(name)
         if name in self.stack.resources:
             self._depose(name)
-            self.state.set_resource(name, ResourceState(pending.type, seen.id, pending.values, seen.outputs,
-                                                        list(pending.dependencies)))
-            self.observed[name] = seen
+            self.state.set_resource(name, ResourceState(pending.type, id_, pending.values, outputs,
+                                                        list(pending.dependencies), partial=partial))
         else:
-            self.state.add_deposed(Deposed(name, pending.type, seen.id, pending.values, list(pending.dependencies)))
+            self.state.add_deposed(Deposed(name, pending.type, id_, pending.values, list(pending.dependencies)))
 
     def _replayable(self, name: str, kind: Kind, pending: PendingCreate) -> Spec | None:
         """The spec to replay an interrupted create with. The state holds secrets only as digests, so a
@@ -171,6 +184,8 @@ class Applier:
         if self._stopped():
             return
         name, kind = declared.name, declared.kind
+        if name in self._partly_recovered:  # reported by the recovery; the next apply finishes it
+            return
         with self._lock:
             blocked_by = [d for d in declared.dependencies if d in self._blocked]
             if blocked_by:
@@ -219,6 +234,17 @@ class Applier:
         self._change(lambda: self.state.set_pending(name, pending))
         try:
             seen = declared.kind.lifecycle.create(self.cloud, spec, token=pending.token)
+        except PartlyMade as error:  # the object exists: the stack's, on disk before the failure is reported
+            made = error.id
+
+            def keep() -> None:
+                self.state.drop_pending(name)
+                self.state.set_resource(name, ResourceState(declared.type, made, values,
+                                                            made_outputs(declared.kind, made),
+                                                            list(declared.dependencies), partial=True))
+
+            self._change(keep)
+            raise
         except CloudError as error:
             if refused(error):  # certainly nothing was made: forget the intent
                 self._change(lambda: self.state.drop_pending(name))
@@ -300,8 +326,12 @@ class Applier:
 
     def _fail(self, name: str, kind: Kind, error: CloudError, action: Action) -> None:
         field_name = kind.field_by_wire.get(error.parameter or "")
-        self._fail_with(name, Diagnostic(str(error), resource=name, field=field_name, type=kind.type_name))
-        self._emit(name, kind.type_name, action, "failed", str(error))
+        message = str(error)
+        if isinstance(error, PartlyMade):
+            message += (f"; {error.id} exists (this stack made it) and is recorded in the state as partly made: "
+                        "the next apply finishes it")
+        self._fail_with(name, Diagnostic(message, resource=name, field=field_name, type=kind.type_name))
+        self._emit(name, kind.type_name, action, "failed", message)
 
     def _fail_with(self, name: str, *problems: Diagnostic) -> None:
         with self._lock:
@@ -311,6 +341,11 @@ class Applier:
     def _emit(self, name: str, type_: str, action: Action, status: Status, detail: str = "") -> None:
         with self._lock:
             self.on_event(Event(name, type_, action, status, detail))
+
+
+def made_outputs(kind: Kind, id_: str) -> dict[str, Any]:
+    """The outputs known of an object made but never read back: its id."""
+    return {kind.id_output: id_}
 
 
 def refreshed(entry: ResourceState, seen: Observed, desired: Mapping[str, Any] | None) -> ResourceState | None:

@@ -12,7 +12,7 @@ from typing import Any, Literal, Mapping
 from ecsops.engine import refs
 from ecsops.engine.diff import Effect, diff
 from ecsops.engine.kind import Observed
-from ecsops.engine.plan import comparable
+from ecsops.engine.plan import PARTLY_MADE, comparable
 from ecsops.engine.stack import Stack
 from ecsops.engine.state import StackState
 from ecsops.engine.validate import validate
@@ -67,10 +67,15 @@ def drift(stack: Stack, state: StackState, observed: Mapping[str, Observed | Non
         declared_values = validate(declared.kind, refs.resolve(declared.properties, attribute), resource=name).values
         desired = protect(declared_values, state.salt)
         actual = comparable(declared.kind, seen, current.values, declared_values, state.salt)
+        # a partly made object: what differs was never applied (not changed outside ecsops)
         fields = tuple(
-            FieldDrift(change.field, change.new, current.values.get(change.field), change.old, change.effect)
+            FieldDrift(change.field, change.new, change.old if current.partial else current.values.get(change.field),
+                       change.old, change.effect)
             for change in diff(declared.kind, actual, desired)
         )
+        if current.partial:
+            report.append(ResourceDrift(name, declared.type, current.id, "not-applied", fields, reason=PARTLY_MADE))
+            continue
         report.append(ResourceDrift(name, declared.type, current.id, "drifted" if fields else "in-sync", fields))
     for name, entry in state.resources.items():
         if name not in stack.resources:

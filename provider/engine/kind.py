@@ -8,10 +8,15 @@ through the `Lifecycle` protocol, the crossplane-style backend contract:
 - `create` is transactional and idempotent under its `token` (sent as the API's ClientToken): repeating a
   create with the same token and spec returns the first object instead of making a second;
 - `update` changes only in-place fields; `delete` treats "already gone" as done.
+
+A create of several calls whose first call made the object and a later one failed raises `PartlyMade`
+with the object's id: the engine records the object as the stack's (partly made) and finishes it later,
+so ecsops never loses track of, or calls foreign, an object it made itself.
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -169,6 +174,31 @@ def read_back(lifecycle: Lifecycle, cloud: "Cloud", id_: str, *, prior: Mapping[
     if seen is None:
         raise CloudError(f"{what} {id_}: written, but it cannot be read back")
     return seen
+
+
+class PartlyMade(CloudError):
+    """A create that made its object (`id`) and then failed: `error` is the failure of the later call.
+
+    Reads as that error (message, code, action, parameter), so it points at the same field; the engine
+    keeps the object in the state, partly made, and the next apply finishes it."""
+
+    def __init__(self, id_: str, error: CloudError):
+        super().__init__(error.message, code=error.code, action=error.action, parameter=error.parameter,
+                         status=error.status, request_id=error.request_id, retry_after_s=error.retry_after_s)
+        self.id = id_
+        self.error = error
+
+
+@contextmanager
+def partly_made(id_: str) -> Iterator[None]:
+    """Wraps the calls of a create after the one that made object `id_`: a CloudError among them becomes
+    `PartlyMade(id_, error)`."""
+    try:
+        yield
+    except PartlyMade:
+        raise
+    except CloudError as error:
+        raise PartlyMade(id_, error) from error
 
 
 class BatchReader(Protocol):

@@ -31,6 +31,7 @@ class Action(str, Enum):
 
 
 SYMBOLS = {Action.CREATE: "+", Action.UPDATE: "~", Action.REPLACE: "-/+", Action.DELETE: "-", Action.NOOP: " "}
+PARTLY_MADE = "partly made: an earlier apply made it, then failed; apply finishes it"
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class ResourcePlan:
     reason: str | None = None
     dependencies: tuple[str, ...] = ()
     preview: Mapping[str, Any] | None = None     # outputs already known for a new object
+    partial: bool = False                        # the object was partly made by an earlier apply
 
 
 @dataclass(frozen=True)
@@ -119,9 +121,10 @@ def plan_resource(declared: DeclaredResource, validated: Validated, current: Res
         return ResourcePlan(action=Action.CREATE, reason=reason, preview=preview, **base)
     old = comparable(declared.kind, seen, current.values, validated.values, salt)
     changes = diff(declared.kind, old, desired)
-    action = Action.REPLACE if replaces(changes) else Action.UPDATE if changes else Action.NOOP
-    return ResourcePlan(action=action, id=seen.id, changes=changes,
-                        preview=preview if action is Action.REPLACE else None, **base)
+    # a partly made object is finished (an update, even of nothing the cloud shows) before it counts as done
+    action = Action.REPLACE if replaces(changes) else Action.UPDATE if changes or current.partial else Action.NOOP
+    return ResourcePlan(action=action, id=seen.id, changes=changes, reason=PARTLY_MADE if current.partial else None,
+                        partial=current.partial, preview=preview if action is Action.REPLACE else None, **base)
 
 
 def comparable(kind: Kind, seen: Observed, applied: Mapping[str, Any], declared: Mapping[str, Any],

@@ -10,6 +10,7 @@ the service checks (its code is reported against `oss` or `logService`).
 from __future__ import annotations
 
 import re
+from contextlib import nullcontext
 from typing import Annotated, Any, Literal, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -17,7 +18,8 @@ from pydantic.alias_generators import to_camel
 
 from ecsops.cloud import operations as ops
 from ecsops.cloud.client import Cloud
-from ecsops.engine.kind import Kind, Neighbour, Observed, Outputs, Problem, Spec, of_type, read_back, register
+from ecsops.engine.kind import (Kind, Neighbour, Observed, Outputs, Problem, Spec, of_type, partly_made, read_back,
+                                 register)
 from ecsops.engine.listing import ListingCache
 from ecsops.engine.policy import in_place, replace
 from ecsops.engine.scalars import Flag
@@ -114,7 +116,7 @@ class DeliverySettingsLifecycle:
 
     def create(self, cloud: Cloud, spec: DeliverySettingsSpec, *, token: str) -> Observed:
         values = spec.values()
-        return self._set(cloud, spec.region, spec.setting_type, values["oss"], values["logService"])
+        return self._set(cloud, spec.region, spec.setting_type, values["oss"], values["logService"], creating=True)
 
     def read(self, cloud: Cloud, id_: str, *, prior: Mapping[str, Any] | None) -> Observed | None:
         region, _, setting_type = id_.partition(":")
@@ -145,9 +147,11 @@ class DeliverySettingsLifecycle:
                    modify_request(setting_type, {"enabled": False}, {"enabled": False}), region=region)
 
     def _set(self, cloud: Cloud, region: str, setting_type: str, oss: Mapping[str, Any],
-             log_service: Mapping[str, Any]) -> Observed:
+             log_service: Mapping[str, Any], *, creating: bool = False) -> Observed:
         cloud.call(ops.MODIFY_CLOUD_ASSISTANT_SETTINGS, modify_request(setting_type, oss, log_service), region=region)
-        return read_back(self, cloud, settings_id(region, setting_type), prior=None, what="delivery settings")
+        id_ = settings_id(region, setting_type)
+        with partly_made(id_) if creating else nullcontext():  # a create: the settings are ours from here on
+            return read_back(self, cloud, id_, prior=None, what="delivery settings")
 
 
 def observed(region: str, setting_type: str, answer: Mapping[str, Any]) -> Observed:

@@ -13,7 +13,7 @@ from typing import Any, Iterable, Mapping
 from ecsops.cloud import operations as ops
 from ecsops.cloud.client import Cloud
 from ecsops.cloud.errors import NotFound
-from ecsops.engine.kind import Observed, read_back
+from ecsops.engine.kind import Observed, partly_made, read_back
 from ecsops.engine.listing import ListingCache, answered, fetched
 from ecsops.engine.values import canonical, reveal
 from ecsops.resources.event_alert_rule.spec import EventAlertRuleSpec
@@ -39,10 +39,11 @@ class EventAlertRuleLifecycle:
 
     def create(self, cloud: Cloud, spec: EventAlertRuleSpec, *, token: str) -> Observed:
         cloud.call(ops.PUT_EVENT_RULE, rule_request(spec))
-        targets = spec.values()["targets"]
-        if any(targets.values()):
-            cloud.call(ops.PUT_EVENT_RULE_TARGETS, {"RuleName": spec.name, **target_request(targets)})
-        return read_back(self, cloud, spec.name, prior=spec.values(), what="rule")
+        with partly_made(spec.name):  # the rule exists from here on
+            targets = spec.values()["targets"]
+            if any(targets.values()):
+                cloud.call(ops.PUT_EVENT_RULE_TARGETS, {"RuleName": spec.name, **target_request(targets)})
+            return read_back(self, cloud, spec.name, prior=spec.values(), what="rule")
 
     def read(self, cloud: Cloud, id_: str, *, prior: Mapping[str, Any] | None) -> Observed | None:
         rule = find_rule(cloud, id_)

@@ -18,7 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from ecsops.cloud import operations as ops
 from ecsops.cloud.client import Cloud
 from ecsops.cloud.errors import NotFound
-from ecsops.engine.kind import Kind, Neighbour, Observed, Outputs, Problem, Spec, of_type, read_back, register
+from ecsops.engine.kind import (Kind, Neighbour, Observed, Outputs, Problem, Spec, of_type, partly_made, read_back,
+                                 register)
 from ecsops.engine.listing import ListingCache
 from ecsops.engine.policy import add_only, in_place, replace
 from ecsops.engine.scalars import STRICT_NUMBER, Flag
@@ -108,9 +109,10 @@ class LicenseTaskLifecycle:
             "Name": spec.name, "Description": spec.description, "LicenseType": spec.license_type,
             "LicenseLimit": spec.limit, "DiscoveryRule": rules_request(values["discoveryRules"]), "ClientToken": token,
         }, region=region)
-        if not spec.active:
-            cloud.call(ops.DEACTIVATE_LICENSE_TASK, {"LicenseTaskId": body["LicenseTaskId"]}, region=region)
-        return read_back(self, cloud, body["LicenseTaskId"], prior=values, what="license task")
+        with partly_made(body["LicenseTaskId"]):
+            if not spec.active:
+                cloud.call(ops.DEACTIVATE_LICENSE_TASK, {"LicenseTaskId": body["LicenseTaskId"]}, region=region)
+            return read_back(self, cloud, body["LicenseTaskId"], prior=values, what="license task")
 
     def read(self, cloud: Cloud, id_: str, *, prior: Mapping[str, Any] | None) -> Observed | None:
         region = (prior or {}).get("region") or cloud.region

@@ -9,6 +9,7 @@ sharing instances never overwrite each other). Two resources of a stack may not 
 from __future__ import annotations
 
 import re
+from contextlib import nullcontext
 from typing import Annotated, Any, Literal, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -16,7 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from ecsops.cloud import operations as ops
 from ecsops.cloud.client import Cloud
 from ecsops.cloud.errors import InvalidInput, NotFound
-from ecsops.engine.kind import Kind, Neighbour, Observed, Outputs, Problem, Spec, of_type, read_back, register
+from ecsops.engine.kind import (Kind, Neighbour, Observed, Outputs, Problem, Spec, of_type, partly_made, read_back,
+                                 register)
 from ecsops.engine.listing import ListingCache, fetched
 from ecsops.engine.policy import in_place, replace
 from ecsops.engine.scalars import Flag
@@ -102,7 +104,7 @@ class MaintenanceAttributesLifecycle:
     batch_min = 2  # read_many asks by instance id: never dearer than one read per set
 
     def create(self, cloud: Cloud, spec: MaintenanceAttributesSpec, *, token: str) -> Observed:
-        return self._set(cloud, cloud.region, spec.instance_ids, spec.values())
+        return self._set(cloud, cloud.region, spec.instance_ids, spec.values(), creating=True)
 
     def read(self, cloud: Cloud, id_: str, *, prior: Mapping[str, Any] | None) -> Observed | None:
         region, ids = parse_id(id_)
@@ -147,9 +149,12 @@ class MaintenanceAttributesLifecycle:
             if error.parameter != "InstanceId":
                 raise
 
-    def _set(self, cloud: Cloud, region: str, ids: list[str], values: Mapping[str, Any]) -> Observed:
+    def _set(self, cloud: Cloud, region: str, ids: list[str], values: Mapping[str, Any], *,
+             creating: bool = False) -> Observed:
         cloud.call(ops.MODIFY_INSTANCE_MAINTENANCE_ATTRIBUTES, modify_request(ids, values), region=region)
-        return read_back(self, cloud, settings_id(region, ids), prior=None, what="maintenance attributes")
+        id_ = settings_id(region, ids)
+        with partly_made(id_) if creating else nullcontext():  # a create: the settings are ours from here on
+            return read_back(self, cloud, id_, prior=None, what="maintenance attributes")
 
 
 def describe(cloud: Cloud, region: str, ids: list[str]) -> dict[str, dict[str, Any]]:

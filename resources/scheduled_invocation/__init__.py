@@ -23,7 +23,8 @@ from pydantic import (Field, ValidationError, ValidationInfo, ValidatorFunctionW
 from ecsops.cloud import operations as ops
 from ecsops.cloud.client import Cloud
 from ecsops.cloud.errors import NotFound
-from ecsops.engine.kind import FieldError, Kind, Neighbour, Observed, Outputs, Problem, Spec, read_back, register
+from ecsops.engine.kind import (FieldError, Kind, Neighbour, Observed, Outputs, Problem, Spec, partly_made,
+                                 read_back, register)
 from ecsops.engine.listing import ListingCache, answered, fetched
 from ecsops.engine.policy import in_place, replace
 from ecsops.engine.refs import whole_reference
@@ -269,7 +270,8 @@ class ScheduledInvocationLifecycle:
                     "WorkingDir": spec.working_dir}
         request.update({key: value for key, value in optional.items() if value is not None})
         body = cloud.call(ops.INVOKE_COMMAND, {key: value for key, value in request.items() if value is not None})
-        return read_back(self, cloud, body["InvokeId"], prior=spec.values(), what="task")
+        with partly_made(body["InvokeId"]):
+            return read_back(self, cloud, body["InvokeId"], prior=spec.values(), what="task")
 
     def read(self, cloud: Cloud, id_: str, *, prior: Mapping[str, Any] | None) -> Observed | None:
         body = cloud.call(ops.DESCRIBE_INVOCATIONS, {"InvokeId": id_, "ContentEncoding": "PlainText"})
