@@ -7,6 +7,7 @@
 | `ecsops drift STACK [--json]` | 0 in sync, 2 drift, 1 error |
 | `ecsops destroy STACK [--yes]` | 0 / 1 |
 | `ecsops import STACK NAME ID` | 0 / 1 |
+| `ecsops state list/show/rm/mv STACK ...` (no API call) | 0 / 1 |
 | `ecsops emulator serve ...` and admin subcommands | see `ecsops emulator --help` |
 | `ecsops schema [--out DIR] [--check]` | 0; with --check 1 when stale |
 """
