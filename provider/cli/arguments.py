@@ -12,10 +12,10 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import ecsops
-from ecsops.cloud.backend import EMULATOR_ACCESS_KEY_ID, EMULATOR_DATABASE
+from ecsops.cloud.backend import BACKENDS, EMULATOR_ACCESS_KEY_ID, EMULATOR_DATABASE
 from ecsops.cloud.ratelimit import DEFAULT_RATE, parsed_rate
 from ecsops.engine.dag import DEFAULT_WORKERS
 
@@ -28,6 +28,7 @@ def parser() -> argparse.ArgumentParser:
     root.add_argument("--version", action="version", version=f"ecsops {ecsops.__version__}")
     commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_stack_commands(commands)
+    add_state_commands(commands)
     add_emulator_commands(commands)
     add_schema_command(commands)
     return root
@@ -46,8 +47,7 @@ def add_stack_commands(commands: Any) -> None:
     def stack_command(name: str, handler: str, help_: str) -> argparse.ArgumentParser:
         command = commands.add_parser(name, help=help_, description=help_)
         command.add_argument("stack", type=Path, help="the stack file (YAML)")
-        command.add_argument("--endpoint", help="API endpoint, e.g. a running emulator (default: $ECSOPS_ENDPOINT, "
-                                                "else Alibaba Cloud credentials, else the embedded emulator)")
+        add_backend_options(command)
         command.add_argument("--rate", type=rate_limit, default=None, metavar="R",
                              help=f"at most R API calls per second from this process (default: $ECSOPS_RATE, "
                                   f"else {DEFAULT_RATE:g}; 0: no limit)")
@@ -56,16 +56,34 @@ def add_stack_commands(commands: Any) -> None:
     plan = stack_command("plan", "run_plan", "show what apply would do")
     plan.add_argument("--json", action="store_true", help="machine-readable output")
     plan.add_argument("--detailed-exitcode", action="store_true", help="exit 2 when there are changes, 0 when none")
-    apply = stack_command("apply", "run_apply", "converge the cloud on the stack")
+    plan.add_argument("--out", type=Path, metavar="PLAN", help="also save the plan to this file, for `ecsops apply "
+                                                               "PLAN` (exactly these changes, or refused)")
+    apply = stack_command("apply", "run_apply", "converge the cloud on the stack, or apply a saved plan "
+                                                "(`ecsops apply PLAN`: no prompt, exactly the reviewed changes)")
     add_writer_options(apply, "apply", f"at most N writes in flight at once (default {DEFAULT_WORKERS}; "
                                        "1 applies in stack order)")
     drift = stack_command("drift", "run_drift", "compare the cloud with the stack (exit 2 on drift)")
     drift.add_argument("--json", action="store_true", help="machine-readable output")
     destroy = stack_command("destroy", "run_destroy", "delete everything the stack manages")
     add_writer_options(destroy, "destroy", f"at most N deletes in flight at once (default {DEFAULT_WORKERS})")
+    show = handled_by(commands.add_parser("show", help="print a saved plan", description="print a saved plan"),
+                      "plan_file:run_show")
+    show.add_argument("plan", type=Path, help="a plan file written by `ecsops plan --out`")
+    show.add_argument("--json", action="store_true", help="machine-readable output")
     adopt = stack_command("import", "run_import", "adopt an existing cloud object as a declared resource")
     adopt.add_argument("name", help="the resource's name in the stack")
     adopt.add_argument("id", help="the cloud object's id (e.g. c-hz01...)")
+
+
+def add_backend_options(command: argparse.ArgumentParser) -> None:
+    """Where calls go and where the state lives: the options every command on a stack takes."""
+    command.add_argument("--backend", choices=BACKENDS,
+                         help="emulator or cloud (default: $ECSOPS_BACKEND, else the stack's backend: key, else "
+                              "inferred: an endpoint, credentials present, else the embedded emulator — never in CI)")
+    command.add_argument("--endpoint", help="API endpoint, e.g. a running emulator (default: $ECSOPS_ENDPOINT)")
+    command.add_argument("--state", metavar="URL", help="where the stack's state lives: a folder or "
+                                                         "oss://BUCKET/PREFIX (default: $ECSOPS_STATE, else the "
+                                                         "stack's state: key, else .ecsops/ beside the stack)")
 
 
 def add_writer_options(command: argparse.ArgumentParser, verb: str, parallelism_help: str) -> None:
@@ -89,6 +107,68 @@ def positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
     return value
+
+
+# -- state list, show, rm, mv ---------------------------------------------------------------------------
+#
+# Each action is one function, marked @state_action, that declares itself with `action(name, help)`: a
+# parser that already takes the stack file and the backend options, run by `state_commands:run_<name>`.
+
+StateAction = Callable[..., argparse.ArgumentParser]
+STATE_ACTIONS: list[Callable[[StateAction], None]] = []
+
+
+def state_action(declare: Callable[[StateAction], None]) -> Callable[[StateAction], None]:
+    STATE_ACTIONS.append(declare)
+    return declare
+
+
+def add_state_commands(commands: Any) -> None:
+    help_ = "list, show, forget or rename what a stack's state manages (the cloud is not touched)"
+    group = commands.add_parser("state", help=help_, description=help_)
+    actions = group.add_subparsers(dest="action", required=True, metavar="ACTION")
+
+    def action(name: str, help_: str, handler: str | None = None) -> argparse.ArgumentParser:
+        command = actions.add_parser(name, help=help_, description=help_)
+        command.add_argument("stack", type=Path, help="the stack file (YAML)")
+        add_backend_options(command)
+        return handled_by(command, handler or f"state_commands:run_{name}")
+
+    for declare in STATE_ACTIONS:
+        declare(action)
+
+
+@state_action
+def state_list(action: StateAction) -> None:
+    command = action("list", "every resource the state manages: name, type, id (pending creates and deposed "
+                             "objects marked)")
+    command.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+@state_action
+def state_show(action: StateAction) -> None:
+    command = action("show", "one resource as the state holds it: type, id, values and outputs (secrets masked)")
+    command.add_argument("name", help="the resource's name")
+    command.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+@state_action
+def state_rm(action: StateAction) -> None:
+    command = action("rm", "forget resources: the state stops managing them; their objects stay in the cloud")
+    command.add_argument("names", nargs="+", metavar="NAME", help="a resource's name")
+
+
+@state_action
+def state_mv(action: StateAction) -> None:
+    command = action("mv", "rename a resource in the state; its object in the cloud is not touched")
+    command.add_argument("old", help="the name the state knows it by")
+    command.add_argument("new", help="its new name, as the stack declares it")
+
+
+@state_action
+def state_unlock(action: StateAction) -> None:
+    command = action("unlock", "break the lock of a run that died (the run it blocked printed this command)")
+    command.add_argument("lock_id", metavar="LOCK_ID", help="the lock's id, as the blocked run printed it")
 
 
 # -- emulator -------------------------------------------------------------------------------------------

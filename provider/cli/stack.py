@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from contextlib import contextmanager
 from typing import Iterator
 
 import ecsops.resources  # noqa: F401  (registers every kind)
 from ecsops.cli import render
-from ecsops.cloud.backend import Settings, select
+from ecsops.cloud.backend import Backend, BackendError, Settings, select
 from ecsops.cloud.client import Cloud, rate_from_environment
 from ecsops.cloud.errors import CloudError
 from ecsops.engine.apply import Outcome
@@ -17,8 +18,9 @@ from ecsops.engine.dag import DEFAULT_WORKERS
 from ecsops.engine.drift import in_sync
 from ecsops.engine.errors import EngineError
 from ecsops.engine.plan import Action, Plan
-from ecsops.engine.stack import load_stack
-from ecsops.engine.state import StateError
+from ecsops.engine.stack import Stack, load_stack
+from ecsops.engine.state import StateError, Store
+from ecsops.engine.state_location import Location, LocationError, chosen_location, open_store
 from ecsops.engine.workspace import Workspace
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
@@ -33,28 +35,51 @@ def reported_errors() -> Iterator[None]:
         for diagnostic in error.diagnostics:
             print(f"error: {diagnostic}", file=sys.stderr)
         raise SystemExit(EXIT_ERROR) from None
-    except (CloudError, StateError) as error:
+    except (CloudError, StateError, BackendError) as error:
         print(f"error: {error}", file=sys.stderr)
         raise SystemExit(EXIT_ERROR) from None
 
 
 def workspace(arguments: argparse.Namespace) -> Workspace:
     stack = load_stack(arguments.stack)
-    settings = Settings.from_environment(stack.region, stack.directory, endpoint=arguments.endpoint)
+    settings = Settings.from_environment(stack.region, stack.directory, endpoint=arguments.endpoint,
+                                         backend=arguments.backend, stack_backend=stack.backend)
     rate = rate_from_environment() if arguments.rate is None else (arguments.rate or None)
-    return Workspace.open(stack, Cloud(select(settings), rate=rate),
+    cloud = Cloud(select(settings), rate=rate)
+    return Workspace.open(stack, cloud, store=state_store(arguments, stack, cloud.backend),
                           workers=getattr(arguments, "parallelism", DEFAULT_WORKERS))
+
+
+def state_store(arguments: argparse.Namespace, stack: Stack, backend: Backend) -> Store:
+    return open_store(state_location(arguments, stack), stack.name, backend, stack.region,
+                      stack_file=str(arguments.stack))
+
+
+def state_location(arguments: argparse.Namespace, stack: Stack) -> Location:
+    """Where the stack's state lives: --state, else ECSOPS_STATE, else the stack's state: key, else beside it."""
+    try:
+        return chosen_location(getattr(arguments, "state", None), os.environ.get("ECSOPS_STATE"), stack.state,
+                               stack.directory)
+    except LocationError as error:
+        raise StateError(str(error)) from None
 
 
 def run_plan(arguments: argparse.Namespace) -> int:
     with reported_errors():
         space = workspace(arguments)
-        planned = space.plan()
+        planned, basis = space.plan_to_save()
+        if arguments.out is not None:
+            from ecsops.cli.plan_file import write_plan_file
+
+            write_plan_file(arguments.out, space, arguments, planned, basis)
     backend = space.cloud.backend.describe()
     if arguments.json:
-        render.write_json(render.plan_document(planned, backend), sys.stdout)
+        render.write_json(render.plan_document(planned, space.cloud.backend.document()), sys.stdout)
     else:
         print(render.plan_text(planned, backend, sys.stdout))
+        if arguments.out is not None:
+            print(f"\nSaved the plan to {arguments.out}: `ecsops apply {arguments.out}` makes exactly these changes "
+                  "(or refuses if anything changes first).")
     return EXIT_CHANGES if arguments.detailed_exitcode and planned.has_changes else EXIT_OK
 
 
@@ -64,13 +89,17 @@ def run_drift(arguments: argparse.Namespace) -> int:
         report = space.drift()
     backend = space.cloud.backend.describe()
     if arguments.json:
-        render.write_json(render.drift_document(report, space.stack.name, backend), sys.stdout)
+        render.write_json(render.drift_document(report, space.stack.name, space.cloud.backend.document()), sys.stdout)
     else:
         print(render.drift_text(report, space.stack.name, backend, sys.stdout))
     return EXIT_OK if in_sync(report) else EXIT_CHANGES
 
 
 def run_apply(arguments: argparse.Namespace) -> int:
+    from ecsops.cli.plan_file import is_plan_file, run_apply_plan
+
+    if is_plan_file(arguments.stack):
+        return run_apply_plan(arguments)
     with reported_errors():
         space = workspace(arguments)
         ui = Interaction(arguments, space, "apply")

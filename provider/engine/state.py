@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import getpass
 import json
 import os
 import secrets
@@ -33,7 +34,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, ContextManager, Iterator, Protocol
 
 STATE_VERSION = 1
 
@@ -45,6 +46,8 @@ class ResourceState:
     values: dict[str, Any]
     outputs: dict[str, Any]
     dependencies: list[str] = field(default_factory=list)
+    #: made by a create that failed after making it (`kind.PartlyMade`): the next apply finishes it
+    partial: bool = False
 
 
 @dataclass
@@ -74,6 +77,7 @@ class StackState:
 
     stack: str
     backend: str | None = None
+    source: str | None = None  # the stack file that owns this state (engine.stack_files.source_name)
     salt: str = field(default_factory=lambda: secrets.token_hex(16))
     serial: int = 0
     resources: dict[str, ResourceState] = field(default_factory=dict)
@@ -106,7 +110,8 @@ class StackState:
         self.touched.add(("deposed", ""))
 
     def to_document(self) -> dict[str, Any]:
-        return {"version": STATE_VERSION, "stack": self.stack, "backend": self.backend, "salt": self.salt,
+        return {"version": STATE_VERSION, "stack": self.stack, "backend": self.backend, "source": self.source,
+                "salt": self.salt,
                 "serial": self.serial, "resources": {name: asdict(entry) for name, entry in self.resources.items()},
                 "pending": {name: asdict(entry) for name, entry in self.pending.items()},
                 "deposed": [asdict(entry) for entry in self.deposed]}
@@ -149,6 +154,7 @@ class StackState:
         return cls(
             stack=document["stack"],
             backend=document.get("backend"),
+            source=document.get("source"),
             salt=document["salt"],
             serial=document.get("serial", 0),
             resources={name: ResourceState(**entry) for name, entry in document.get("resources", {}).items()},
@@ -188,15 +194,61 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class StateStore:
-    """The state of one stack in `<directory>/.ecsops/`."""
+class Store(Protocol):
+    """Where a stack's state is kept: a local folder (StateStore) or an object store (engine.remote_state).
+    Both give the guarantees in this module's docstring."""
 
-    def __init__(self, directory: Path, stack: str):
-        self.directory = Path(directory) / ".ecsops"
+    def describe(self) -> str: ...
+    def load(self) -> "StackState": ...
+    def save(self, state: "StackState") -> None: ...
+    def append(self, record: dict[str, Any]) -> None: ...
+    def lock(self, command: str) -> ContextManager[None]: ...
+    def unlock(self, lock_id: str) -> dict[str, Any]: ...
+
+
+def lock_holder(command: str) -> dict[str, Any]:
+    """Who takes a lock: an id (for `state unlock`), the user, host, process, command, time and — in CI — the
+    job, so a blocked run can say exactly who holds it."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # no user name in some containers
+        user = "?"
+    job = next((os.environ[name] for name in CI_JOB_VARIABLES if os.environ.get(name)), None)
+    holder = {"id": secrets.token_hex(8), "who": user, "host": socket.gethostname(), "pid": os.getpid(),
+              "command": command, "since": now_iso()}
+    if job:
+        holder["job"] = job
+    return holder
+
+
+#: Variables naming the CI job that runs ecsops (GitLab, Jenkins, Buildkite, GitHub Actions).
+CI_JOB_VARIABLES = ("CI_JOB_URL", "BUILD_URL", "BUILDKITE_BUILD_URL", "GITHUB_RUN_ID")
+
+
+def holder_text(holder: dict[str, Any]) -> str:
+    """A lock holder in one phrase: `alice@runner-7 (pid 42, `ecsops apply`, since ..., job ...)`."""
+    job = f", job {holder['job']}" if holder.get("job") else ""
+    return (f"{holder.get('who', '?')}@{holder.get('host', '?')} (pid {holder.get('pid', '?')}, "
+            f"`ecsops {holder.get('command', '?')}`, since {holder.get('since', '?')}{job})")
+
+
+class StateStore:
+    """The state of one stack in a local folder: `<directory>/.ecsops/` by default (`in_folder` for another)."""
+
+    def __init__(self, directory: Path, stack: str, *, folder: Path | None = None):
+        self.directory = Path(folder) if folder is not None else Path(directory) / ".ecsops"
         self.stack = stack
         self.path = self.directory / f"{stack}.state.json"
         self.journal_path = self.directory / f"{stack}.journal"
         self.lock_path = self.directory / f"{stack}.lock"
+
+    @classmethod
+    def in_folder(cls, folder: Path, stack: str) -> "StateStore":
+        return cls(folder, stack, folder=folder)
+
+    def describe(self) -> str:
+        """Where the state is, for messages."""
+        return str(self.path)
 
     def load(self) -> StackState:
         """The saved state (snapshot, then the journal's changes), or an empty one for a stack never applied.
@@ -314,8 +366,7 @@ class StateStore:
             try:
                 handle.seek(0)
                 handle.truncate()
-                json.dump({"pid": os.getpid(), "host": socket.gethostname(), "command": command,
-                           "since": now_iso()}, handle)
+                json.dump(lock_holder(command), handle)
                 handle.flush()
             except OSError as error:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
@@ -336,9 +387,18 @@ class StateStore:
             holder = json.loads(handle.read() or "{}")
         except json.JSONDecodeError:
             holder = {}
-        who = (f"pid {holder.get('pid', '?')} on {holder.get('host', '?')} "
-               f"(`ecsops {holder.get('command', '?')}`, since {holder.get('since', '?')})")
-        return f"stack {self.stack!r} is locked by {who}; wait for it to finish (lock file {self.lock_path})"
+        return (f"stack {self.stack!r} is locked by {holder_text(holder)}; wait for it to finish (lock file "
+                f"{self.lock_path}; a local lock is released by the system when its holder ends)")
+
+    def unlock(self, lock_id: str) -> dict[str, Any]:
+        """Local locks need no breaking: the kernel releases them when their holder dies. Raises LockError
+        saying so (naming the holder while it still runs)."""
+        try:
+            with self.lock("state unlock"):
+                pass
+        except LockError as error:
+            raise LockError(f"{error}: it is still running, so it cannot be unlocked") from None
+        raise LockError(f"stack {self.stack!r} is not locked (a local lock ends with the process that held it)")
 
 
 class GroupSaver:
@@ -353,13 +413,13 @@ class GroupSaver:
     the changes that line carried are not on disk, so no step may go on as if they were.
     """
 
-    def __init__(self, store: StateStore, state: StackState, lock: threading.Lock):
+    def __init__(self, store: Store, state: StackState, lock: threading.Lock):
         self.store, self.state, self.lock = store, state, lock
         self._condition = threading.Condition()
         self._changes = 0
         self._saved = 0
         self._writing = False
-        self.failed: StateWriteError | None = None
+        self.failed: StateError | None = None
 
     def changed(self) -> int:
         """Counts a change just made (call it holding `lock`); returns its number for `flush`."""
@@ -375,7 +435,7 @@ class GroupSaver:
                 if self._saved >= change:
                     return
                 if self.failed is not None:
-                    raise StateWriteError(self.failed.path, self.failed.error)
+                    raise self.failed
                 self._writing = True
             covered = 0
             try:
@@ -383,7 +443,7 @@ class GroupSaver:
                     covered = self._changes
                     record = self.state.journal_record()
                 self.store.append(record)
-            except StateWriteError as error:
+            except StateError as error:
                 covered = 0
                 self.failed = error
                 raise

@@ -15,8 +15,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import parse_qs, urlsplit
+
+if TYPE_CHECKING:
+    from ecsops.cloud.backend import Backend
+    from ecsops.engine.state import Store
 
 DEFAULT_FOLDER = ".ecsops"
 BUCKET = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]\Z")
@@ -82,3 +86,34 @@ def _option(options: dict[str, list[str]], name: str) -> str | None:
 
 def default_location(stack_directory: Path) -> Location:
     return Location("local", folder=(stack_directory / DEFAULT_FOLDER).resolve())
+
+
+def chosen_location(flag: str | None, variable: str | None, stack_key: str | None, stack_directory: Path) -> Location:
+    """The state location: `--state` wins over ECSOPS_STATE over the stack's `state:` key over the default.
+    Raises LocationError naming where a bad one came from."""
+    for text, source, base in ((flag, "--state", Path.cwd()), (variable, "ECSOPS_STATE", Path.cwd()),
+                               (stack_key, "the stack's state: key", stack_directory)):
+        if text:
+            try:
+                return parse_location(text, base)
+            except LocationError as error:
+                raise LocationError(f"{source}: {error}") from None
+    return default_location(stack_directory)
+
+
+def open_store(location: Location, stack: str, backend: "Backend", region: str, *,
+               stack_file: str = "STACK") -> "Store":
+    """The store of `stack`'s state at `location`. OSS is reached with the backend's credentials: at the
+    location's endpoint, else the backend's when it is an emulator (which serves OSS too), else the public
+    endpoint of the location's region (default: the stack's). `stack_file` is named in the command that a
+    run blocked by a lock prints."""
+    from ecsops.cloud.objects import Bucket, OssObjects
+    from ecsops.engine.remote_state import RemoteStateStore
+    from ecsops.engine.state import StateStore
+
+    if location.scheme == "local":
+        assert location.folder is not None
+        return StateStore.in_folder(location.folder, stack)
+    endpoint = location.endpoint or (backend.endpoint if backend.kind != "cloud" else None)
+    bucket = Bucket(location.bucket, location.region or region, endpoint)
+    return RemoteStateStore(OssObjects(bucket, backend), location.prefix, stack, stack_file=stack_file)

@@ -7,7 +7,7 @@ save the state after every write.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Callable
 
@@ -19,10 +19,11 @@ from ecsops.engine.errors import EngineError
 from ecsops.engine.kind import Observed
 from ecsops.engine.observe import look_up, observe
 from ecsops.engine.plan import Plan, plan
+from ecsops.engine.saved_plan import Basis, basis, differences
 from ecsops.engine.stack import Stack
 from ecsops.engine import kind as kinds
-from ecsops.engine.state import Deposed, PendingCreate, ResourceState, StackState, StateError, StateStore
-from ecsops.engine import refs
+from ecsops.engine.state import Deposed, PendingCreate, ResourceState, StackState, StateError, StateStore, Store
+from ecsops.engine import refs, stack_files, state_edits
 from ecsops.engine.validate import validate
 from ecsops.engine.values import UNKNOWN, mark_secrets, protect
 
@@ -39,20 +40,49 @@ class Workspace:
 
     stack: Stack
     cloud: "Cloud"
-    store: StateStore
+    store: Store
     workers: int = DEFAULT_WORKERS
     batch: bool = True
+    _owner_moved: bool = field(default=False, init=False, repr=False)
 
     @classmethod
-    def open(cls, stack: Stack, cloud: "Cloud", *, workers: int = DEFAULT_WORKERS, batch: bool = True) -> "Workspace":
-        return cls(stack, cloud, StateStore(stack.directory, stack.name), workers, batch)
+    def open(cls, stack: Stack, cloud: "Cloud", *, store: Store | None = None,
+             workers: int = DEFAULT_WORKERS, batch: bool = True) -> "Workspace":
+        """`store`: where the state lives (default: `.ecsops/` beside the stack)."""
+        return cls(stack, cloud, store or StateStore(stack.directory, stack.name), workers, batch)
 
     def plan(self) -> Plan:
         """What apply would do now. Reads the cloud; writes nothing."""
+        return self.plan_to_save()[0]
+
+    def plan_to_save(self) -> tuple[Plan, Basis]:
+        """The plan, and what it was made from (for `plan --out`: see engine.saved_plan). Writes nothing."""
         state = self._load()
         observed = observe(state, self.cloud, batch=self.batch)
         lookups = look_up(self.stack, state, self.cloud, observed)
-        return plan(self.stack, state, observed, existing=lookups.existing, cloud_problems=lookups.problems)
+        planned = plan(self.stack, state, observed, existing=lookups.existing, cloud_problems=lookups.problems)
+        return planned, basis(planned, observed, state)
+
+    def apply_saved(self, recorded: Basis, *, on_event: Callable[[Event], None] = lambda e: None
+                    ) -> tuple[Plan, Outcome]:
+        """Applies a saved plan: under the lock, re-reads the state and the cloud and plans again; when
+        anything the plan was made from differs (`saved_plan.differences`), raises EngineError naming each
+        resource and changes nothing; else makes exactly the planned changes."""
+        with self.store.lock("apply"):
+            state = self._state_for_write()
+            observed = observe(state, self.cloud, batch=self.batch)
+            now = datetime.now(timezone.utc)
+            lookups = look_up(self.stack, state, self.cloud, observed)
+            planned = plan(self.stack, state, observed, now=now, existing=lookups.existing,
+                           cloud_problems=lookups.problems)
+            problems = differences(recorded, basis(planned, observed, state), self.stack.name)
+            if problems:
+                raise EngineError(problems)
+            if not planned.has_changes and not state.pending:
+                return planned, Outcome()
+            applier = Applier(self.stack, self.store, state, self.cloud, observed=observed, on_event=on_event,
+                              now=now, workers=self.workers)
+            return planned, applier.run()
 
     def drift(self) -> tuple[ResourceDrift, ...]:
         state = self._load()
@@ -97,6 +127,9 @@ class Workspace:
             if name in state.resources:
                 raise EngineError.single(f"already managed as {state.resources[name].id}", resource=name,
                                          type=declared.type)
+            refusal = state_edits.import_refusal(state, self.stack.path, name, declared.type, id_)
+            if refusal is not None:  # one object under two names: the next apply would delete it
+                raise refusal
             try:
                 seen = declared.kind.lifecycle.read(self.cloud, id_, prior=None)
             except CloudError as error:
@@ -121,7 +154,8 @@ class Workspace:
             try:
                 kinds.get(entry.type)
             except kinds.UnknownKind as error:
-                raise StateError(f"state file {self.store.path}: resource {name!r}: {error}") from None
+                raise StateError(f"state {self.store.describe()}: resource {name!r}: {error}") from None
+        stack_files.check_single_owner(self.stack, state.source, self.store.describe())
         identity = self.cloud.backend.identity
         if state.backend is not None and state.backend != identity and state.resources:
             # Read against another backend, every object would look gone: refuse, as for a write.
@@ -131,16 +165,21 @@ class Workspace:
         return state
 
     def _state_for_write(self) -> StackState:
+        """The state, with this backend and this stack file recorded as its own (a moved stack file takes its
+        state along: `_owner_moved` tells the no-change path to save that)."""
         state = self._load()
         if state.backend is None:
             state.backend = self.cloud.backend.identity
+        source = stack_files.source_name(self.stack.path)
+        self._owner_moved = state.source != source and bool(state.resources)
+        state.source = source
         return state
 
     def _refresh_outputs(self, state: StackState, observed: dict[str, Observed | None], planned: Plan) -> None:
         """Nothing to apply: the state takes the outputs the cloud reports, and secrets' digests of the old
         scheme are rewritten as scrypt (the plan found them equal to the stack, so its values are the same)."""
         desired = {resource.name: resource.desired for resource in planned.resources}
-        changed = False
+        changed = self._owner_moved
         for name, entry in list(state.resources.items()):
             seen = observed.get(name)
             updated = refreshed(entry, seen, desired.get(name)) if seen is not None else None

@@ -1,0 +1,216 @@
+"""Stack state in an object store (OSS), shared by every runner: versions, a journal and a lock as objects.
+
+Layout under `PREFIX<stack>/`:
+
+- `state.<serial>.json` — a snapshot, one object per version (serial zero-padded, so keys sort by version);
+- `journal.<serial>.json` — one object per journal record written since the newest snapshot;
+- `lock.json` — the lock: who holds it (id, user, host, pid, command, time, CI job).
+
+Every object is written create-only (`x-oss-forbid-overwrite`): two writers of the same version cannot both
+succeed, so a write replaces only the version it read — no lost update, even without the lock — and the lock is
+a real mutual exclusion across machines. Guarantees, as for local state (engine.state):
+
+- loading takes the newest snapshot and replays the journal objects after it, in order;
+- apply journals each group of changes as one object before the calls they guard are sent (GroupSaver: the
+  steps in flight together share one write, so N concurrent creates cost one PUT, not N). The intents of
+  creates (their ClientTokens) are thus durable in the bucket, not on the runner: a runner killed mid-apply,
+  its disk lost, is finished by the next apply anywhere, with no duplicate;
+- a snapshot ends each apply; older snapshots (all but the last KEEP) and the journal it covers are removed
+  afterwards (best effort: leftovers are ignored by loading and removed by the next snapshot);
+- a lock left by a dead runner is broken only on purpose (`ecsops state unlock STACK LOCK_ID`), never by age.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from contextlib import contextmanager
+from typing import Any, Iterator, Protocol
+
+from ecsops.cloud.objects import ObjectExists, ObjectStoreError
+from ecsops.engine.state import (LockError, StackState, StateError, holder_text, lock_holder)
+
+KEEP = 3
+VERSION = re.compile(r"(state|journal)\.(\d{12})\.json\Z")
+
+
+class Objects(Protocol):
+    """What remote state needs of an object store (ecsops.cloud.objects.OssObjects)."""
+
+    def put(self, key: str, data: bytes, *, create_only: bool = False) -> None: ...
+    def get(self, key: str) -> bytes | None: ...
+    def delete(self, key: str) -> None: ...
+    def keys(self, prefix: str) -> list[str]: ...
+    def describe(self, key: str = "") -> str: ...
+
+
+class RemoteStateError(StateError):
+    """The remote state could not be read or written; the message names the object and the cause."""
+
+
+class RemoteStateStore:
+    """The state of one stack under `prefix` in `objects`: the same load / save / append / lock as the
+    local StateStore, so apply, plan and the state commands use either alike."""
+
+    def __init__(self, objects: Objects, prefix: str, stack: str, *, stack_file: str = "STACK"):
+        self.objects = objects
+        self.stack_file = stack_file
+        self.stack = stack
+        self.folder = f"{prefix}{stack}/"
+        self.lock_key = f"{self.folder}lock.json"
+        self.path = objects.describe(self.folder)
+
+    def describe(self) -> str:
+        return self.path
+
+    def load(self) -> StackState:
+        """The newest snapshot with the journal after it, or an empty state for a stack never applied."""
+        snapshots, journal = self._versions()
+        if not snapshots:
+            state = StackState(stack=self.stack)
+            if journal:  # a first apply killed before its first snapshot: its journal is all there is
+                self._replay(state, journal)
+            return state
+        serial = snapshots[-1]
+        document = self._read(self._key("state", serial))
+        if document is None:
+            raise RemoteStateError(f"state {self.objects.describe(self._key('state', serial))} vanished while "
+                                   "being read: another run is cleaning up; run the command again")
+        try:
+            state = StackState.from_document(document)
+        except (ValueError, KeyError, TypeError) as error:
+            raise RemoteStateError(f"state {self.objects.describe(self._key('state', serial))} is not readable: "
+                                   f"{error}") from None
+        if state.stack != self.stack:
+            raise RemoteStateError(f"{self.objects.describe(self._key('state', serial))} belongs to stack "
+                                   f"{state.stack!r}, not to {self.stack!r}")
+        self._replay(state, [number for number in journal if number > serial])
+        return state
+
+    def save(self, state: StackState) -> None:
+        """Writes the next version (serial + 1) create-only: refused if another run wrote it since this
+        state was read. Then removes what it supersedes (old snapshots, the journal it includes)."""
+        serial = state.serial + 1
+        text = json.dumps({**state.to_document(), "serial": serial}, indent=1, sort_keys=True)
+        self._create(self._key("state", serial), text.encode())
+        state.serial = serial
+        state.touched.clear()
+        self._prune(serial)
+
+    def append(self, record: dict[str, Any]) -> None:
+        """Writes one journal record as its own object, create-only (refused if its serial is taken)."""
+        self._create(self._key("journal", record["serial"]), json.dumps(record, separators=(",", ":")).encode())
+
+    @contextmanager
+    def lock(self, command: str) -> Iterator[None]:
+        """Holds the stack's lock (an object created only if absent) for the block; raises LockError at
+        once, naming the holder and the command that breaks a dead holder's lock, if another run holds it."""
+        holder = lock_holder(command)
+        try:
+            self.objects.put(self.lock_key, json.dumps(holder).encode(), create_only=True)
+        except ObjectExists:
+            raise LockError(self._held_message()) from None
+        except ObjectStoreError as error:
+            raise RemoteStateError(f"cannot lock stack {self.stack!r}: {error}") from None
+        try:
+            yield
+        finally:
+            self._release(holder["id"])
+
+    def unlock(self, lock_id: str) -> dict[str, Any]:
+        """Breaks the lock if `lock_id` is its id (a dead holder's); returns the holder it removed."""
+        holder = self._holder()
+        if holder is None:
+            raise LockError(f"stack {self.stack!r} is not locked")
+        if holder.get("id") != lock_id:
+            raise LockError(f"stack {self.stack!r} is locked by {holder_text(holder)} with lock id "
+                            f"{holder.get('id')!r}, not {lock_id!r}: nothing was unlocked")
+        self._delete(self.lock_key)
+        return holder
+
+    # -- internals --------------------------------------------------------------------------------------
+
+    def _key(self, what: str, serial: int) -> str:
+        return f"{self.folder}{what}.{serial:012d}.json"
+
+    def _versions(self) -> tuple[list[int], list[int]]:
+        """The serials of the snapshots and of the journal records present, each in order."""
+        try:
+            keys = self.objects.keys(self.folder)
+        except ObjectStoreError as error:
+            raise RemoteStateError(f"cannot read the state of stack {self.stack!r}: {error}") from None
+        found: dict[str, list[int]] = {"state": [], "journal": []}
+        for key in keys:
+            match = VERSION.match(key[len(self.folder):])
+            if match:
+                found[match.group(1)].append(int(match.group(2)))
+        return sorted(found["state"]), sorted(found["journal"])
+
+    def _replay(self, state: StackState, serials: list[int]) -> None:
+        for serial in serials:
+            record = self._read(self._key("journal", serial))
+            if not isinstance(record, dict) or record.get("stack", self.stack) != self.stack:
+                raise RemoteStateError(f"{self.objects.describe(self._key('journal', serial))} is not a journal "
+                                       f"record of stack {self.stack!r}")
+            state.replay(record)
+
+    def _read(self, key: str) -> Any:
+        try:
+            data = self.objects.get(key)
+        except ObjectStoreError as error:
+            raise RemoteStateError(f"cannot read the state of stack {self.stack!r}: {error}") from None
+        if data is None:
+            return None
+        try:
+            return json.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise RemoteStateError(f"{self.objects.describe(key)} is not readable: {error}") from None
+
+    def _create(self, key: str, data: bytes) -> None:
+        try:
+            self.objects.put(key, data, create_only=True)
+        except ObjectExists:
+            raise RemoteStateError(
+                f"the state of stack {self.stack!r} changed since it was read ({self.objects.describe(key)} was "
+                "written by another run): nothing was overwritten; run the command again") from None
+        except ObjectStoreError as error:
+            raise RemoteStateError(f"cannot write the state of stack {self.stack!r}: {error}. Nothing was sent "
+                                   "that the state could not record; run the command again: it finishes what "
+                                   "was started") from None
+
+    def _prune(self, newest: int) -> None:
+        """Best effort: what the snapshot `newest` supersedes. A failure here loses nothing."""
+        try:
+            snapshots, journal = self._versions()
+            for serial in journal:
+                if serial <= newest:
+                    self.objects.delete(self._key("journal", serial))
+            for serial in snapshots[:-KEEP]:
+                self.objects.delete(self._key("state", serial))
+        except (ObjectStoreError, StateError):
+            pass
+
+    def _holder(self) -> dict[str, Any] | None:
+        holder = self._read(self.lock_key)
+        return holder if isinstance(holder, dict) or holder is None else {}
+
+    def _held_message(self) -> str:
+        holder = self._holder() or {}
+        return (f"stack {self.stack!r} is locked by {holder_text(holder)} (lock {self.objects.describe(self.lock_key)}"
+                f"); wait for it to finish — if that run is dead, break its lock with `ecsops state unlock "
+                f"{self.stack_file} {holder.get('id', '?')}`")
+
+    def _release(self, lock_id: str) -> None:
+        """Removes the lock if it is still ours (an operator may have broken it meanwhile)."""
+        try:
+            holder = self._holder()
+            if holder is not None and holder.get("id") == lock_id:
+                self.objects.delete(self.lock_key)
+        except (ObjectStoreError, StateError):
+            pass
+
+    def _delete(self, key: str) -> None:
+        try:
+            self.objects.delete(key)
+        except ObjectStoreError as error:
+            raise RemoteStateError(f"cannot remove {self.objects.describe(key)}: {error}") from None

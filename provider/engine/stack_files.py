@@ -1,0 +1,76 @@
+"""One state per stack file: two stack files that would share a state are an error naming both.
+
+A state is found by its stack's `name:` at its location, so two files with the same name and the same place
+would silently share (and fight over) one state. Two checks, both before anything is read from the cloud:
+
+- siblings: another YAML stack file in the same folder declaring the same name and the same `state:`;
+- the owner: a state records the stack file that last wrote it (`source`: its path from the repository root,
+  the same on every runner's clone; without a repository, its absolute path). A state recorded for another file
+  that still exists and declares the same name is refused; a recorded file that is gone means the stack file
+  was moved or renamed, and the state follows it.
+
+The siblings' top-level keys are read with a line scan, not a YAML parse: a folder of large stacks costs a
+read of each, not a load.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ecsops.engine.errors import EngineError
+from ecsops.engine.stack import Stack
+
+TOP_LEVEL_TEXT = re.compile(r"^(name|state|resources):[ \t]*(.*?)[ \t]*(?:#.*)?$", re.MULTILINE)
+
+
+def repository_root(path: Path) -> Path | None:
+    """The nearest folder above `path` that holds a `.git` (a clone), or None."""
+    for folder in Path(path).resolve().parents:
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def source_name(stack_path: Path) -> str:
+    """How a state names the stack file that owns it: its path from the repository root (the same in every
+    runner's clone), else its absolute path."""
+    path = Path(stack_path).resolve()
+    root = repository_root(path)
+    return path.relative_to(root).as_posix() if root is not None else str(path)
+
+
+def top_level(path: Path) -> dict[str, str] | None:
+    """The `name` and `state` a YAML file declares at its top level (None: not a stack, or unreadable)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    found: dict[str, str] = {}
+    for key, value in TOP_LEVEL_TEXT.findall(text):
+        found.setdefault(key, value.strip("'\""))
+    return found if "name" in found and "resources" in found else None
+
+
+def check_single_owner(stack: Stack, recorded: str | None, where: str) -> None:
+    """Raises EngineError naming both files when another stack file shares this stack's state at `where`."""
+    mine = Path(stack.path).resolve()
+    for sibling in sorted(mine.parent.glob("*.y*ml")):
+        if sibling.resolve() == mine or sibling.suffix not in (".yaml", ".yml"):
+            continue
+        declared = top_level(sibling)
+        if declared and declared["name"] == stack.name and declared.get("state") == stack.state:
+            raise EngineError.single(_shared(stack, sibling, where))
+    if recorded is None or recorded == source_name(mine):
+        return
+    root = repository_root(mine)
+    owner = root / recorded if root is not None else Path(recorded)
+    declared = top_level(owner) if owner.is_file() and owner.resolve() != mine else None
+    if declared and declared["name"] == stack.name:
+        raise EngineError.single(_shared(stack, owner, where))
+
+
+def _shared(stack: Stack, other: Path, where: str) -> str:
+    return (f"stack files {stack.path} and {other} both declare stack {stack.name!r} with its state at {where}: "
+            "they would share one state and undo each other's work; give one of them another name: (or its own "
+            "state:)")
