@@ -84,7 +84,7 @@ def test_a_bug_is_one_line_asking_for_a_report_and_the_traceback_is_for_debuggin
     def broken(self):
         raise ZeroDivisionError("a bug")
 
-    monkeypatch.setattr(workspace.Workspace, "plan", broken)
+    monkeypatch.setattr(workspace.Workspace, "plan_to_save", broken)
     stack = write_stack(tmp_path, STACK)
     line = one_error(ecsops("plan", stack, "--endpoint", emulator.endpoint), "internal error", "please report it")
     assert "ZeroDivisionError: a bug" in line
