@@ -89,19 +89,34 @@ class Applier:
         self._blocked: set[str] = set()
         self._partly_recovered: set[str] = set()  # partly made by a replayed create: kept for the next apply
         self._lock = threading.Lock()
-        self._saver = GroupSaver(store, state, self._lock)
+        self._active = 0  # steps running now (GroupSaver lingers for them on remote state)
+        self._saver = GroupSaver(store, state, self._lock, active=lambda: self._active)
 
     def run(self) -> Outcome:
         self._saver.snapshot()
         try:
             self.recover_interrupted_creates()
             run_in_order(list(self.stack.resources), {n: r.dependencies for n, r in self.stack.resources.items()},
-                         lambda name: self._converge(self.stack.resources[name]), workers=self.workers)
+                         self._step(lambda name: self._converge(self.stack.resources[name])), workers=self.workers)
             items, waits = deletion_graph(self.stack, self.state)
-            run_in_order(range(len(items)), waits, lambda index: self._delete(*items[index]), workers=self.workers)
+            run_in_order(range(len(items)), waits, self._step(lambda index: self._delete(*items[index])),
+                         workers=self.workers)
         finally:
             self._saver.snapshot()
         return self.outcome
+
+    def _step(self, job: Callable[[Any], None]) -> Callable[[Any], None]:
+        """`job`, counted as a step in flight while it runs."""
+        def counted(node: Any) -> None:
+            with self._lock:
+                self._active += 1
+            try:
+                job(node)
+            finally:
+                with self._lock:
+                    self._active -= 1
+                self._saver.step_ended()
+        return counted
 
     def _change(self, mutate: Callable[[], Any]) -> None:
         """Applies `mutate` (through the state's methods, which journal what they touch) under the lock,

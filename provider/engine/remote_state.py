@@ -31,6 +31,8 @@ from ecsops.cloud.objects import ObjectExists, ObjectStoreError
 from ecsops.engine.state import (LockError, StackState, StateError, holder_text, lock_holder)
 
 KEEP = 3
+#: How long a journal write may wait for the other steps in flight to join it (engine.state.GroupSaver).
+LINGER_S = 0.25
 VERSION = re.compile(r"(state|journal)\.(\d{12})\.json\Z")
 
 
@@ -59,6 +61,7 @@ class RemoteStateStore:
         self.folder = f"{prefix}{stack}/"
         self.lock_key = f"{self.folder}lock.json"
         self.path = objects.describe(self.folder)
+        self.linger_s = LINGER_S
 
     def describe(self) -> str:
         return self.path

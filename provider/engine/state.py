@@ -30,11 +30,12 @@ import os
 import secrets
 import socket
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, ContextManager, Iterator, Protocol
+from typing import Any, Callable, ContextManager, Iterator, Protocol
 
 STATE_VERSION = 1
 
@@ -411,15 +412,28 @@ class GroupSaver:
 
     Once a journal line cannot be written (`failed`), every later `flush` raises at once without writing:
     the changes that line carried are not on disk, so no step may go on as if they were.
+
+    Where a write costs a round trip (remote state), the writer lingers — up to the store's `linger_s` —
+    until every step in flight (`active()`) waits on a flush, so one write carries the whole batch of
+    concurrent steps: N steps in flight cost one write per phase (intent, result), not N.
     """
 
-    def __init__(self, store: Store, state: StackState, lock: threading.Lock):
+    def __init__(self, store: Store, state: StackState, lock: threading.Lock, *,
+                 active: Callable[[], int] = lambda: 1):
         self.store, self.state, self.lock = store, state, lock
+        self.linger_s = float(getattr(store, "linger_s", 0.0))
+        self._active = active
         self._condition = threading.Condition()
         self._changes = 0
         self._saved = 0
         self._writing = False
+        self._waiting = 0
         self.failed: StateError | None = None
+
+    def step_ended(self) -> None:
+        """A step in flight has ended: a lingering writer need not wait for it."""
+        with self._condition:
+            self._condition.notify_all()
 
     def changed(self) -> int:
         """Counts a change just made (call it holding `lock`); returns its number for `flush`."""
@@ -428,6 +442,16 @@ class GroupSaver:
 
     def flush(self, change: int) -> None:
         """Returns once change number `change` is on disk."""
+        with self._condition:
+            self._waiting += 1
+            self._condition.notify_all()
+        try:
+            self._flush(change)
+        finally:
+            with self._condition:
+                self._waiting -= 1
+
+    def _flush(self, change: int) -> None:
         while True:
             with self._condition:
                 while self._writing and self._saved < change:
@@ -437,6 +461,7 @@ class GroupSaver:
                 if self.failed is not None:
                     raise self.failed
                 self._writing = True
+                self._linger()
             covered = 0
             try:
                 with self.lock:
@@ -455,6 +480,16 @@ class GroupSaver:
                     self._writing = False
                     self._saved = max(self._saved, covered)
                     self._condition.notify_all()
+
+    def _linger(self) -> None:
+        """Waits (holding `_condition`, which `wait` releases) until every step in flight waits on a flush,
+        or `linger_s` has passed."""
+        deadline = time.monotonic() + self.linger_s
+        while self._waiting < self._active():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            self._condition.wait(remaining)
 
     def snapshot(self) -> None:
         """Writes the whole state and empties the journal (at the start and end of an apply)."""
