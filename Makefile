@@ -25,8 +25,8 @@ $(VENV)/.test: pyproject.toml $(LOCK) | $(BIN)/python
 	touch $@ $(VENV)/.runtime
 
 demo: $(VENV)/.runtime
-	cd examples/quickstart && ../../$(BIN)/ecsops apply --yes stack.yaml
-	cd examples/quickstart && ../../$(BIN)/ecsops plan --detailed-exitcode stack.yaml
+	cd examples/quickstart && ../../$(BIN)/ecsops apply --yes --backend emulator stack.yaml
+	cd examples/quickstart && ../../$(BIN)/ecsops plan --detailed-exitcode --backend emulator stack.yaml
 
 # Everything but the slow reliability trials (tests marked `slow`), type checks and import layers
 # included: the loop to run while working.

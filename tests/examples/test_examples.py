@@ -153,7 +153,7 @@ def test_license_compliance_pulumi_program(tmp_path) -> None:
 @pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir()))
 def test_every_example_is_tested_here(example) -> None:
     tested = {"quickstart", "pulumi-quickstart", "nightly-disk-check", "maintenance-alerts", "maintenance-policy",
-              "license-compliance"}
+              "license-compliance", "ci"}
     assert example in tested, f"examples/{example} has no test in tests/examples"
 
 

@@ -130,7 +130,7 @@ def test_two_runners_applying_at_once_the_second_fails_naming_the_holder(runners
             assert first.poll() is None, first.communicate()
             second = in_folder(runners["pr"], "apply", "--yes", "web.yaml")
             assert second.code == 1
-            assert f"error: stack 'web' is locked by " in second.err and f"(pid {first.pid}, `ecsops apply`" in second.err
+            assert "error: stack 'web' is locked by " in second.err and f"(pid {first.pid}, `ecsops apply`" in second.err
             assert "ecsops state unlock web.yaml " in second.err
             admin.clear_faults()
             _, err = first.communicate(timeout=120)
