@@ -57,5 +57,22 @@ def s3_endpoint() -> Iterator[str]:
 
 
 @pytest.fixture
+def state_bucket(emulator: EmulatorServer) -> str:
+    """A fresh bucket of the emulator's OSS, made through the official OSS SDK (for state on OSS)."""
+    import uuid
+
+    import alibabacloud_oss_v2 as oss
+
+    from tests.support.emulator import ACCESS_KEY_ID, ACCESS_KEY_SECRET, REGION
+
+    name = f"state-{uuid.uuid4().hex[:12]}"
+    config = oss.config.load_default()
+    config.credentials_provider = oss.credentials.StaticCredentialsProvider(ACCESS_KEY_ID, ACCESS_KEY_SECRET)
+    config.region, config.endpoint = REGION, emulator.endpoint
+    oss.Client(config).put_bucket(oss.PutBucketRequest(bucket=name))
+    return name
+
+
+@pytest.fixture
 def ecs(emulator: EmulatorServer):
     return ecs_client(emulator.endpoint)

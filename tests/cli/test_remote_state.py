@@ -6,9 +6,7 @@ from __future__ import annotations
 import json
 import re
 import textwrap
-import uuid
 
-import alibabacloud_oss_v2 as oss
 import pytest
 
 from ecsops.cloud.backend import Backend, KeyPair
@@ -40,14 +38,8 @@ TASK = textwrap.indent(textwrap.dedent(f"""\
 
 
 @pytest.fixture
-def bucket(emulator) -> str:
-    """A fresh bucket of the emulator's OSS, made through the official SDK."""
-    name = f"state-{uuid.uuid4().hex[:12]}"
-    config = oss.config.load_default()
-    config.credentials_provider = oss.credentials.StaticCredentialsProvider(ACCESS_KEY_ID, ACCESS_KEY_SECRET)
-    config.region, config.endpoint = REGION, emulator.endpoint
-    oss.Client(config).put_bucket(oss.PutBucketRequest(bucket=name))
-    return name
+def bucket(state_bucket) -> str:
+    return state_bucket
 
 
 @pytest.fixture

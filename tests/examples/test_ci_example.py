@@ -6,17 +6,14 @@ from __future__ import annotations
 
 import shlex
 import shutil
-import uuid
 from pathlib import Path
 from typing import Any
 
-import alibabacloud_oss_v2 as oss
 import pytest
 import yaml
 
 from tests.conftest import ROOT
 from tests.support.cli import running
-from tests.support.emulator import ACCESS_KEY_ID, ACCESS_KEY_SECRET, REGION
 
 EXAMPLE = ROOT / "examples" / "ci"
 #: Each CI system's jobs in the order a merged change meets them, and how to read a job's shell lines.
@@ -37,13 +34,8 @@ def environment_of(name: str, document: dict[str, Any]) -> dict[str, str]:
 
 
 @pytest.fixture
-def bucket(emulator) -> str:
-    name = f"ci-{uuid.uuid4().hex[:12]}"
-    config = oss.config.load_default()
-    config.credentials_provider = oss.credentials.StaticCredentialsProvider(ACCESS_KEY_ID, ACCESS_KEY_SECRET)
-    config.region, config.endpoint = REGION, emulator.endpoint
-    oss.Client(config).put_bucket(oss.PutBucketRequest(bucket=name))
-    return name
+def bucket(state_bucket) -> str:
+    return state_bucket
 
 
 @pytest.mark.parametrize("pipeline", sorted(PIPELINES))

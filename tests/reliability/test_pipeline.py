@@ -15,14 +15,12 @@ import os
 import shutil
 import signal
 import time
-import uuid
 from collections import Counter
 
-import alibabacloud_oss_v2 as oss
 import pytest
 
 from tests.support.cli import ecsops, running
-from tests.support.emulator import ACCESS_KEY_ID, ACCESS_KEY_SECRET, REGION, models
+from tests.support.emulator import REGION, models
 
 STACK = """\
 name: web
@@ -41,13 +39,8 @@ EXTRA = "".join(f"  probe-{n}: {{type: ecsops:Command, properties: {{name: probe
 
 
 @pytest.fixture
-def bucket(emulator) -> str:
-    name = f"pipeline-{uuid.uuid4().hex[:10]}"
-    config = oss.config.load_default()
-    config.credentials_provider = oss.credentials.StaticCredentialsProvider(ACCESS_KEY_ID, ACCESS_KEY_SECRET)
-    config.region, config.endpoint = REGION, emulator.endpoint
-    oss.Client(config).put_bucket(oss.PutBucketRequest(bucket=name))
-    return name
+def bucket(state_bucket) -> str:
+    return state_bucket
 
 
 @pytest.fixture
