@@ -50,6 +50,13 @@ class RemoteStateError(StateError):
     """The remote state could not be read or written; the message names the object and the cause."""
 
 
+class _Vanished(Exception):
+    """An object listed a moment ago is gone (pruned by a newer snapshot): read again."""
+
+
+ATTEMPTS = 3
+
+
 class RemoteStateStore:
     """The state of one stack under `prefix` in `objects`: the same load / save / append / lock as the
     local StateStore, so apply, plan and the state commands use either alike."""
@@ -67,7 +74,21 @@ class RemoteStateStore:
         return self.path
 
     def load(self) -> StackState:
-        """The newest snapshot with the journal after it, or an empty state for a stack never applied."""
+        """The newest snapshot with the journal after it, or an empty state for a stack never applied. An
+        apply elsewhere may remove what it superseded while this reads: then the read starts over (a newer
+        snapshot holds what vanished)."""
+        for _ in range(ATTEMPTS - 1):
+            try:
+                return self._load_once()
+            except _Vanished:
+                continue
+        try:
+            return self._load_once()
+        except _Vanished as vanished:
+            raise RemoteStateError(f"{vanished} vanished while being read, {ATTEMPTS} times: another run keeps "
+                                   "rewriting the state; run the command again") from None
+
+    def _load_once(self) -> StackState:
         snapshots, journal = self._versions()
         if not snapshots:
             state = StackState(stack=self.stack)
@@ -77,8 +98,7 @@ class RemoteStateStore:
         serial = snapshots[-1]
         document = self._read(self._key("state", serial))
         if document is None:
-            raise RemoteStateError(f"state {self.objects.describe(self._key('state', serial))} vanished while "
-                                   "being read: another run is cleaning up; run the command again")
+            raise _Vanished(self.objects.describe(self._key("state", serial)))
         try:
             state = StackState.from_document(document)
         except (ValueError, KeyError, TypeError) as error:
@@ -109,10 +129,12 @@ class RemoteStateStore:
         """Holds the stack's lock (an object created only if absent) for the block; raises LockError at
         once, naming the holder and the command that breaks a dead holder's lock, if another run holds it."""
         holder = lock_holder(command)
+        data = json.dumps(holder).encode()
         try:
-            self.objects.put(self.lock_key, json.dumps(holder).encode(), create_only=True)
+            self.objects.put(self.lock_key, data, create_only=True)
         except ObjectExists:
-            raise LockError(self._held_message()) from None
+            if not self._is(self.lock_key, data):  # else: our own put, retried after its answer was lost
+                raise LockError(self._held_message()) from None
         except ObjectStoreError as error:
             raise RemoteStateError(f"cannot lock stack {self.stack!r}: {error}") from None
         try:
@@ -152,6 +174,8 @@ class RemoteStateStore:
     def _replay(self, state: StackState, serials: list[int]) -> None:
         for serial in serials:
             record = self._read(self._key("journal", serial))
+            if record is None:
+                raise _Vanished(self.objects.describe(self._key("journal", serial)))
             if not isinstance(record, dict) or record.get("stack", self.stack) != self.stack:
                 raise RemoteStateError(f"{self.objects.describe(self._key('journal', serial))} is not a journal "
                                        f"record of stack {self.stack!r}")
@@ -170,9 +194,13 @@ class RemoteStateStore:
             raise RemoteStateError(f"{self.objects.describe(key)} is not readable: {error}") from None
 
     def _create(self, key: str, data: bytes) -> None:
+        """Creates `key`, refusing to overwrite a version another run wrote. A put retried after its answer
+        was lost meets its own object: that is success, not a conflict."""
         try:
             self.objects.put(key, data, create_only=True)
         except ObjectExists:
+            if self._is(key, data):
+                return
             raise RemoteStateError(
                 f"the state of stack {self.stack!r} changed since it was read ({self.objects.describe(key)} was "
                 "written by another run): nothing was overwritten; run the command again") from None
@@ -180,6 +208,13 @@ class RemoteStateStore:
             raise RemoteStateError(f"cannot write the state of stack {self.stack!r}: {error}. Nothing was sent "
                                    "that the state could not record; run the command again: it finishes what "
                                    "was started") from None
+
+    def _is(self, key: str, data: bytes) -> bool:
+        """Whether `key` holds exactly `data` (the holder and time in a lock make it unique to its writer)."""
+        try:
+            return self.objects.get(key) == data
+        except ObjectStoreError:
+            return False
 
     def _prune(self, newest: int) -> None:
         """Best effort: what the snapshot `newest` supersedes. A failure here loses nothing."""
