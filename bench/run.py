@@ -15,6 +15,10 @@ R calls/s against an emulator admitting R calls/s (`maxRate`), counting throttle
 
 Start-up: the whole `ecsops` process as a user runs it (the installed command, interpreter start to exit),
 repeated: `ecsops drift` of a one-resource stack against a running emulator, and `ecsops --version`.
+
+State: an apply of N creates (commands) at parallelism 8 and 20 ms per API call, its state in the local
+folder and then on OSS (the emulator's, through the official SDK): time, and the object writes the state
+cost (PutObject, counted by the emulator's log) — batched per group of steps in flight.
 """
 
 from __future__ import annotations
@@ -92,10 +96,11 @@ class Measurement:
 
 
 def measure(emulator: Emulator, stack: Path, operation: str, *, batch: bool = True, workers: int = 8,
-            rate: float | None = None) -> Measurement:
+            rate: float | None = None, state: str | None = None) -> Measurement:
     emulator.admin("DELETE", "requests")
     command = [sys.executable, __file__, "--child", operation, str(stack), "--endpoint", emulator.endpoint,
-               "--workers", str(workers), "--client-rate", str(rate or 0)] + ([] if batch else ["--naive"])
+               "--workers", str(workers), "--client-rate", str(rate or 0)] + ([] if batch else ["--naive"]) + (
+               ["--state", state] if state else [])
     started = time.perf_counter()
     finished = subprocess.run(command, capture_output=True, text=True)
     process_seconds = time.perf_counter() - started
@@ -119,7 +124,12 @@ def child(arguments: argparse.Namespace) -> None:
     stack = load_stack(arguments.stack)
     cloud = Cloud(Backend("endpoint", stack.region, endpoint=arguments.endpoint, keys=KeyPair(*KEYS)),
                   rate=arguments.client_rate or None)
-    space = Workspace.open(stack, cloud, workers=arguments.workers, batch=not arguments.naive)
+    store = None
+    if arguments.state:
+        from ecsops.engine.state_location import open_store, parse_location
+
+        store = open_store(parse_location(arguments.state, Path.cwd()), stack.name, cloud.backend, stack.region)
+    space = Workspace.open(stack, cloud, store=store, workers=arguments.workers, batch=not arguments.naive)
     started = time.perf_counter()
     if arguments.child == "plan":
         planned = space.plan()
@@ -214,6 +224,49 @@ def target_rows(directory: Path, rate: float) -> list[dict[str, Any]]:
     finally:
         emulator.stop()
     return rows
+
+
+def state_rows(directory: Path, n: int) -> list[dict[str, Any]]:
+    """Apply of `n` creates, 8 in flight, 20 ms a call: the state local, then on OSS. Object writes counted."""
+    import alibabacloud_oss_v2 as oss
+
+    workdir = directory / "state"
+    workdir.mkdir()
+    emulator = Emulator(workdir)
+    rows = []
+    try:
+        config = oss.config.load_default()
+        config.credentials_provider = oss.credentials.StaticCredentialsProvider(*KEYS)
+        config.region, config.endpoint = "cn-hangzhou", emulator.endpoint
+        oss.Client(config).put_bucket(oss.PutBucketRequest(bucket="bench-state"))
+        emulator.admin("POST", "world", {"quotas": {"max-axt-command-count": 3 * n}})
+        emulator.admin("POST", "faults", {"latencyMs": 20})
+        creates = {"command": n, "invocation": 0, "maintenance": 0, "delivery": 0, "event": 0, "license": 0}
+        for where, state in (("local folder", None), ("OSS", "oss://bench-state/stacks")):
+            progress(f"state: apply of {n:,} creates, state in the {where}")
+            stack = workdir / f"{where.split()[0].lower()}.yaml"
+            document = stack_document(f"state-{where.split()[0].lower()}", creates)
+            for entry in document["resources"].values():
+                entry["properties"]["name"] += f"-{where.split()[0].lower()}"
+            stack.write_text(yaml.safe_dump(document, sort_keys=False))
+            applied = measure(emulator, stack, "apply", state=state)
+            logged = emulator.admin("GET", "requests")["requests"]
+            writes = sum(1 for entry in logged if entry.get("action") == "PutObject")
+            rows.append({"state": f"apply {n:,} creates, parallelism 8, 20 ms, state in the {where}",
+                         "seconds": round(applied.seconds, 2), "state_writes": writes,
+                         "api_calls": sum(1 for entry in logged if entry.get("action") != "PutObject"),
+                         "detail": applied.detail})
+    finally:
+        emulator.stop()
+    return rows
+
+
+def state_table(rows: list[dict[str, Any]]) -> str:
+    lines = ["| state | operation s | state object writes | API calls |", "|---|---:|---:|---:|"]
+    for row in rows:
+        writes = f"{row['state_writes']:,}" if "OSS" in row["state"] else "- (fsynced journal lines)"
+        lines.append(f"| {row['state']} | {row['seconds']:.2f} | {writes} | {row['api_calls']:,} |")
+    return "\n".join(lines)
 
 
 STARTUP_TARGETS = {"drift": 0.8, "version": 0.15}  # seconds, whole process (issue 11)
@@ -313,6 +366,9 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=100, help="R, calls/s, for the apply target (default: %(default)s)")
     parser.add_argument("--skip-target", action="store_true", help="skip the point-10 target runs")
     parser.add_argument("--startup-runs", type=int, default=20, help="runs of each start-up row (default: %(default)s)")
+    parser.add_argument("--state-size", type=int, default=1000,
+                        help="creates in the state rows, local vs OSS (default: %(default)s; 0 skips them)")
+    parser.add_argument("--state", help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path, help="also write every row to this file")
     parser.add_argument("--child", choices=["plan", "drift", "apply"], help=argparse.SUPPRESS)
     parser.add_argument("stack", nargs="?", type=Path, help=argparse.SUPPRESS)
@@ -330,6 +386,7 @@ def main() -> None:
         startup = startup_rows(Path(directory), arguments.startup_runs)
         rows = scale_rows(Path(directory), sizes, latencies) if sizes else []
         targets = [] if arguments.skip_target else target_rows(Path(directory), arguments.rate)
+        states = state_rows(Path(directory), arguments.state_size) if arguments.state_size else []
     print(f"machine: {machine()}\n")
     print(startup_table(startup))
     if rows:
@@ -338,9 +395,12 @@ def main() -> None:
     if targets:
         print()
         print(target_table(targets))
+    if states:
+        print()
+        print(state_table(states))
     if arguments.json:
         arguments.json.write_text(json.dumps({"machine": machine(), "startup": startup, "rows": rows,
-                                              "targets": targets}, indent=1))
+                                              "targets": targets, "states": states}, indent=1))
 
 
 if __name__ == "__main__":

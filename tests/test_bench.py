@@ -18,7 +18,7 @@ def test_a_small_run_measures_every_operation_batched_and_naive(tmp_path) -> Non
     report = tmp_path / "bench.json"
     finished = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "run.py"), "--sizes", str(N), "--latencies", "0", "--skip-target",
-         "--startup-runs", "2", "--json", str(report)], capture_output=True, text=True, timeout=300, cwd=ROOT)
+         "--startup-runs", "2", "--state-size", "16", "--json", str(report)], capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert finished.returncode == 0, finished.stderr[-3000:]
     assert "| N | latency | operation |" in finished.stdout and "| start-up (whole process) |" in finished.stdout
 
@@ -36,3 +36,11 @@ def test_a_small_run_measures_every_operation_batched_and_naive(tmp_path) -> Non
     # ... batched: a page per kind, plus the per-rule target listings no API batches
     assert rows["drift"]["calls"] <= len(counts) + counts["event"] + 1
     assert rows["plan"]["calls"] == rows["drift"]["calls"]
+
+    # state on OSS: the lock, the snapshots at the start and end, and about one journal object per phase
+    # (intent, result) of each wave of 8 creates in flight — not one per step (16 x 2 journal writes)
+    states = {row["state"].rsplit("state in the ", 1)[1]: row for row in json.loads(report.read_text())["states"]}
+    assert set(states) == {"local folder", "OSS"}
+    assert all(row["detail"] == "16 done" for row in states.values())
+    assert states["OSS"]["state_writes"] <= 3 + 2 * (16 // 8) + 2
+    assert states["local folder"]["state_writes"] == 0
