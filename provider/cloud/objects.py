@@ -168,3 +168,69 @@ def _chain_credentials() -> Any:
                                            security_token=found.get_security_token())
 
     return current
+
+
+class S3Objects:
+    """The objects of one bucket of an S3-compatible store, over boto3 (the `s3` extra) and its own credential
+    chain. Create-only puts carry `If-None-Match: *`, which S3 (since 2024), MinIO and moto refuse with 412
+    when the key exists. The same four operations and errors as OssObjects."""
+
+    def __init__(self, bucket: Bucket):
+        self.bucket = bucket
+        try:
+            import boto3
+            from botocore.config import Config
+        except ImportError:
+            raise ObjectStoreError("state on s3:// needs boto3: pip install 'ecsops[s3]'") from None
+        self._client = boto3.client("s3", region_name=bucket.region or None, endpoint_url=bucket.endpoint,
+                                    config=Config(retries={"max_attempts": 4, "mode": "standard"}))
+
+    def put(self, key: str, data: bytes, *, create_only: bool = False) -> None:
+        extra = {"IfNoneMatch": "*"} if create_only else {}
+        self._call("PutObject", key, lambda: self._client.put_object(
+            Bucket=self.bucket.name, Key=key, Body=data, ContentType="application/json", **extra))
+
+    def get(self, key: str) -> bytes | None:
+        try:
+            answer = self._call("GetObject", key, lambda: self._client.get_object(Bucket=self.bucket.name, Key=key))
+        except ObjectStoreError as error:
+            if error.code == "NoSuchKey":
+                return None
+            raise
+        return bytes(answer["Body"].read())
+
+    def delete(self, key: str) -> None:
+        self._call("DeleteObject", key, lambda: self._client.delete_object(Bucket=self.bucket.name, Key=key))
+
+    def keys(self, prefix: str) -> list[str]:
+        found: list[str] = []
+        token: str | None = None
+        while True:
+            options = {"ContinuationToken": token} if token else {}
+            answer = self._call("ListObjectsV2", prefix, lambda: self._client.list_objects_v2(
+                Bucket=self.bucket.name, Prefix=prefix, MaxKeys=1000, **options))
+            found.extend(item["Key"] for item in answer.get("Contents", []))
+            token = answer.get("NextContinuationToken")
+            if not answer.get("IsTruncated") or not token:
+                return found
+
+    def describe(self, key: str = "") -> str:
+        return f"s3://{self.bucket.name}/{key}"
+
+    def _call(self, operation: str, key: str, call: Any) -> Any:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        where = self.describe(key)
+        try:
+            return call()
+        except ClientError as error:
+            code = str(error.response.get("Error", {}).get("Code", ""))
+            status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            if code == "PreconditionFailed" or status == 412:
+                raise ObjectExists(f"{where} already exists", code) from None
+            if code in ("NoSuchKey", "404") and operation == "GetObject":
+                raise ObjectStoreError(f"{where} does not exist", "NoSuchKey") from None
+            message = error.response.get("Error", {}).get("Message", "")
+            raise ObjectStoreError(f"{operation} {where} failed: {code} (HTTP {status}): {message}", code) from None
+        except BotoCoreError as error:
+            raise ObjectStoreError(f"{operation} {where} failed: {error}") from None

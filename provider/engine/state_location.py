@@ -6,6 +6,9 @@ over the stack file):
 - `oss://BUCKET/PREFIX` — objects under PREFIX in an OSS bucket, shared by every runner. Options as a query:
   `?region=cn-shanghai` (the bucket's region; default the stack's) and `&endpoint=URL` (default: the
   backend's endpoint when it is an emulator, else the region's public OSS endpoint).
+- `s3://BUCKET/PREFIX` — the same in an S3-compatible store (AWS S3, MinIO, ...), through boto3 (the `s3`
+  extra) with its own credential chain (`AWS_*`); `?region=` and `&endpoint=` as for OSS, no defaults but
+  boto3's. Its create-only writes are `If-None-Match: *` (412 when the key exists).
 - any other text — a local folder (relative: to the stack file's folder for the `state:` key, to the working
   folder on the command line and in the environment). Default: `.ecsops/` beside the stack.
 """
@@ -23,7 +26,8 @@ if TYPE_CHECKING:
     from ecsops.engine.state import Store
 
 DEFAULT_FOLDER = ".ecsops"
-BUCKET = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]\Z")
+BUCKETS = {"oss": re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]\Z"),
+           "s3": re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\Z")}
 OPTIONS = ("region", "endpoint")
 
 
@@ -32,7 +36,7 @@ class Location:
     """A parsed state location. `folder` for local state; `bucket`, `prefix` ("" or ending in "/"), and the
     optional `region` and `endpoint` for OSS."""
 
-    scheme: Literal["local", "oss"]
+    scheme: Literal["local", "oss", "s3"]
     folder: Path | None = None
     bucket: str = ""
     prefix: str = ""
@@ -40,8 +44,8 @@ class Location:
     endpoint: str | None = None
 
     def describe(self) -> str:
-        if self.scheme == "oss":
-            return f"oss://{self.bucket}/{self.prefix}"
+        if self.scheme != "local":
+            return f"{self.scheme}://{self.bucket}/{self.prefix}"
         return str(self.folder)
 
 
@@ -61,21 +65,25 @@ def location_problem(text: object) -> str | None:
 def parse_location(text: object, base: Path) -> Location:
     """The location `text` names; a relative folder is taken from `base`. Raises LocationError."""
     if not isinstance(text, str) or not text.strip():
-        raise LocationError(f"{text!r} is not a state location: use a folder or oss://BUCKET/PREFIX")
+        raise LocationError(f"{text!r} is not a state location: use a folder, oss://BUCKET/PREFIX or "
+                            "s3://BUCKET/PREFIX")
     if "://" not in text:
         return Location("local", folder=(base / text).resolve())
     parts = urlsplit(text)
-    if parts.scheme != "oss":
-        raise LocationError(f"{text!r}: state is kept in a folder or on OSS (oss://BUCKET/PREFIX), not {parts.scheme}://")
-    if not BUCKET.match(parts.netloc):
-        raise LocationError(f"{text!r}: {parts.netloc!r} is not an OSS bucket name (3-63 lowercase letters, digits "
-                            "and '-', starting and ending with a letter or digit)")
+    if parts.scheme not in ("oss", "s3"):
+        raise LocationError(f"{text!r}: state is kept in a folder, on OSS (oss://BUCKET/PREFIX) or in an "
+                            f"S3-compatible store (s3://BUCKET/PREFIX), not {parts.scheme}://")
+    scheme: Literal["oss", "s3"] = "oss" if parts.scheme == "oss" else "s3"
+    if not BUCKETS[scheme].match(parts.netloc):
+        dots = "" if scheme == "oss" else ", '.'"
+        raise LocationError(f"{text!r}: {parts.netloc!r} is not an {scheme.upper()} bucket name (3-63 lowercase "
+                            f"letters, digits{dots} and '-', starting and ending with a letter or digit)")
     options = parse_qs(parts.query, keep_blank_values=True)
     unknown = sorted(set(options) - set(OPTIONS))
     if unknown:
         raise LocationError(f"{text!r}: unknown option {unknown[0]!r} (expected: {', '.join(OPTIONS)})")
     prefix = parts.path.strip("/")
-    return Location("oss", bucket=parts.netloc, prefix=f"{prefix}/" if prefix else "",
+    return Location(scheme, bucket=parts.netloc, prefix=f"{prefix}/" if prefix else "",
                     region=_option(options, "region"), endpoint=_option(options, "endpoint"))
 
 
@@ -107,13 +115,16 @@ def open_store(location: Location, stack: str, backend: "Backend", region: str, 
     location's endpoint, else the backend's when it is an emulator (which serves OSS too), else the public
     endpoint of the location's region (default: the stack's). `stack_file` is named in the command that a
     run blocked by a lock prints."""
-    from ecsops.cloud.objects import Bucket, OssObjects
+    from ecsops.cloud.objects import Bucket, OssObjects, S3Objects
     from ecsops.engine.remote_state import RemoteStateStore
     from ecsops.engine.state import StateStore
 
     if location.scheme == "local":
         assert location.folder is not None
         return StateStore.in_folder(location.folder, stack)
+    if location.scheme == "s3":
+        s3 = S3Objects(Bucket(location.bucket, location.region or "", location.endpoint))
+        return RemoteStateStore(s3, location.prefix, stack, stack_file=stack_file)
     endpoint = location.endpoint or (backend.endpoint if backend.kind != "cloud" else None)
     bucket = Bucket(location.bucket, location.region or region, endpoint)
     return RemoteStateStore(OssObjects(bucket, backend), location.prefix, stack, stack_file=stack_file)

@@ -93,6 +93,6 @@ def test_the_state_lives_where_it_is_told(cli, tmp_path, monkeypatch, how, expec
 
 
 def test_a_bad_state_location_is_one_error_naming_where_it_came_from(cli, tmp_path) -> None:
-    refused = cli("plan", stack_file(tmp_path / "web.yaml"), "--state", "s3://bucket/x")
+    refused = cli("plan", stack_file(tmp_path / "web.yaml"), "--state", "gs://bucket/x")
     assert refused.code == 1
-    assert refused.err.startswith("error: --state: 's3://bucket/x': state is kept in a folder or on OSS")
+    assert refused.err.startswith("error: --state: 'gs://bucket/x': state is kept in a folder, on OSS (oss://")
