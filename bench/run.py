@@ -122,7 +122,7 @@ def child(arguments: argparse.Namespace) -> None:
     from ecsops.engine.workspace import Workspace
 
     stack = load_stack(arguments.stack)
-    cloud = Cloud(Backend("endpoint", stack.region, endpoint=arguments.endpoint, keys=KeyPair(*KEYS)),
+    cloud = Cloud(Backend("endpoint", stack.region, endpoint=arguments.endpoint, keys=KeyPair(*KEYS), emulated=True),
                   rate=arguments.client_rate or None)
     store = None
     if arguments.state:

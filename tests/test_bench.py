@@ -18,7 +18,8 @@ def test_a_small_run_measures_every_operation_batched_and_naive(tmp_path) -> Non
     report = tmp_path / "bench.json"
     finished = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "run.py"), "--sizes", str(N), "--latencies", "0", "--skip-target",
-         "--startup-runs", "2", "--state-size", "16", "--json", str(report)], capture_output=True, text=True, timeout=300, cwd=ROOT)
+         "--startup-runs", "2", "--state-size", "16", "--json", str(report)], capture_output=True, text=True,
+        timeout=300, cwd=ROOT)
     assert finished.returncode == 0, finished.stderr[-3000:]
     assert "| N | latency | operation |" in finished.stdout and "| start-up (whole process) |" in finished.stdout
 

@@ -18,9 +18,11 @@ import argparse
 import importlib
 import logging
 import os
+import signal
 import sys
+import threading
 import traceback
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from ecsops.cli.arguments import parser
 
@@ -49,9 +51,22 @@ def configure_logging() -> None:
         logger.setLevel(level)
 
 
+def stop_on_terminate() -> Any:
+    """SIGTERM (a cancelled CI job, a pod being stopped) ends ecsops as Ctrl-C does: the steps in flight finish
+    and are recorded, the state is saved and the lock released — not left for `state unlock`. Returns the
+    handler it replaced (None off the main thread, where signals cannot be handled)."""
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, interrupt)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = parser().parse_args(argv)
     configure_logging()
+    previous = stop_on_terminate()
     try:
         return handler_of(arguments)(arguments)
     except KeyboardInterrupt:
@@ -66,6 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: internal error ({type(error).__name__}: {error}) — please report it "
               "(ECSOPS_LOG=debug shows where it happened)", file=sys.stderr)
         return EXIT_ERROR
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

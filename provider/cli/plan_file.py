@@ -29,6 +29,9 @@ from ecsops.engine.stack_files import repository_root, source_name
 from ecsops.engine.workspace import Workspace
 
 FORMAT = "ecsops-plan/1"
+#: The options a plan records as given (flag, else its environment variable) and `apply PLAN` reuses when
+#: neither is given then: the stack file's own `backend:` and `state:` are covered by its digest.
+OPTIONS = (("backend", "ECSOPS_BACKEND"), ("endpoint", "ECSOPS_ENDPOINT"), ("state", "ECSOPS_STATE"))
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,8 @@ def write_plan_file(path: Path, space: Workspace, arguments: argparse.Namespace,
         "created": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "stack": {"path": str(stack_path), "source": source_name(stack_path), "name": space.stack.name,
                   "digest": file_digest(stack_path.read_bytes())},
-        "options": {"backend": arguments.backend, "endpoint": arguments.endpoint, "state": arguments.state},
+        "options": {option: getattr(arguments, option) or os.environ.get(variable) or None
+                    for option, variable in OPTIONS},
         "backend": {"identity": space.cloud.backend.identity, **space.cloud.backend.document()},
         "state": {"location": space.store.describe(), "version": recorded.serial},
         "basis": recorded.to_document(),
@@ -91,7 +95,25 @@ def read_plan_file(path: Path) -> PlanFile:
         found = document.get("format") if isinstance(document, dict) else None
         raise EngineError.single(f"{path} is not a plan file of this ecsops (format {found!r}, expected {FORMAT!r}): "
                                  "make the plan again with this version")
+    missing = [".".join(key) for key in REQUIRED if not _has(document, key)]
+    if missing:
+        raise EngineError.single(f"{path} is not a whole plan file (it lacks {', '.join(missing)}): make the plan "
+                                 "again")
     return PlanFile(Path(path), document)
+
+
+#: What `apply PLAN` and `show PLAN` read; a file lacking any of it is refused as a whole.
+REQUIRED = (("ecsops",), ("created",), ("stack", "path"), ("stack", "source"), ("stack", "name"), ("stack", "digest"),
+            ("options",), ("backend", "identity"), ("state", "location"), ("state", "version"), ("basis", "serial"),
+            ("basis", "shape"), ("basis", "fingerprints"), ("plan",), ("text",))
+
+
+def _has(document: Any, key: tuple[str, ...]) -> bool:
+    for part in key:
+        if not isinstance(document, dict) or part not in document:
+            return False
+        document = document[part]
+    return True
 
 
 def stack_of(plan_file: PlanFile) -> Path:
@@ -117,19 +139,30 @@ def run_apply_plan(arguments: argparse.Namespace) -> int:
         if digest != recorded["stack"]["digest"]:
             raise EngineError.single(f"the stack file {arguments.stack} changed since the plan {plan_file.path} was "
                                      "made: make a new plan and review it")
-        for option in ("backend", "endpoint", "state"):
-            if getattr(arguments, option, None) is None:
+        for option, variable in OPTIONS:
+            if getattr(arguments, option, None) is None and not os.environ.get(variable):
                 setattr(arguments, option, recorded["options"].get(option))
         space = workspace(arguments)
         if space.cloud.backend.identity != recorded["backend"]["identity"]:
             raise EngineError.single(f"the plan {plan_file.path} was made against {recorded['backend']['identity']}, "
                                      f"this apply would go to {space.cloud.backend.identity}: refused")
+        check_same_state(plan_file, space.store.describe())
         ui = Interaction(arguments, space, "apply")
         ui.progress.total = len(plan_file.basis.shape)
         print(f"Applying the plan {plan_file.path} (made {recorded['created']}) to stack {space.stack.name} on "
               f"{space.cloud.backend.describe()}")
         planned, outcome = space.apply_saved(plan_file.basis, on_event=ui.progress)
     return finish(planned, outcome, "Apply")
+
+
+def check_same_state(plan_file: PlanFile, location: str) -> None:
+    """Refuses a state elsewhere than the plan's: a remote one must be the very same; a local one (a folder
+    on the runner that planned, which no other runner has) may only be local again."""
+    recorded = plan_file.document["state"]["location"]
+    remote = "://" in recorded
+    if (recorded != location) if remote else ("://" in location):
+        raise EngineError.single(f"the plan {plan_file.path} was made with the state at {recorded}, this apply "
+                                 f"would use {location}: refused (give the same --state or ECSOPS_STATE)")
 
 
 def run_show(arguments: argparse.Namespace) -> int:
@@ -142,7 +175,8 @@ def run_show(arguments: argparse.Namespace) -> int:
                                                           "plan")}, sys.stdout)
         return EXIT_OK
     print(f"Plan {plan_file.path}, made {document['created']} by ecsops {document['ecsops']} from "
-          f"{document['stack']['path']} (state {document['state']['location']}, version {document['state']['version']})")
+          f"{document['stack']['path']} (state {document['state']['location']}, version "
+          f"{document['state']['version']})")
     print(document["text"])
     return EXIT_OK
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 from contextlib import contextmanager
 from typing import Iterator
@@ -52,7 +53,18 @@ def workspace(arguments: argparse.Namespace) -> Workspace:
 
 def state_store(arguments: argparse.Namespace, stack: Stack, backend: Backend) -> Store:
     return open_store(state_location(arguments, stack), stack.name, backend, stack.region,
-                      stack_file=str(arguments.stack))
+                      unlock_command=unlock_command(arguments))
+
+
+def unlock_command(arguments: argparse.Namespace) -> str:
+    """`ecsops state unlock STACK LOCK_ID` with the options this run was given, so that, run as printed, it
+    reaches the same state (a --state or --endpoint left out would open another one)."""
+    words = ["ecsops", "state", "unlock", shlex.quote(str(arguments.stack)), "LOCK_ID"]
+    for option in ("backend", "endpoint", "state"):
+        value = getattr(arguments, option, None)
+        if value:
+            words += [f"--{option}", shlex.quote(str(value))]
+    return " ".join(words)
 
 
 def state_location(arguments: argparse.Namespace, stack: Stack) -> Location:

@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 import ecsops.resources  # noqa: F401  (registers every kind: which of their fields are secret)
 from ecsops.cli import render
-from ecsops.cli.stack import EXIT_OK, reported_errors, state_location
+from ecsops.cli.stack import EXIT_OK, reported_errors, state_location, unlock_command
 from ecsops.cloud.backend import Settings, select
 from ecsops.engine import kind as kinds, state_edits
 from ecsops.engine.errors import EngineError
@@ -46,7 +46,7 @@ def state_store(arguments: argparse.Namespace) -> Store:
         return StateStore.in_folder(location.folder, stack.name)
     settings = Settings.from_environment(stack.region, stack.directory, endpoint=arguments.endpoint,
                                          backend=arguments.backend, stack_backend=stack.backend)
-    return open_store(location, stack.name, select(settings), stack.region, stack_file=str(arguments.stack))
+    return open_store(location, stack.name, select(settings), stack.region, unlock_command=unlock_command(arguments))
 
 
 # -- list, show -----------------------------------------------------------------------------------------

@@ -49,6 +49,7 @@ class Backend:
     endpoint: str | None = None
     keys: KeyPair | None = None
     database: Path | None = None
+    emulated: bool = False  # an emulator (embedded, or at the endpoint): it serves OSS at the same endpoint
 
     @property
     def identity(self) -> str:
@@ -185,7 +186,7 @@ def _emulator(settings: Settings, keys: KeyPair | None) -> Backend:
     if not settings.endpoint:
         return _embedded(settings)
     return Backend("endpoint", settings.region, endpoint=normalise_endpoint(settings.endpoint),
-                   keys=keys or KeyPair(EMULATOR_ACCESS_KEY_ID, EMULATOR_ACCESS_KEY_SECRET))
+                   keys=keys or KeyPair(EMULATOR_ACCESS_KEY_ID, EMULATOR_ACCESS_KEY_SECRET), emulated=True)
 
 
 def _cloud(settings: Settings, keys: KeyPair | None) -> Backend:
@@ -214,7 +215,7 @@ def _embedded(settings: Settings) -> Backend:
     database = (settings.directory / EMULATOR_DATABASE).resolve()
     endpoint = embedded_emulator(database)
     return Backend("embedded", settings.region, endpoint=endpoint,
-                   keys=KeyPair(EMULATOR_ACCESS_KEY_ID, EMULATOR_ACCESS_KEY_SECRET), database=database)
+                   keys=KeyPair(EMULATOR_ACCESS_KEY_ID, EMULATOR_ACCESS_KEY_SECRET), database=database, emulated=True)
 
 
 def normalise_endpoint(endpoint: str) -> str:

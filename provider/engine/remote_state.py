@@ -2,21 +2,24 @@
 
 Layout under `PREFIX<stack>/`:
 
-- `state.<serial>.json` — a snapshot, one object per version (serial zero-padded, so keys sort by version);
-- `journal.<serial>.json` — one object per journal record written since the newest snapshot;
+- `<serial>.json` — one object per version of the state (serial zero-padded, so keys sort by version): either
+  a snapshot (`"kind": "snapshot"`, the whole state) or a journal record (`"kind": "journal"`, what one group
+  of steps changed). Snapshots and journal records share one sequence of versions and one key per version;
 - `lock.json` — the lock: who holds it (id, user, host, pid, command, time, CI job).
 
-Every object is written create-only (`x-oss-forbid-overwrite`): two writers of the same version cannot both
-succeed, so a write replaces only the version it read — no lost update, even without the lock — and the lock is
-a real mutual exclusion across machines. Guarantees, as for local state (engine.state):
+Every object is written create-only (`x-oss-forbid-overwrite`): exactly one writer can claim a version, so a
+write extends only the version it read — no lost update, even without the lock (a writer whose lock was broken
+while it still ran fails at its next write instead of erasing the other's) — and the lock is a real mutual
+exclusion across machines. Guarantees, as for local state (engine.state):
 
-- loading takes the newest snapshot and replays the journal objects after it, in order;
+- loading reads back from the newest version to the newest snapshot and replays the journal records after it,
+  in order;
 - apply journals each group of changes as one object before the calls they guard are sent (GroupSaver: the
   steps in flight together share one write, so N concurrent creates cost one PUT, not N). The intents of
   creates (their ClientTokens) are thus durable in the bucket, not on the runner: a runner killed mid-apply,
   its disk lost, is finished by the next apply anywhere, with no duplicate;
-- a snapshot ends each apply; older snapshots (all but the last KEEP) and the journal it covers are removed
-  afterwards (best effort: leftovers are ignored by loading and removed by the next snapshot);
+- a snapshot ends each apply; every older version is removed afterwards (best effort: leftovers are ignored
+  by loading and removed by the next snapshot);
 - a lock left by a dead runner is broken only on purpose (`ecsops state unlock STACK LOCK_ID`), never by age.
 """
 
@@ -31,10 +34,10 @@ from typing import Any, Iterator, Protocol
 from ecsops.cloud.objects import ObjectExists, ObjectStoreError
 from ecsops.engine.state import (LockError, StackState, StateError, holder_text, lock_holder)
 
-KEEP = 3
 #: How long a journal write may wait for the other steps in flight to join it (engine.state.GroupSaver).
 LINGER_S = 0.25
-VERSION = re.compile(r"(state|journal)\.(\d{12})\.json\Z")
+VERSION = re.compile(r"(\d{12})\.json\Z")
+SNAPSHOT, JOURNAL = "snapshot", "journal"
 
 
 class Objects(Protocol):
@@ -63,9 +66,10 @@ class RemoteStateStore:
     """The state of one stack under `prefix` in `objects`: the same load / save / append / lock as the
     local StateStore, so apply, plan and the state commands use either alike."""
 
-    def __init__(self, objects: Objects, prefix: str, stack: str, *, stack_file: str = "STACK"):
+    def __init__(self, objects: Objects, prefix: str, stack: str, *,
+                 unlock_command: str = "ecsops state unlock STACK LOCK_ID"):
         self.objects = objects
-        self.stack_file = stack_file
+        self.unlock_command = unlock_command  # printed to a blocked run, LOCK_ID replaced by the holder's id
         self.stack = stack
         self.folder = f"{prefix}{stack}/"
         self.lock_key = f"{self.folder}lock.json"
@@ -91,40 +95,44 @@ class RemoteStateStore:
                                    "rewriting the state; run the command again") from None
 
     def _load_once(self) -> StackState:
-        snapshots, journal = self._versions()
-        if not snapshots:
-            state = StackState(stack=self.stack)
-            if journal:  # a first apply killed before its first snapshot: its journal is all there is
-                self._replay(state, journal)
-            return state
-        serial = snapshots[-1]
-        document = self._read(self._key("state", serial))
-        if document is None:
-            raise _Vanished(self.objects.describe(self._key("state", serial)))
-        try:
-            state = StackState.from_document(document)
-        except (ValueError, KeyError, TypeError) as error:
-            raise RemoteStateError(f"state {self.objects.describe(self._key('state', serial))} is not readable: "
-                                   f"{error}") from None
-        if state.stack != self.stack:
-            raise RemoteStateError(f"{self.objects.describe(self._key('state', serial))} belongs to stack "
-                                   f"{state.stack!r}, not to {self.stack!r}")
-        self._replay(state, [number for number in journal if number > serial])
+        records: list[dict[str, Any]] = []
+        state = StackState(stack=self.stack)
+        for serial in reversed(self._versions()):  # back to the newest snapshot; none: a state never saved
+            document = self._read(self._key(serial))
+            if document is None:
+                raise _Vanished(self.objects.describe(self._key(serial)))
+            if not isinstance(document, dict) or document.get("stack", self.stack) != self.stack:
+                raise RemoteStateError(f"{self.objects.describe(self._key(serial))} is not a version of the state "
+                                       f"of stack {self.stack!r}")
+            if document.get("kind") == SNAPSHOT:
+                state = self._snapshot(serial, document)
+                break
+            records.append(document)
+        for record in reversed(records):
+            state.replay(record)
         return state
 
+    def _snapshot(self, serial: int, document: dict[str, Any]) -> StackState:
+        try:
+            return StackState.from_document(document)
+        except (ValueError, KeyError, TypeError) as error:
+            raise RemoteStateError(f"state {self.objects.describe(self._key(serial))} is not readable: "
+                                   f"{error}") from None
+
     def save(self, state: StackState) -> None:
-        """Writes the next version (serial + 1) create-only: refused if another run wrote it since this
-        state was read. Then removes what it supersedes (old snapshots, the journal it includes)."""
+        """Writes the next version (serial + 1), a snapshot, create-only: refused if another run wrote that
+        version since this state was read. Then removes every older version."""
         serial = state.serial + 1
-        text = json.dumps({**state.to_document(), "serial": serial}, indent=1, sort_keys=True)
-        self._create(self._key("state", serial), text.encode())
+        document = {**state.to_document(), "serial": serial, "kind": SNAPSHOT}
+        self._create(self._key(serial), json.dumps(document, indent=1, sort_keys=True).encode())
         state.serial = serial
         state.touched.clear()
         self._prune(serial)
 
     def append(self, record: dict[str, Any]) -> None:
-        """Writes one journal record as its own object, create-only (refused if its serial is taken)."""
-        self._create(self._key("journal", record["serial"]), json.dumps(record, separators=(",", ":")).encode())
+        """Writes one journal record as the version its serial names, create-only (refused if taken)."""
+        self._create(self._key(record["serial"]), json.dumps({**record, "kind": JOURNAL},
+                                                             separators=(",", ":")).encode())
 
     @contextmanager
     def lock(self, command: str) -> Iterator[None]:
@@ -157,31 +165,16 @@ class RemoteStateStore:
 
     # -- internals --------------------------------------------------------------------------------------
 
-    def _key(self, what: str, serial: int) -> str:
-        return f"{self.folder}{what}.{serial:012d}.json"
+    def _key(self, serial: int) -> str:
+        return f"{self.folder}{serial:012d}.json"
 
-    def _versions(self) -> tuple[list[int], list[int]]:
-        """The serials of the snapshots and of the journal records present, each in order."""
+    def _versions(self) -> list[int]:
+        """The versions present, in order."""
         try:
             keys = self.objects.keys(self.folder)
         except ObjectStoreError as error:
             raise RemoteStateError(f"cannot read the state of stack {self.stack!r}: {error}") from None
-        found: dict[str, list[int]] = {"state": [], "journal": []}
-        for key in keys:
-            match = VERSION.match(key[len(self.folder):])
-            if match:
-                found[match.group(1)].append(int(match.group(2)))
-        return sorted(found["state"]), sorted(found["journal"])
-
-    def _replay(self, state: StackState, serials: list[int]) -> None:
-        for serial in serials:
-            record = self._read(self._key("journal", serial))
-            if record is None:
-                raise _Vanished(self.objects.describe(self._key("journal", serial)))
-            if not isinstance(record, dict) or record.get("stack", self.stack) != self.stack:
-                raise RemoteStateError(f"{self.objects.describe(self._key('journal', serial))} is not a journal "
-                                       f"record of stack {self.stack!r}")
-            state.replay(record)
+        return sorted(int(match.group(1)) for key in keys if (match := VERSION.match(key[len(self.folder):])))
 
     def _read(self, key: str) -> Any:
         try:
@@ -222,11 +215,9 @@ class RemoteStateStore:
         """Best effort: what the snapshot `newest` supersedes, deleted PRUNE_WORKERS at a time (an apply of
         1,000 resources leaves some 250 journal objects). A failure here loses nothing."""
         try:
-            snapshots, journal = self._versions()
+            superseded = [self._key(serial) for serial in self._versions() if serial < newest]
         except StateError:
             return
-        superseded = [self._key("journal", serial) for serial in journal if serial <= newest]
-        superseded += [self._key("state", serial) for serial in snapshots[:-KEEP]]
         with ThreadPoolExecutor(max_workers=PRUNE_WORKERS, thread_name_prefix="ecsops-prune") as pool:
             list(pool.map(self._forget, superseded))
 
@@ -242,9 +233,9 @@ class RemoteStateStore:
 
     def _held_message(self) -> str:
         holder = self._holder() or {}
+        unlock = self.unlock_command.replace("LOCK_ID", str(holder.get("id", "?")))
         return (f"stack {self.stack!r} is locked by {holder_text(holder)} (lock {self.objects.describe(self.lock_key)}"
-                f"); wait for it to finish — if that run is dead, break its lock with `ecsops state unlock "
-                f"{self.stack_file} {holder.get('id', '?')}`")
+                f"); wait for it to finish — if that run is dead, break its lock with `{unlock}`")
 
     def _release(self, lock_id: str) -> None:
         """Removes the lock if it is still ours (an operator may have broken it meanwhile)."""

@@ -53,7 +53,8 @@ def shape(planned: Plan) -> dict[str, dict[str, Any]]:
             for resource in planned.resources if resource.action is not Action.NOOP}
 
 
-def fingerprints(planned: Plan, observed: Mapping[str, Observed | None], state: StackState) -> dict[str, dict[str, str]]:
+def fingerprints(planned: Plan, observed: Mapping[str, Observed | None],
+                 state: StackState) -> dict[str, dict[str, str]]:
     """For each touched resource, a digest of each cloud value read (ABSENT: nothing was read). Secrets are
     marked as the stack and state declare them and protected with the state's salt before hashing."""
     found: dict[str, dict[str, str]] = {}
@@ -82,7 +83,8 @@ def differences(recorded: Basis, now: Basis, stack: str) -> list[Diagnostic]:
     for name in sorted(set(recorded.fingerprints) | set(now.fingerprints)):
         before, after = recorded.fingerprints.get(name), now.fingerprints.get(name)
         if before is not None and after is not None and before != after:
-            changed = sorted(field or "id" for field in set(before) | set(after) if before.get(field) != after.get(field))
+            changed = sorted(field or "id" for field in set(before) | set(after)
+                             if before.get(field) != after.get(field))
             problems.append(Diagnostic(f"changed in the cloud since the plan was made ({', '.join(changed)}): "
                                        "make a new plan and review it", resource=name))
     for name in sorted(set(recorded.shape) | set(now.shape)):

@@ -68,8 +68,9 @@ def stack_schema(kinds: tuple[Kind, ...]) -> dict[str, Any]:
             "description": {"type": "string"},
             "backend": {"enum": ["emulator", "cloud"],
                         "description": "Where calls go (the command line and ECSOPS_BACKEND override it)."},
-            "state": {"type": "string", "description": "Where the state lives: a folder (relative to the stack) or "
-                                                       "oss://BUCKET/PREFIX[?region=R&endpoint=URL] or s3://BUCKET/PREFIX."},
+            "state": {"type": "string",
+                      "description": "Where the state lives: a folder (relative to the stack), "
+                                     "oss://BUCKET/PREFIX[?region=R&endpoint=URL] or s3://BUCKET/PREFIX."},
             "resources": {
                 "type": "object",
                 "propertyNames": {"pattern": "^[A-Za-z][A-Za-z0-9_-]{0,127}$"},

@@ -110,11 +110,11 @@ def chosen_location(flag: str | None, variable: str | None, stack_key: str | Non
 
 
 def open_store(location: Location, stack: str, backend: "Backend", region: str, *,
-               stack_file: str = "STACK") -> "Store":
+               unlock_command: str = "ecsops state unlock STACK LOCK_ID") -> "Store":
     """The store of `stack`'s state at `location`. OSS is reached with the backend's credentials: at the
     location's endpoint, else the backend's when it is an emulator (which serves OSS too), else the public
-    endpoint of the location's region (default: the stack's). `stack_file` is named in the command that a
-    run blocked by a lock prints."""
+    endpoint of the location's region (default: the stack's). `unlock_command` is the command a run blocked by
+    the lock is told to run to break a dead holder's lock (LOCK_ID replaced by the holder's id)."""
     from ecsops.cloud.objects import Bucket, OssObjects, S3Objects
     from ecsops.engine.remote_state import RemoteStateStore
     from ecsops.engine.state import StateStore
@@ -124,7 +124,7 @@ def open_store(location: Location, stack: str, backend: "Backend", region: str, 
         return StateStore.in_folder(location.folder, stack)
     if location.scheme == "s3":
         s3 = S3Objects(Bucket(location.bucket, location.region or "", location.endpoint))
-        return RemoteStateStore(s3, location.prefix, stack, stack_file=stack_file)
-    endpoint = location.endpoint or (backend.endpoint if backend.kind != "cloud" else None)
+        return RemoteStateStore(s3, location.prefix, stack, unlock_command=unlock_command)
+    endpoint = location.endpoint or (backend.endpoint if backend.emulated else None)
     bucket = Bucket(location.bucket, location.region or region, endpoint)
-    return RemoteStateStore(OssObjects(bucket, backend), location.prefix, stack, stack_file=stack_file)
+    return RemoteStateStore(OssObjects(bucket, backend), location.prefix, stack, unlock_command=unlock_command)

@@ -45,7 +45,7 @@ def test_apply_keeps_its_state_in_the_bucket_and_a_fresh_folder_sees_it(emulator
     state = f"s3://{s3_bucket}/stacks?region=us-east-1&endpoint={s3_endpoint}"
     first, second = (clone(tmp_path / name) for name in ("one", "two"))
     assert ecsops("apply", "--yes", first, "--endpoint", emulator.endpoint, "--state", state).code == 0
-    assert any(key.startswith("stacks/demo/state.") for key in objects.keys("stacks/"))
+    assert any(key.startswith("stacks/demo/0") for key in objects.keys("stacks/"))
     assert not (tmp_path / "one" / ".ecsops" / "demo.state.json").exists()
     assert ecsops("plan", "--detailed-exitcode", second, "--endpoint", emulator.endpoint, "--state", state).code == 0
 

@@ -140,6 +140,8 @@ def test_the_plan_file_holds_no_secret_and_show_prints_what_was_reviewed(cli, tm
         pytest.param('{"format": "ecsops-plan/0"}', "is not a plan file of this ecsops (format 'ecsops-plan/0'",
                      id="another-format"),
         pytest.param('{"format": "ecsops-plan/1", "stack"', "is not a plan file:", id="torn"),
+        pytest.param('{"format": "ecsops-plan/1", "created": "x"}', "is not a whole plan file (it lacks ecsops, "
+                     "stack.path", id="keys-missing"),
     ],
 )
 def test_a_damaged_plan_file_is_refused_in_one_line(tmp_path, content, fragment) -> None:
@@ -148,3 +150,22 @@ def test_a_damaged_plan_file_is_refused_in_one_line(tmp_path, content, fragment)
         refused = ecsops(*argv)
         assert refused.code == 1
         assert refused.err.startswith("error: ") and fragment in refused.err and "Traceback" not in refused.err
+
+
+def test_a_plan_is_applied_to_the_state_it_was_made_with(tmp_path, emulator, state_bucket, monkeypatch) -> None:
+    """The state location given when planning (here ECSOPS_STATE) is the plan's: apply PLAN without it uses
+    it again, and refuses another one."""
+    (tmp_path / "remote").mkdir()
+    stack = write_stack(tmp_path / "remote", STACK)
+    monkeypatch.setenv("ECSOPS_STATE", f"oss://{state_bucket}/stacks")
+    assert ecsops("plan", stack, "--out", tmp_path / "remote.plan", "--endpoint", emulator.endpoint).code == 0
+    monkeypatch.delenv("ECSOPS_STATE")
+    elsewhere = ecsops("apply", tmp_path / "remote.plan", "--state", str(tmp_path / "local-state"))
+    assert elsewhere.code == 1
+    assert (f"was made with the state at oss://{state_bucket}/stacks/demo/, this apply would use "
+            f"{tmp_path / 'local-state' / 'demo.state.json'}: refused") in elsewhere.err
+    done = ecsops("apply", tmp_path / "remote.plan")
+    assert done.code == 0, done.err
+    assert not (tmp_path / "remote" / ".ecsops").exists()  # the state went where the plan said, not beside it
+    assert ecsops("plan", "--detailed-exitcode", stack, "--endpoint", emulator.endpoint, "--state",
+                  f"oss://{state_bucket}/stacks").code == 0

@@ -200,3 +200,20 @@ def test_the_cloud_with_an_endpoint_never_takes_the_emulator_key_pair(tmp_path) 
 )
 def test_machine_readable_output_names_the_backend_without_an_ephemeral_port(chosen, expected) -> None:
     assert chosen.document() == expected
+
+
+@pytest.mark.parametrize(
+    ("chosen", "endpoint"),
+    [
+        pytest.param(dict(backend="cloud", endpoint="ecs-vpc.cn-hangzhou.aliyuncs.com", access_key_id="AK",
+                          access_key_secret="SK"), None, id="cloud-at-an-ecs-endpoint-uses-oss-own"),
+        pytest.param(dict(endpoint="127.0.0.1:8765"), "http://127.0.0.1:8765", id="running-emulator-serves-oss"),
+        pytest.param(dict(backend="cloud", access_key_id="AK", access_key_secret="SK"), None, id="cloud"),
+    ],
+)
+def test_remote_state_goes_to_the_backends_endpoint_only_on_an_emulator(tmp_path, chosen, endpoint) -> None:
+    from ecsops.engine.state_location import open_store, parse_location
+
+    store = open_store(parse_location("oss://states/prod", tmp_path), "web", select(settings(tmp_path, **chosen)),
+                       "cn-hangzhou")
+    assert store.objects.bucket.endpoint == endpoint  # type: ignore[attr-defined]

@@ -62,20 +62,35 @@ def journalled(objects: Objects) -> RemoteStateStore:
 def test_load_replays_the_journal_over_the_newest_snapshot_in_order() -> None:
     objects = Objects()
     journalled(objects)
-    assert sorted(objects.data) == ["p/demo/journal.000000000002.json", "p/demo/journal.000000000003.json",
-                                    "p/demo/state.000000000001.json"]
+    assert sorted(objects.data) == ["p/demo/000000000001.json", "p/demo/000000000002.json",
+                                    "p/demo/000000000003.json"]
     state = RemoteStateStore(objects, "p/", "demo").load()
     assert (sorted(state.resources), state.serial) == (["c-1", "c-2"], 3)
 
 
-def test_a_snapshot_supersedes_the_journal_and_old_versions_are_pruned() -> None:
+def test_a_snapshot_supersedes_the_journal_and_older_versions_are_pruned() -> None:
     objects = Objects()
     store = journalled(objects)
     state = store.load()
-    for _ in range(5):
+    for _ in range(3):
         store.save(state)
-    assert sorted(objects.data) == [f"p/demo/state.{serial:012d}.json" for serial in (6, 7, 8)]
+    assert sorted(objects.data) == ["p/demo/000000000006.json"]
     assert sorted(store.load().resources) == ["c-1", "c-2"]
+
+
+def test_a_journal_record_and_a_snapshot_cannot_both_claim_a_version() -> None:
+    """A run whose lock was broken while it still ran (state unlock of a slow, not dead, holder) and the run
+    that took the lock both read version 1: whichever writes version 2 first wins, the other is refused —
+    the slow run's create intent is never silently superseded by the other's snapshot."""
+    objects = Objects()
+    first = RemoteStateStore(objects, "p/", "demo")
+    first.save(first.load())
+    slow, taker = first.load(), RemoteStateStore(objects, "p/", "demo").load()
+    slow.set_resource("c-1", entry("c-1"))
+    first.append(slow.journal_record())  # version 2: the slow run's intent
+    with pytest.raises(RemoteStateError, match=r"000000000002\.json was written by another run"):
+        RemoteStateStore(objects, "p/", "demo").save(taker)
+    assert sorted(RemoteStateStore(objects, "p/", "demo").load().resources) == ["c-1"]
 
 
 def test_a_put_retried_after_its_answer_was_lost_is_not_a_conflict() -> None:
@@ -96,7 +111,7 @@ def test_another_writers_version_is_a_conflict_naming_the_object() -> None:
     first, second = RemoteStateStore(objects, "p/", "demo"), RemoteStateStore(objects, "p/", "demo")
     mine, theirs = first.load(), second.load()
     second.save(theirs)
-    with pytest.raises(RemoteStateError, match=r"oss://fake/p/demo/state\.000000000001\.json was written by another"):
+    with pytest.raises(RemoteStateError, match=r"oss://fake/p/demo/000000000001\.json was written by another"):
         first.save(mine)
 
 
@@ -113,14 +128,14 @@ def test_a_journal_pruned_while_being_read_is_read_again_from_the_newer_snapshot
     journalled(objects)
 
     class Pruning(Objects):
-        """Serves `objects`; the first journal read finds the record pruned by a snapshot made meanwhile."""
+        """Serves `objects`; the first read finds its version pruned by a snapshot made meanwhile."""
 
         def __init__(self) -> None:
             self.data = objects.data
             self.pruned = False
 
         def get(self, key: str) -> bytes | None:
-            if "/journal." in key and not self.pruned:
+            if not key.endswith("lock.json") and not self.pruned:
                 self.pruned = True
                 elsewhere = RemoteStateStore(objects, "p/", "demo")
                 elsewhere.save(elsewhere.load())  # another run's snapshot prunes the journal
@@ -137,5 +152,5 @@ def test_a_state_of_another_stack_is_refused() -> None:
     other = RemoteStateStore(objects, "p/", "demo")
     state = StackState(stack="other")
     other.save(state)
-    with pytest.raises(RemoteStateError, match="belongs to stack 'other', not to 'demo'"):
+    with pytest.raises(RemoteStateError, match="is not a version of the state of stack 'demo'"):
         RemoteStateStore(objects, "p/", "demo").load()

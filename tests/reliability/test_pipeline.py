@@ -123,7 +123,8 @@ def test_two_runners_applying_at_once_the_second_fails_naming_the_holder(runners
             assert first.poll() is None, first.communicate()
             second = in_folder(runners["pr"], "apply", "--yes", "web.yaml")
             assert second.code == 1
-            assert "error: stack 'web' is locked by " in second.err and f"(pid {first.pid}, `ecsops apply`" in second.err
+            assert "error: stack 'web' is locked by " in second.err
+            assert f"(pid {first.pid}, `ecsops apply`" in second.err
             assert "ecsops state unlock web.yaml " in second.err
             admin.clear_faults()
             _, err = first.communicate(timeout=120)
@@ -163,3 +164,25 @@ def test_a_runner_killed_mid_apply_whose_disk_is_lost_is_recovered_elsewhere_wit
     listed = json.loads(in_folder(runners["nightly"], "state", "list", "--json", "web.yaml").out)
     assert sorted(entry["name"] for entry in listed) == ["disk-check", *(f"probe-{n}" for n in range(6))]
     assert in_folder(runners["nightly"], "drift", "web.yaml").code == 0
+
+
+def test_a_cancelled_job_finishes_its_steps_in_flight_saves_and_releases_the_lock(runners, ecs, admin) -> None:
+    """CI cancels a job with SIGTERM: the steps in flight end and are recorded, the lock is released — the next
+    job needs no `state unlock` — and nothing is made twice."""
+    commit(runners, timeout=120, extra=EXTRA)
+    admin.faults(holdWrites=True, holdAfter=2)
+    try:
+        with running("apply", "--yes", "--parallelism", "2", "web.yaml", cwd=runners["merge"]) as cancelled:
+            wait_until(lambda: admin.holding() > 0 or cancelled.poll() is not None, "the apply was held mid-way")
+            assert cancelled.poll() is None, cancelled.communicate()
+            cancelled.send_signal(signal.SIGTERM)
+            time.sleep(0.2)  # the signal lands while the held steps still wait
+            admin.clear_faults()
+            _, err = cancelled.communicate(timeout=60)
+        assert cancelled.returncode == 1 and "interrupted" in err
+    finally:
+        admin.clear_faults()
+    finished = in_folder(runners["pr"], "apply", "--yes", "web.yaml")
+    assert finished.code == 0, finished.err  # not locked
+    named = commands_named(ecs)
+    assert all(named[f"probe-{n}"] == 1 for n in range(6)) and named["disk-check"] == 1, named

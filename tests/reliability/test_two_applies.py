@@ -35,7 +35,7 @@ def test_a_second_apply_while_one_runs_fails_fast_naming_the_holder(tmp_path, em
         with running("apply", "--yes", stack, "--endpoint", emulator.endpoint) as second:
             _, err = second.communicate(timeout=60)
         assert second.returncode == 1, err
-        assert f"stack 'demo' is locked by " in err and f"(pid {first.pid}, `ecsops apply`, since " in err
+        assert "stack 'demo' is locked by " in err and f"(pid {first.pid}, `ecsops apply`, since " in err
         # The first apply was still held in the middle of its run: the second gave up without waiting for it.
         assert admin.holding() > 0 and first.poll() is None
         assert admin.writes() == [], "a held write was carried out, or the second apply wrote"
