@@ -52,6 +52,8 @@ def diff(kind: Kind, old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[Fi
 
 
 def _field_change(name: str, policy: FieldPolicy, old: Any, new: Any) -> FieldChange | None:
+    if policy.computed and new is None:  # not declared: whatever the cloud chose stands
+        return None
     if is_unknown(new):
         effect = Effect.UPDATE if policy.update is Update.IN_PLACE else Effect.REPLACE
         return FieldChange(name, old, new, effect, "known after apply")

@@ -15,7 +15,11 @@ never diffed.
 
 Options on every declaration: `secret` (never shown or stored in plain text), `normalise` (applied to both
 sides before comparing), `wire` (the API parameter carrying it: error codes name parameters, users name
-fields), `observed=False` (the cloud cannot report it: compared with the last applied value instead).
+fields), `observed=False` (the cloud cannot report it: compared with the last applied value instead), and for
+the requests and reads built from the declarations (engine/wire.py): `codec` (how the value travels, when not
+as it is), `read` (where a Describe answer reports it, when not under `wire`), `sent=False` (the lifecycle
+sends it its own way), `computed=True` (left unset, the field takes the cloud's value — a default resource
+group — and is not compared).
 """
 
 from __future__ import annotations
@@ -41,6 +45,10 @@ class FieldPolicy:
     wire: str | None = None
     reason: str | None = None
     observed: bool = True
+    codec: Any = None              # engine.wire.Codec; None: the value travels as it is
+    read: str | None = None        # dotted path in a Describe answer's item; None: `wire`
+    sent: bool = True              # False: not part of the request engine.wire builds
+    computed: bool = False         # unset (None) in the stack: the cloud's value stands, never a change
 
     def normalised(self, value: Any) -> Any:
         return self.normalise(value) if self.normalise is not None and value is not None else value

@@ -1,8 +1,12 @@
 """`ecsops:Command` — a Cloud Assistant command (docs/wire.md §2).
 
 Identity: CommandId. In place: name, description, workingDir, timeout, launcher (ModifyCommand) and tags
-(TagResources / UntagResources). Replace: content, type, enableParameter — the API cannot change them.
-Content is plain text here; the provider encodes it (Base64) on the wire.
+(TagResources / UntagResources). Replace: content, type, enableParameter, resourceGroupId — the API cannot
+change them. Content is plain text here; the provider encodes it (Base64) on the wire.
+
+Each field's declaration is all there is of it: the create and modify requests and the read-back are built
+from the declarations (engine/wire.py); the lifecycle adds only what is the API's own (ContentEncoding,
+ClientToken, the tag calls).
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from ecsops.cloud.errors import NotFound
 from ecsops.engine.kind import FieldError, Kind, Observed, Outputs, Spec, read_back, register
 from ecsops.engine.listing import ListingCache, answered, fetched
 from ecsops.engine.policy import in_place, replace
+from ecsops.engine.wire import (BASE64, FLAG, OPTIONAL_TEXT, TAGS, create_request, modify_request, read_values,
+                                tag_list)
 from ecsops.engine.scalars import STRICT_NUMBER, Flag
 from ecsops.engine.values import is_unknown
 
@@ -80,17 +86,21 @@ class CommandSpec(Spec):
     name: Annotated[str, in_place(wire="Name"), Field(min_length=1, max_length=128)]
     type: Annotated[Literal["RunShellScript", "RunBatScript", "RunPowerShellScript"],
                     replace(wire="Type", reason=CONTENT_REASON)]
-    content: Annotated[str, replace(wire="CommandContent", reason=CONTENT_REASON), Field(
+    content: Annotated[str, replace(wire="CommandContent", codec=BASE64, reason=CONTENT_REASON), Field(
         min_length=1, description="The script, as plain text (encoded by ecsops). At most 24 KB after Base64.")]
     description: Annotated[str, in_place(wire="Description"), Field(max_length=512)] = ""
     working_dir: Annotated[str, in_place(wire="WorkingDir"), Field(max_length=200)] = ""
     timeout: Annotated[int, in_place(wire="Timeout"), Field(
         ge=1, le=86_400, description="Seconds a run may take (runs shorter than 10 s get 10 s)."), STRICT_NUMBER] = 60
-    enable_parameter: Annotated[Flag, replace(wire="EnableParameter", reason=CONTENT_REASON), Field(
+    enable_parameter: Annotated[Flag, replace(wire="EnableParameter", codec=FLAG, reason=CONTENT_REASON), Field(
         description="Whether {{name}} placeholders in the content are custom parameters.")] = False
     launcher: Annotated[str, in_place(wire="Launcher"), Field(
         description='How the script is started, e.g. python3 -u {{ACS::ScriptFileName|Ext(".py")}}.')] = ""
-    tags: Annotated[dict[str, str], in_place(wire="Tag")] = {}
+    tags: Annotated[dict[str, str], in_place(wire="Tag", codec=TAGS, read="Tags")] = {}
+    resource_group_id: Annotated[str | None, replace(wire="ResourceGroupId", codec=OPTIONAL_TEXT, computed=True, reason=(
+        "ModifyCommand cannot move a command to another resource group: a new command is made")), Field(
+        pattern=r"^rg-[a-z0-9]{1,64}$",  # pydantic's (Rust) regex: $ is the very end
+        description="The resource group (rg-...); unset: the account's default group, whatever it is.")] = None
 
     @field_validator("name", "content")
     @classmethod
@@ -134,20 +144,12 @@ class CommandOutputs(Outputs):
     parameter_names: list[str] = []
 
 
-MODIFIABLE = {"name": "Name", "description": "Description", "workingDir": "WorkingDir", "timeout": "Timeout",
-              "launcher": "Launcher"}
-
-
 class CommandLifecycle:
     """Commands through ECS: CreateCommand / DescribeCommands / ModifyCommand + tags / DeleteCommand."""
 
     def create(self, cloud: Cloud, spec: CommandSpec, *, token: str) -> Observed:
-        body = cloud.call(ops.CREATE_COMMAND, {
-            "Name": spec.name, "Type": spec.type, "CommandContent": base64.b64encode(spec.content.encode()).decode(),
-            "ContentEncoding": "Base64", "Description": spec.description, "WorkingDir": spec.working_dir,
-            "Timeout": spec.timeout, "EnableParameter": spec.enable_parameter, "Launcher": spec.launcher,
-            "Tag": tag_list(spec.tags), "ClientToken": token,
-        })
+        body = cloud.call(ops.CREATE_COMMAND, {**create_request(spec), "ContentEncoding": "Base64",
+                                               "ClientToken": token})
         return created_command(spec, body["CommandId"])
 
     def read(self, cloud: Cloud, id_: str, *, prior: Mapping[str, Any] | None) -> Observed | None:
@@ -166,8 +168,7 @@ class CommandLifecycle:
 
     def update(self, cloud: Cloud, id_: str, spec: CommandSpec, *, prior: Mapping[str, Any],
                changed: frozenset[str]) -> Observed:
-        values = spec.values()
-        modified = {wire: values[name] for name, wire in MODIFIABLE.items() if name in changed}
+        modified = modify_request(spec, changed)
         if modified:
             cloud.call(ops.MODIFY_COMMAND, {"CommandId": id_, **modified})
         if "tags" in changed:
@@ -183,32 +184,14 @@ def created_command(spec: CommandSpec, id_: str) -> Observed:
     """What DescribeCommands reports for a command just made from `spec`: every field is what was sent,
     and the parameter names are the content's. So a create costs one call, not two (a read-back would
     learn nothing; drift and the next plan still read the cloud)."""
-    values = {
-        "name": spec.name, "type": spec.type, "content": spec.content, "description": spec.description,
-        "workingDir": spec.working_dir, "timeout": spec.timeout, "enableParameter": spec.enable_parameter,
-        "launcher": spec.launcher, "tags": dict(spec.tags),
-    }
     names = parameter_names(spec.content) if spec.enable_parameter else []
-    return Observed(id=id_, values=values, outputs={"commandId": id_, "parameterNames": names})
+    return Observed(id=id_, values=spec.values(), outputs={"commandId": id_, "parameterNames": names})
 
 
 def observed_command(item: Mapping[str, Any]) -> Observed:
-    tags = {tag["TagKey"]: tag.get("TagValue", "") for tag in item.get("Tags", {}).get("Tag", [])}
-    values = {
-        "name": item["Name"], "type": item["Type"], "content": item.get("CommandContent", ""),
-        "description": item.get("Description", ""), "workingDir": item.get("WorkingDir", ""),
-        "timeout": item.get("Timeout", 60), "enableParameter": bool(item.get("EnableParameter")),
-        "launcher": item.get("Launcher", ""), "tags": tags,
-    }
     outputs = {"commandId": item["CommandId"],
                "parameterNames": list(item.get("ParameterNames", {}).get("ParameterName", []))}
-    return Observed(id=item["CommandId"], values=values, outputs=outputs)
-
-
-def tag_list(tags: Mapping[str, str]) -> list[dict[str, str]]:
-    """Tags on the wire, sorted by key: a create replayed with its ClientToken must be the identical
-    request, and the state (which sorts keys) may hold the tags in another order than the stack."""
-    return [{"Key": key, "Value": tags[key]} for key in sorted(tags)]
+    return Observed(id=item["CommandId"], values=read_values(CommandSpec, item), outputs=outputs)
 
 
 def retag(cloud: Cloud, resource_type: str, id_: str, before: dict[str, str], after: dict[str, str]) -> None:

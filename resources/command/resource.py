@@ -5,7 +5,7 @@ Kept apart from the kind so that the command line, which never needs Pulumi, nev
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Literal, Mapping
 
 import pulumi
 
@@ -19,13 +19,13 @@ class Command(KindResource, module="ecsops", name="Command"):
     command_id: pulumi.Output[str]
     parameter_names: pulumi.Output[list[str]]
 
-    def __init__(self, resource_name: str, *, name: pulumi.Input[str], type: pulumi.Input[str],
+    def __init__(self, resource_name: str, *, name: pulumi.Input[str],
+                 type: pulumi.Input[Literal["RunShellScript", "RunBatScript", "RunPowerShellScript"]],
                  content: pulumi.Input[str], description: pulumi.Input[str] | None = None,
                  working_dir: pulumi.Input[str] | None = None, timeout: pulumi.Input[int] | None = None,
                  enable_parameter: pulumi.Input[bool] | None = None, launcher: pulumi.Input[str] | None = None,
-                 tags: pulumi.Input[Mapping[str, str]] | None = None, adopt_id: pulumi.Input[str] | None = None,
+                 tags: pulumi.Input[Mapping[str, str]] | None = None,
+                 resource_group_id: pulumi.Input[str] | None = None, adopt_id: pulumi.Input[str] | None = None,
                  opts: pulumi.ResourceOptions | None = None):
-        super().__init__(KIND, resource_name, dict(
-            name=name, type=type, content=content, description=description, working_dir=working_dir,
-            timeout=timeout, enable_parameter=enable_parameter, launcher=launcher, tags=tags,
-        ), opts, adopt_id)
+        # The keyword arguments are the spec's fields (tests/architecture checks it): passed on by name.
+        super().__init__(KIND, resource_name, locals(), opts, adopt_id)

@@ -69,7 +69,7 @@ def test_unknown_content_is_checked_once_known() -> None:
 
 
 def test_replace_and_in_place_fields_are_as_architecture_says() -> None:
-    assert replacing(KIND) == {"type", "content", "enableParameter"}
+    assert replacing(KIND) == {"type", "content", "enableParameter", "resourceGroupId"}
     in_place = {name for name, policy in KIND.fields.items() if policy.update.value == "in_place"}
     assert in_place == {"name", "description", "workingDir", "timeout", "launcher", "tags"}
 

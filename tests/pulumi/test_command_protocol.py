@@ -198,3 +198,15 @@ def test_the_reads_of_a_refresh_share_one_listing(provider, inputs, admin) -> No
     for checked, command_id, outputs in made:
         assert provider.read(COMMAND, "disk", command_id, outputs, checked)[0] == command_id
     assert [e["action"] for e in admin.requests(since=mark)] == ["DescribeCommands"]
+
+
+def test_a_resource_group_travels_through_the_provider_and_moving_it_replaces(provider, inputs, ecs) -> None:
+    grouped = {**inputs, "resourceGroupId": "rg-team1"}
+    checked, id_, outs = created(provider, grouped)
+    assert outs["resourceGroupId"] == "rg-team1"
+    [command] = describe(ecs, id_)
+    assert command.resource_group_id == "rg-team1"
+    moved = provider.diff(COMMAND, "disk", id_, outs, {**checked, "resourceGroupId": "rg-team2"})
+    assert moved.replaces == ["resourceGroupId"]
+    unset = provider.diff(COMMAND, "disk", id_, outs, {**checked, "resourceGroupId": None})
+    assert unset.changes == DIFF_NONE

@@ -24,6 +24,7 @@ CONTENT_LIMIT = 24 * 1024
 NAME_LIMIT = 128
 DESCRIPTION_LIMIT = 512
 WORKING_DIR_LIMIT = 200
+RESOURCE_GROUP = re.compile(r"^rg-[a-z0-9]{1,64}\Z")
 TIMEOUT_DEFAULT = 60
 TIMEOUT_LIMIT = 86_400
 LAUNCHER_LIMIT = 1024
@@ -70,6 +71,15 @@ def custom_parameters(content: str) -> list[str]:
     return list(names.values())
 
 
+def resource_group_id(ctx: Context) -> str:
+    """The ResourceGroupId given ("" when none): `rg-` and lowercase letters and digits, else
+    InvalidResourceGroup (the resource group itself is not checked: the emulator has no Resource Manager)."""
+    given = ctx.params.text("ResourceGroupId", default="") or ""
+    if given and not RESOURCE_GROUP.match(given):
+        raise CODES.error("InvalidResourceGroup", id=given)
+    return given
+
+
 def _check_attributes(ctx: Context) -> None:
     """The limits shared by CreateCommand and ModifyCommand, on whichever of the fields are present."""
     params = ctx.params
@@ -112,6 +122,7 @@ def _create(ctx: Context, region: str) -> dict[str, Any]:
     if len(encoded) > CONTENT_LIMIT:
         raise CODES.error("CmdContent.ExceedLimit", size=len(encoded), limit=CONTENT_LIMIT)
     _check_attributes(ctx)
+    resource_group = resource_group_id(ctx)
     enable_parameter = bool(params.boolean("EnableParameter"))
     parameter_names = custom_parameters(content) if enable_parameter else []
     tags = validate_tags(params.objects("Tag"))
@@ -127,7 +138,7 @@ def _create(ctx: Context, region: str) -> dict[str, Any]:
         (command_id, region, name, params.text("Description", default=""), command_type, encoded,
          params.text("WorkingDir", default=""), params.integer("Timeout", default=TIMEOUT_DEFAULT),
          int(enable_parameter), json.dumps(parameter_names), params.text("Launcher", default=""),
-         params.text("ResourceGroupId", default=""), ctx.timestamp),
+         resource_group, ctx.timestamp),
     )
     replace_tags(ctx.tx, "command", command_id, tags)
     return {"CommandId": command_id}

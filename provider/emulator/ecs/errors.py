@@ -4,6 +4,8 @@ from ecsops.emulator.errors import COMMON, Code
 
 CODES = COMMON.extend(
     {
+        # Resource groups (CreateCommand, InvokeCommand): an id is rg- and lowercase letters and digits
+        "InvalidResourceGroup": Code(400, "The specified ResourceGroupId {id!r} is invalid."),
         # Commands
         "CmdParam.EmptyKey": Code(400, "A custom parameter in the command content has an empty name."),
         "CmdParam.InvalidParamName": Code(400, "The custom parameter name {name!r} is not valid: use letters, digits, _ and -."),

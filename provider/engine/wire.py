@@ -1,0 +1,187 @@
+"""From field declarations to API requests and back: one declaration per field drives the wire.
+
+A spec field declares its API parameter once — `in_place(wire="Timeout")` — and, where the API does not carry
+the value as it is, a codec: `codec=BASE64` (text sent Base64-encoded, read back as plain text), `codec=TAGS`
+(a tag map as the `Tag` list, read from `Tags.Tag`), `codec=JSON_OBJECT` (a map sent as JSON text, secrets
+revealed only on the wire), `codec=FLAG` (a boolean the API may report as anything truthy), `codec=OPTIONAL_TEXT`
+(an optional text the API reports as "" when unset). `read=` names where
+a Describe answer reports it when that is not the parameter's own name (a dotted path).
+
+- `create_request(spec)`: every declared field of the spec, encoded, in one request (fields whose value is None
+  are left out: the API's default applies);
+- `modify_request(spec, changed)`: the changed in-place fields a Modify call carries (tags are not: the API
+  changes them through TagResources / UntagResources, `cloud.tags`);
+- `read_values(spec_type, item)`: a Describe answer's item in spec terms, for every field the cloud reports
+  (`observed=False` fields are compared with the last applied value instead, so they are not read).
+
+So adding a field is one declaration (plus the emulator's support): the request, the read-back and the diff
+follow from it, and no list of fields is written anywhere but the spec.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping, Protocol
+
+from pydantic import BaseModel
+
+from ecsops.engine.policy import FieldPolicy, Update, policies
+from ecsops.engine.values import reveal
+
+
+class Codec(Protocol):
+    """How a field's value travels: `encode` makes the request parameter of a spec value (wire form, as in
+    `Spec.values()`), `decode` the spec value of what a Describe answer reports (None: not reported)."""
+
+    def encode(self, value: Any) -> Any: ...
+    def decode(self, reported: Any) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Plain:
+    def encode(self, value: Any) -> Any:
+        return value
+
+    def decode(self, reported: Any) -> Any:
+        return reported
+
+
+@dataclass(frozen=True)
+class Base64Text:
+    """Scripts: sent Base64-encoded (with ContentEncoding=Base64), read back as plain text (the lifecycle asks
+    for ContentEncoding=PlainText)."""
+
+    def encode(self, value: Any) -> Any:
+        return None if value is None else base64.b64encode(str(value).encode()).decode()
+
+    def decode(self, reported: Any) -> Any:
+        return reported
+
+
+@dataclass(frozen=True)
+class TagMap:
+    """Tags: a map in the spec; the `Tag` list sorted by key on the wire (a create replayed with its ClientToken
+    must be the identical request); `{"Tag": [{"TagKey", "TagValue"}]}` in answers."""
+
+    def encode(self, value: Any) -> Any:
+        return None if value is None else tag_list(value)
+
+    def decode(self, reported: Any) -> Any:
+        tags = (reported or {}).get("Tag", []) if isinstance(reported, Mapping) else reported or []
+        return {tag["TagKey"]: tag.get("TagValue", "") for tag in tags}
+
+
+@dataclass(frozen=True)
+class JsonObject:
+    """A map sent as JSON text with sorted keys (identical on a replay), secrets revealed only here; an empty
+    map is not sent. Answers carry the JSON text."""
+
+    def encode(self, value: Any) -> Any:
+        return json.dumps(dict(sorted(reveal(value).items()))) if value else None
+
+    def decode(self, reported: Any) -> Any:
+        return json.loads(reported) if isinstance(reported, str) and reported else dict(reported or {})
+
+
+@dataclass(frozen=True)
+class OptionalText:
+    """Text the API reports as "" when it was never set (an optional id): read back as None, as declared."""
+
+    def encode(self, value: Any) -> Any:
+        return value
+
+    def decode(self, reported: Any) -> Any:
+        return reported or None
+
+
+@dataclass(frozen=True)
+class Truthy:
+    def encode(self, value: Any) -> Any:
+        return value
+
+    def decode(self, reported: Any) -> Any:
+        return bool(reported)
+
+
+PLAIN, BASE64, TAGS, JSON_OBJECT, FLAG, OPTIONAL_TEXT = (Plain(), Base64Text(), TagMap(), JsonObject(), Truthy(),
+                                                         OptionalText())
+MISSING = object()
+
+
+def tag_list(tags: Mapping[str, str]) -> list[dict[str, str]]:
+    """Tags as the API's `Tag` list, sorted by key."""
+    return [{"Key": key, "Value": tags[key]} for key in sorted(tags)]
+
+
+def codec_of(policy: FieldPolicy) -> Codec:
+    codec: Codec = policy.codec or PLAIN
+    return codec
+
+
+def declared(spec_type: type[BaseModel]) -> dict[str, FieldPolicy]:
+    """The spec's fields that travel (those with a wire name), by their wire-form name (camelCase)."""
+    return {name: policy for name, policy in policies(spec_type).items() if policy.wire}
+
+
+def create_request(spec: Any, *, exclude: Iterable[str] = ()) -> dict[str, Any]:
+    """Every declared field of `spec`, encoded, by its API parameter; None values left out. `exclude` names
+    fields the lifecycle sends its own way."""
+    values = spec.values()
+    skipped = set(exclude)
+    request: dict[str, Any] = {}
+    for name, policy in declared(type(spec)).items():
+        if name in skipped or not policy.sent:
+            continue
+        encoded = codec_of(policy).encode(values.get(name))
+        if encoded is not None:
+            request[str(policy.wire)] = encoded
+    return request
+
+
+def modify_request(spec: Any, changed: Iterable[str]) -> dict[str, Any]:
+    """The changed in-place fields, encoded, by API parameter — what one Modify call carries. Tags are left
+    to TagResources / UntagResources; a field set back to None is sent as its empty value."""
+    values = spec.values()
+    wanted = set(changed)
+    request: dict[str, Any] = {}
+    for name, policy in declared(type(spec)).items():
+        if name not in wanted or policy.update is not Update.IN_PLACE or isinstance(codec_of(policy), TagMap):
+            continue
+        encoded = codec_of(policy).encode(values.get(name))
+        request[str(policy.wire)] = "" if encoded is None else encoded
+    return request
+
+
+def read_values(spec_type: type[BaseModel], item: Mapping[str, Any]) -> dict[str, Any]:
+    """`item` (one object of a Describe answer) as spec values, for every field the cloud reports. A field the
+    answer leaves out takes the spec's default."""
+    values: dict[str, Any] = {}
+    fields = {info.alias or name: info for name, info in spec_type.model_fields.items()}
+    for name, policy in declared(spec_type).items():
+        if not policy.observed:
+            continue
+        reported = _at(item, policy.read or str(policy.wire))
+        if reported is MISSING:
+            values[name] = _default(fields[name])
+        else:
+            values[name] = codec_of(policy).decode(reported)
+    return values
+
+
+def _at(item: Mapping[str, Any], path: str) -> Any:
+    found: Any = item
+    for part in path.split("."):
+        if not isinstance(found, Mapping) or part not in found:
+            return MISSING
+        found = found[part]
+    return found
+
+
+def _default(info: Any) -> Any:
+    """A field's default in wire form (a model's default dumped as JSON, as `Spec.values()` has it)."""
+    default = info.get_default(call_default_factory=True)
+    if isinstance(default, BaseModel):
+        return default.model_dump(by_alias=True, mode="json")
+    return default
