@@ -5,7 +5,7 @@ Kept apart from the kind so that the command line, which never needs Pulumi, nev
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Literal, Mapping
 
 import pulumi
 
@@ -19,7 +19,8 @@ class DeliverySettings(KindResource, module="ecsops", name="DeliverySettings"):
 
     settings_id: pulumi.Output[str]
 
-    def __init__(self, resource_name: str, *, region: pulumi.Input[str], setting_type: pulumi.Input[str] | None = None,
+    def __init__(self, resource_name: str, *, region: pulumi.Input[str],
+                 setting_type: pulumi.Input[Literal["InvocationDelivery", "SessionManagerDelivery"]] | None = None,
                  oss: pulumi.Input[Mapping[str, Any]] | None = None,
                  log_service: pulumi.Input[Mapping[str, Any]] | None = None,
                  adopt_id: pulumi.Input[str] | None = None, opts: pulumi.ResourceOptions | None = None):

@@ -5,7 +5,7 @@ Kept apart from the kind so that the command line, which never needs Pulumi, nev
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Literal, Mapping
 
 import pulumi
 
@@ -23,7 +23,7 @@ class LicenseTask(KindResource, module="ecsops", name="LicenseTask"):
     failed_count: pulumi.Output[int]
 
     def __init__(self, resource_name: str, *, name: pulumi.Input[str], description: pulumi.Input[str],
-                 license_type: pulumi.Input[str], limit: pulumi.Input[int],
+                 license_type: pulumi.Input[Literal["Instance", "vCPU"]], limit: pulumi.Input[int],
                  discovery_rules: pulumi.Input[list[Mapping[str, str]]], active: pulumi.Input[bool] | None = None,
                  region: pulumi.Input[str] | None = None, adopt_id: pulumi.Input[str] | None = None,
                  opts: pulumi.ResourceOptions | None = None):

@@ -5,7 +5,7 @@ Kept apart from the kind so that the command line, which never needs Pulumi, nev
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Literal, Mapping
 
 import pulumi
 
@@ -20,7 +20,8 @@ class MaintenanceAttributes(KindResource, module="ecsops", name="MaintenanceAttr
     settings_id: pulumi.Output[str]
 
     def __init__(self, resource_name: str, *, instance_ids: pulumi.Input[list[str]],
-                 action: pulumi.Input[str] | None = None, notify: pulumi.Input[bool] | None = None,
+                 action: pulumi.Input[Literal["AutoRecover", "Stop", "AutoRedeploy"]] | None = None,
+                 notify: pulumi.Input[bool] | None = None,
                  window: pulumi.Input[Mapping[str, str]] | None = None, adopt_id: pulumi.Input[str] | None = None,
                  opts: pulumi.ResourceOptions | None = None):
         super().__init__(KIND, resource_name, dict(instance_ids=instance_ids, action=action, notify=notify,
