@@ -46,7 +46,8 @@ def observe(state: StackState, cloud: "Cloud", *, batch: bool = True) -> dict[st
     singles: list[tuple[str, ResourceState]] = []
     for type_, entries in groups.items():
         kind = kinds.get(type_)
-        if batch and kind.batch_reader is not None and len(entries) >= getattr(kind.batch_reader, "batch_min", BATCH_MIN):
+        if batch and kind.batch_reader is not None and (
+                len(entries) >= getattr(kind.batch_reader, "batch_min", BATCH_MIN)):
             batches.append((kind, entries))
         else:
             singles.extend(entries)
@@ -92,6 +93,19 @@ class Lookups:
     problems: tuple[Diagnostic, ...]     # the kinds' cloud checks (see `Kind.cloud_checks`)
 
 
+Question = tuple[DeclaredResource, Any]  # a resource the cloud is to be asked about, with its validated spec
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """What the cloud said about one resource: the object already holding its identity (if asked and found),
+    the problems its kind's cloud checks found, or instead `failure` when the cloud could not be asked."""
+
+    seen: Observed | None = None
+    problems: tuple[Diagnostic, ...] = ()
+    failure: Diagnostic | None = None
+
+
 def look_up(stack: Stack, state: StackState, cloud: "Cloud",
             observed: Mapping[str, Observed | None] | None = None) -> Lookups:
     """Asks the cloud what only it can say about the stack's resources, reading and never writing.
@@ -101,11 +115,20 @@ def look_up(stack: Stack, state: StackState, cloud: "Cloud",
     (given what the cloud holds, `observed`) only for resources the plan will write: one recorded, present
     and declared as recorded is left alone, so there is nothing to check. Questions go out in parallel.
     """
-    def attribute(reference: refs.Reference) -> Any:
-        entry = state.resources.get(reference.resource)
-        return {**entry.values, **entry.outputs}.get(reference.attribute, UNKNOWN) if entry else UNKNOWN
+    asked = _questions(stack, state, observed)
+    ask = partial(_ask, cloud=cloud, state=state, shared=_shared_listings(asked))
+    with ThreadPoolExecutor(max_workers=READ_WORKERS) as pool:
+        answers = list(pool.map(ask, asked))
+    return _lookups(asked, answers)
 
-    asked: list[tuple[DeclaredResource, Any]] = []
+
+def _questions(stack: Stack, state: StackState, observed: Mapping[str, Observed | None] | None) -> list[Question]:
+    """The resources worth asking about, in stack order, each with its spec: those whose kind has a question
+    (`find_existing` or `cloud_checks`), whose values are complete from the stack and the state's recorded
+    values alone (a reference to what the cloud has yet to make leaves the spec unknown), and that the plan
+    will not leave alone (`_settled`)."""
+    attribute = partial(_recorded_attribute, state)
+    asked: list[Question] = []
     for name, declared in stack.resources.items():
         kind = declared.kind
         if kind.find_existing is None and kind.cloud_checks is None:
@@ -114,37 +137,50 @@ def look_up(stack: Stack, state: StackState, cloud: "Cloud",
         if validated.spec is None or _settled(declared, validated, state, observed):
             continue
         asked.append((declared, validated.spec))
+    return asked
 
-    # many checks of one kind share listings (one list call instead of a call each)
+
+def _recorded_attribute(state: StackState, reference: refs.Reference) -> Any:
+    """The value `reference` names as the state records it (an output, else a value), or UNKNOWN when the
+    state records no such resource or attribute."""
+    entry = state.resources.get(reference.resource)
+    return {**entry.values, **entry.outputs}.get(reference.attribute, UNKNOWN) if entry else UNKNOWN
+
+
+def _shared_listings(asked: list[Question]) -> dict[str, ListingCache]:
+    """A listing cache for each kind asked about at least BATCH_MIN times: its checks then share listings
+    (one list call instead of a call each). Kinds asked about less often get none and read object by object."""
     asked_per_kind = Counter(declared.type for declared, _ in asked)
-    shared = {type_: ListingCache(ttl_s=LOOKUP_TTL_S) for type_, count in asked_per_kind.items() if count >= BATCH_MIN}
+    return {type_: ListingCache(ttl_s=LOOKUP_TTL_S) for type_, count in asked_per_kind.items() if count >= BATCH_MIN}
 
-    def ask(item: tuple[DeclaredResource, Any]) -> tuple[Observed | None, list[Diagnostic], Diagnostic | None]:
-        """-> (the object already holding the identity, the checks' problems, a failure to ask)."""
-        declared, spec = item
-        name, kind = declared.name, declared.kind
-        try:
-            seen = None
-            if kind.find_existing is not None and name not in state.resources and name not in state.pending:
-                seen = kind.find_existing(cloud, spec)
-            checked = kind.cloud_checks(cloud, spec, cache=shared.get(kind.type_name)) if kind.cloud_checks else []
-            problems = [Diagnostic(message, resource=name, field=field, type=kind.type_name) for field, message in checked]
-        except CloudError as error:
-            return None, [], Diagnostic(f"checking with the cloud failed: {error}", resource=name, type=kind.type_name)
-        return seen, problems, None
 
-    existing: dict[str, Observed] = {}
-    problems: list[Diagnostic] = []
-    failures: list[Diagnostic] = []
-    with ThreadPoolExecutor(max_workers=READ_WORKERS) as pool:
-        for (declared, _), (seen, found, failure) in zip(asked, pool.map(ask, asked)):
-            if seen is not None:
-                existing[declared.name] = seen
-            problems += found
-            failures += [failure] if failure is not None else []
+def _ask(question: Question, *, cloud: "Cloud", state: StackState, shared: Mapping[str, ListingCache]) -> _Answer:
+    """Asks the cloud both questions about one resource; a CloudError becomes the answer's `failure` (naming
+    the resource) rather than escaping the worker thread. `find_existing` is asked only for a resource the
+    state knows nothing of, neither as managed nor as an interrupted create."""
+    declared, spec = question
+    name, kind = declared.name, declared.kind
+    try:
+        seen = None
+        if kind.find_existing is not None and name not in state.resources and name not in state.pending:
+            seen = kind.find_existing(cloud, spec)
+        checked = kind.cloud_checks(cloud, spec, cache=shared.get(kind.type_name)) if kind.cloud_checks else []
+        problems = [Diagnostic(message, resource=name, field=field, type=kind.type_name) for field, message in checked]
+    except CloudError as error:
+        return _Answer(failure=Diagnostic(f"checking with the cloud failed: {error}", resource=name,
+                                          type=kind.type_name))
+    return _Answer(seen=seen, problems=tuple(problems))
+
+
+def _lookups(asked: list[Question], answers: list[_Answer]) -> Lookups:
+    """The answers gathered, in stack order. Raises EngineError naming every resource the cloud could not be
+    asked about: a plan must not go on as though there were no conflict or problem."""
+    failures = [answer.failure for answer in answers if answer.failure is not None]
     if failures:
         raise EngineError(failures)
-    return Lookups(existing, tuple(problems))
+    existing = {declared.name: answer.seen for (declared, _), answer in zip(asked, answers) if answer.seen is not None}
+    problems = tuple(problem for answer in answers for problem in answer.problems)
+    return Lookups(existing, problems)
 
 
 def _settled(declared: DeclaredResource, validated: Validated, state: StackState,

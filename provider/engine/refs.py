@@ -99,13 +99,28 @@ def topological(dependencies: Mapping[str, Iterable[str]]) -> list[str]:
     """
     position = {name: index for index, name in enumerate(dependencies)}
     needs = {name: {d for d in deps if d in position and d != name} for name, deps in dependencies.items()}
+    _refuse_self_loops(dependencies)
+    ordered = _kahn(position, needs)
+    if len(ordered) < len(position):
+        raise CycleError(_a_cycle({name: deps for name, deps in needs.items() if deps}))
+    return ordered
+
+
+def _refuse_self_loops(dependencies: Mapping[str, Iterable[str]]) -> None:
+    """Raises CycleError for the first name that depends on itself: the shortest cycle, reported as such
+    (`needs` leaves such a dependency out, so the walk in `_a_cycle` would never find it)."""
     self_loops = [name for name, deps in dependencies.items() if name in set(deps)]
     if self_loops:
         raise CycleError([self_loops[0], self_loops[0]])
-    dependents: dict[str, list[str]] = {name: [] for name in dependencies}
-    for name, deps in needs.items():
-        for dependency in deps:
-            dependents[dependency].append(name)
+
+
+def _kahn(position: Mapping[str, int], needs: dict[str, set[str]]) -> list[str]:
+    """The names of `needs` that can be ordered, each after its needs, ties by `position` (lowest first).
+
+    Consumes `needs`: a name's set loses each dependency as it is ordered, so on return the names still
+    needing something are exactly those no order can satisfy (in a cycle or behind one).
+    """
+    dependents = _dependents(needs)
     ready = [(position[name], name) for name, deps in needs.items() if not deps]
     heapq.heapify(ready)
     ordered: list[str] = []
@@ -116,9 +131,16 @@ def topological(dependencies: Mapping[str, Iterable[str]]) -> list[str]:
             needs[dependent].discard(name)
             if not needs[dependent]:
                 heapq.heappush(ready, (position[dependent], dependent))
-    if len(ordered) < len(position):
-        raise CycleError(_a_cycle({name: deps for name, deps in needs.items() if deps}))
     return ordered
+
+
+def _dependents(needs: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
+    """Who depends on each name (every name of `needs` has an entry, empty when nothing depends on it)."""
+    dependents: dict[str, list[str]] = {name: [] for name in needs}
+    for name, deps in needs.items():
+        for dependency in deps:
+            dependents[dependency].append(name)
+    return dependents
 
 
 def _a_cycle(blocked: Mapping[str, set[str]]) -> list[str]:

@@ -287,42 +287,88 @@ def load_stack(path: str | Path) -> Stack:
 
 
 def stack_from_document(document: Any, path: Path, duplicates: list[Duplicate] | None = None) -> Stack:
-    """The stack a parsed document declares, with every structural problem found in `problems`."""
-    problems: list[Diagnostic] = []
+    """The stack a parsed document declares, with every structural problem found in `problems`.
+
+    Every part is checked even when an earlier one is wrong, so one run reports all the problems; they are
+    listed in the order of the checks: top-level keys and settings, then resources, then references.
+    """
     if not isinstance(document, dict):
         raise EngineError.single(f"{path}: a stack is a mapping with name, region and resources")
-    for key in sorted(set(document) - TOP_LEVEL, key=str):
-        problems.append(Diagnostic(f"unknown top-level key {key!r} (expected: {', '.join(sorted(TOP_LEVEL))})"))
+    problems = _unknown_top_level(document)
     name = _text(document, "name", STACK_NAME, "letters, digits, '.', '_' and '-'", problems)
     region = _text(document, "region", re.compile(r"^[a-z]{2}-[a-z0-9-]+\Z"), "a region id such as cn-hangzhou",
                    problems)
+    _check_description(document, problems)
+    backend = _backend(document, problems)
+    state = _state_location(document, problems)
+    entries = _entries(document, problems)
+    problems.extend(_duplicate_problems(duplicates or [], document, entries, path))
+    resources = _resources(entries, problems)
+    problems.extend(_reference_problems(resources))
+    order = _dependency_order(resources, problems)
+    return Stack(name=str(name or "invalid"), region=str(region or "invalid"), path=path,
+                 resources={n: resources[n] for n in order}, problems=tuple(problems), backend=backend, state=state)
+
+
+def _unknown_top_level(document: Mapping[Any, Any]) -> list[Diagnostic]:
+    """A problem for each top-level key a stack does not have, sorted by name so the report is stable."""
+    return [Diagnostic(f"unknown top-level key {key!r} (expected: {', '.join(sorted(TOP_LEVEL))})")
+            for key in sorted(set(document) - TOP_LEVEL, key=str)]
+
+
+def _check_description(document: Mapping[str, Any], problems: list[Diagnostic]) -> None:
+    """`description:` is optional, and text when given."""
     if not isinstance(document.get("description", ""), str):
         problems.append(Diagnostic(f"must be text, not {document['description']!r}", field="description"))
-    backend = document.get("backend")
+
+
+def _backend(document: Mapping[str, Any], problems: list[Diagnostic]) -> str | None:
+    """`backend:` when it names a backend; None when it is absent or (a problem recorded) names none, so the
+    stack still loads and the command line may choose."""
+    backend: str | None = document.get("backend")
     if backend is not None and backend not in BACKENDS:
         problems.append(Diagnostic(f"{backend!r} is not a backend: use one of {', '.join(BACKENDS)}", field="backend"))
-        backend = None
-    state = document.get("state")
+        return None
+    return backend
+
+
+def _state_location(document: Mapping[str, Any], problems: list[Diagnostic]) -> str | None:
+    """`state:` when it is a location state may live at (engine.state_location); None when it is absent or
+    (a problem recorded) is not one."""
+    state: str | None = document.get("state")
     problem = location_problem(state) if state is not None else None
     if problem is not None:
         problems.append(Diagnostic(problem, field="state"))
-        state = None
-    entries = document.get("resources") or {}
+        return None
+    return state
+
+
+def _entries(document: Mapping[str, Any], problems: list[Diagnostic]) -> Mapping[Any, Any]:
+    """The `resources:` mapping as written (with its line bookkeeping); empty when absent or (a problem
+    recorded) not a mapping."""
+    entries: Mapping[Any, Any] = document.get("resources") or {}
     if not isinstance(entries, dict):
         problems.append(Diagnostic("resources must be a mapping of resource names to resources"))
-        entries = {}
-    problems.extend(_duplicate_problems(duplicates or [], document, entries, path))
-    declared = [_declared(name_, entry, getattr(entries, "lines", {}).get(name_), problems)
-                for name_, entry in entries.items()]
-    resources = {resource.name: resource for resource in declared if resource is not None}
-    problems.extend(_reference_problems(resources))
+        return {}
+    return entries
+
+
+def _resources(entries: Mapping[Any, Any], problems: list[Diagnostic]) -> dict[str, DeclaredResource]:
+    """The resources that are well formed, in the order written; each one that is not adds its problems and
+    is left out (so references to it are reported as dangling, never followed)."""
+    lines = getattr(entries, "lines", {})
+    declared = [_declared(name, entry, lines.get(name), problems) for name, entry in entries.items()]
+    return {resource.name: resource for resource in declared if resource is not None}
+
+
+def _dependency_order(resources: Mapping[str, DeclaredResource], problems: list[Diagnostic]) -> list[str]:
+    """The resources' names, each after those it depends on (ties in the order written). When they form a
+    cycle, the cycle is a problem and the order written stands, so the stack still loads and reports it."""
     try:
-        order = topological({n: r.dependencies for n, r in resources.items()})
+        return topological({n: r.dependencies for n, r in resources.items()})
     except CycleError as cycle:
         problems.append(Diagnostic(str(cycle), resource=cycle.cycle[0]))
-        order = list(resources)
-    return Stack(name=str(name or "invalid"), region=str(region or "invalid"), path=path,
-                 resources={n: resources[n] for n in order}, problems=tuple(problems), backend=backend, state=state)
+        return list(resources)
 
 
 def _duplicate_problems(duplicates: list[Duplicate], document: Mapping[Any, Any], entries: Mapping[Any, Any],

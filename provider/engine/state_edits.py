@@ -103,6 +103,15 @@ def rename(state: StackState, old: str, new: str) -> list[Entry]:
     """Moves every entry under `old` to `new` and renames `old` in every entry's dependencies (they record
     names); returns the moved entries as they are now. Raises EngineError, changing nothing, when `old` is
     not in the state, when `new` already is (nothing is ever merged) or is not a resource name."""
+    _check_rename(state, old, new)
+    _move_entries(state, old, new)
+    _rename_dependencies(state, old, new)
+    return [item for item in entries(state) if item.name == new]
+
+
+def _check_rename(state: StackState, old: str, new: str) -> None:
+    """Raises EngineError when `old` may not become `new`; reads the state and never changes it, so a
+    refused rename leaves it exactly as it was."""
     if old not in names(state):
         raise EngineError([unknown(state, old)])
     if not NAME.match(new):
@@ -115,16 +124,25 @@ def rename(state: StackState, old: str, new: str) -> list[Entry]:
         raise EngineError.single(
             f"stack {state.stack} already manages it ({held}): `state mv` never merges two resources; choose "
             f"another name, or forget this one first with `ecsops state rm`", resource=new, type=taken.type)
+
+
+def _move_entries(state: StackState, old: str, new: str) -> None:
+    """Files the managed object, the create intent and the deposed objects of `old` under `new`. The
+    mappings keep their order (`new` takes `old`'s place), so listings and applies keep theirs."""
     state.resources = {(new if name == old else name): item for name, item in state.resources.items()}
     state.pending = {(new if name == old else name): item for name, item in state.pending.items()}
     for deposed in state.deposed:
         if deposed.name == old:
             deposed.name = new
+
+
+def _rename_dependencies(state: StackState, old: str, new: str) -> None:
+    """Every recorded dependency on `old` (of a managed object, a create intent or a deposed object) names
+    `new` instead, so the order of deletes and creates the state implies is unchanged."""
     recording: list[ResourceState | PendingCreate | Deposed] = [
         *state.resources.values(), *state.pending.values(), *state.deposed]
     for dependent in recording:
         dependent.dependencies = [new if dependency == old else dependency for dependency in dependent.dependencies]
-    return [item for item in entries(state) if item.name == new]
 
 
 def dependents(state: StackState, name: str) -> list[str]:

@@ -11,6 +11,7 @@ ResourceType `ddh` and `managedhost` are accepted and hold no events here. Newes
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -28,28 +29,44 @@ RESOURCE_TYPES = ("instance", "ddh", "managedhost")
 
 @PRODUCT.operation("DescribeInstanceHistoryEvents", writes=False)
 def describe_instance_history_events(ctx: Context) -> dict[str, Any]:
+    """The events that pass every filter of the request, newest first, a page at a time. The parameters are
+    checked in a fixed order (region, EventId, ResourceType, statuses, types, times) before anything is read,
+    so a request wrong in two ways always gets the same error."""
     region = ctx.region()
-    params = ctx.params
-    event_ids = params.strings("EventId")
-    if len(event_ids) > EVENT_ID_LIMIT:
-        raise CODES.error("EventIdLimitExceeded", limit=EVENT_ID_LIMIT)
-    resource_type = params.text("ResourceType") or "instance"
-    if resource_type not in RESOURCE_TYPES:
-        raise CODES.error("InvalidParameter", name="ResourceType", reason=f"use one of {', '.join(RESOURCE_TYPES)}")
-    statuses = _wanted(ctx, "InstanceEventCycleStatus", "EventCycleStatus", types.STATES) or DEFAULT_STATUSES
-    event_types = _wanted(ctx, "InstanceEventType", "EventType", tuple(types.TYPES))
-    resources = params.strings("ResourceId") or [params.text("InstanceId") or ""]
-    ranges = _ranges(ctx)
+    event_ids = _event_ids(ctx)
+    resource_type = _resource_type(ctx)
+    wanted = _Filters(
+        statuses=_wanted(ctx, "InstanceEventCycleStatus", "EventCycleStatus", types.STATES) or DEFAULT_STATUSES,
+        event_types=_wanted(ctx, "InstanceEventType", "EventType", tuple(types.TYPES)),
+        event_ids=event_ids,
+        resources=ctx.params.strings("ResourceId") or [ctx.params.text("InstanceId") or ""],
+        ranges=_ranges(ctx),
+        now=ctx.now,
+    )
     rows = [
         row for row in ctx.tx.execute(
             "SELECT * FROM system_events WHERE region = ? AND resource_type = ? ORDER BY seq DESC",
             (region, resource_type))
-        if row["status"] in statuses and (not event_types or row["event_type"] in event_types)
-        and (not event_ids or row["id"] in event_ids) and (resources == [""] or row["resource_id"] in resources)
-        and _in_ranges(ranges, row) and not _expired(row, ctx.now)
+        if wanted.admit(row)
     ]
     chunk, paging = page(ctx, rows, max_size=100)
     return {"InstanceSystemEventSet": {"InstanceSystemEventType": [_event_view(row) for row in chunk]}, **paging}
+
+
+def _event_ids(ctx: Context) -> list[str]:
+    """`EventId.N`; refused past EVENT_ID_LIMIT, as the service does, rather than cut short."""
+    event_ids = ctx.params.strings("EventId")
+    if len(event_ids) > EVENT_ID_LIMIT:
+        raise CODES.error("EventIdLimitExceeded", limit=EVENT_ID_LIMIT)
+    return event_ids
+
+
+def _resource_type(ctx: Context) -> str:
+    """`ResourceType`, `instance` when not given; refused when it is not one of RESOURCE_TYPES."""
+    resource_type = ctx.params.text("ResourceType") or "instance"
+    if resource_type not in RESOURCE_TYPES:
+        raise CODES.error("InvalidParameter", name="ResourceType", reason=f"use one of {', '.join(RESOURCE_TYPES)}")
+    return resource_type
 
 
 def _wanted(ctx: Context, repeated: str, single: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
@@ -63,6 +80,29 @@ def _wanted(ctx: Context, repeated: str, single: str, allowed: tuple[str, ...]) 
 
 
 Range = tuple[str, str | None, str | None]
+
+
+@dataclass(frozen=True)
+class _Filters:
+    """A request's filters, checked. An empty `event_types` or `event_ids` admits every type or id; `resources`
+    of `[""]` (neither ResourceId.N nor InstanceId given) admits every resource."""
+
+    statuses: tuple[str, ...]
+    event_types: tuple[str, ...]
+    event_ids: list[str]
+    resources: list[str]
+    ranges: list[Range]
+    now: datetime
+
+    def admit(self, row: sqlite3.Row) -> bool:
+        """Whether the event `row` is listed: it passes every filter and has not aged out (see `_expired`)."""
+        return self._chosen(row) and _in_ranges(self.ranges, row) and not _expired(row, self.now)
+
+    def _chosen(self, row: sqlite3.Row) -> bool:
+        """Whether the event has a wanted status and, where the request names them, type, id and resource."""
+        return (row["status"] in self.statuses and (not self.event_types or row["event_type"] in self.event_types)
+                and (not self.event_ids or row["id"] in self.event_ids)
+                and (self.resources == [""] or row["resource_id"] in self.resources))
 
 
 def _ranges(ctx: Context) -> list[Range]:
