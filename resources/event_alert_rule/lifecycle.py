@@ -3,6 +3,10 @@ DescribeEventRuleTargetList / DeleteEventRuleTargets / DeleteEventRules.
 
 Both writes are upserts (by rule name, by target id), so a create repeated after an interruption takes
 over the rule it made; a rule made elsewhere is protected by `find_existing` instead.
+
+The rule's request and read-back, and each target's, are built from the spec's field declarations
+(engine/wire.py); what is this API's own stays here: the event type, the webhooks' protocol, the targets' own
+calls under their stable ids, and the states the SDK's answer does not carry.
 """
 
 from __future__ import annotations
@@ -16,21 +20,12 @@ from ecsops.cloud.errors import NotFound
 from ecsops.engine.kind import Observed, partly_made, read_back
 from ecsops.engine.listing import ListingCache, answered, fetched
 from ecsops.engine.values import canonical, reveal
-from ecsops.resources.event_alert_rule.spec import EventAlertRuleSpec
+from ecsops.engine.wire import create_request, declared, model_request, read_values
+from ecsops.resources.event_alert_rule.spec import EventAlertRuleSpec, Targets
 
 PAGE_SIZE = 100
-RULE_FIELDS = frozenset({"description", "enabled", "silenceTime", "groupId", "eventPattern"})
-
-#: targets field -> (API parameter list, answer list key, answer item key, {our key: API key})
-TARGET_WIRE: dict[str, tuple[str, str, dict[str, str]]] = {
-    "contacts": ("ContactParameters", "ContactParameter", {"id": "Id", "group": "ContactGroupName", "level": "Level"}),
-    "webhooks": ("WebhookParameters", "WebhookParameter", {"id": "Id", "url": "Url", "method": "Method"}),
-    "mns": ("MnsParameters", "MnsParameter", {"id": "Id", "region": "Region", "queue": "Queue", "topic": "Topic"}),
-    "functions": ("FcParameters", "FCParameter", {"id": "Id", "region": "Region", "service": "ServiceName",
-                                                  "function": "FunctionName"}),
-    "logstores": ("SlsParameters", "SlsParameter", {"id": "Id", "region": "Region", "project": "Project",
-                                                    "logstore": "LogStore"}),
-}
+#: the fields PutEventRule carries (a change of any of them puts the rule again, whole)
+RULE_FIELDS = frozenset(name for name, policy in declared(EventAlertRuleSpec).items() if policy.sent)
 
 
 class EventAlertRuleLifecycle:
@@ -40,9 +35,9 @@ class EventAlertRuleLifecycle:
     def create(self, cloud: Cloud, spec: EventAlertRuleSpec, *, token: str) -> Observed:
         cloud.call(ops.PUT_EVENT_RULE, rule_request(spec))
         with partly_made(spec.name):  # the rule exists from here on
-            targets = spec.values()["targets"]
-            if any(targets.values()):
-                cloud.call(ops.PUT_EVENT_RULE_TARGETS, {"RuleName": spec.name, **target_request(targets)})
+            targets = target_request(spec.values()["targets"])
+            if targets:
+                cloud.call(ops.PUT_EVENT_RULE_TARGETS, {"RuleName": spec.name, **targets})
             return read_back(self, cloud, spec.name, prior=spec.values(), what="rule")
 
     def read(self, cloud: Cloud, id_: str, *, prior: Mapping[str, Any] | None) -> Observed | None:
@@ -90,35 +85,17 @@ def find_existing(cloud: Cloud, spec: EventAlertRuleSpec) -> Observed | None:
 
 
 def rule_request(spec: EventAlertRuleSpec) -> dict[str, Any]:
-    pattern = spec.event_pattern
-    request: dict[str, Any] = {
-        "RuleName": spec.name, "Description": spec.description, "EventType": "SYSTEM",
-        "State": "ENABLED" if spec.enabled else "DISABLED", "SilenceTime": spec.silence_time,
-        "EventPattern": [{
-            "Product": pattern.product, "EventTypeList": pattern.event_types, "LevelList": pattern.levels,
-            "NameList": pattern.names, "StatusList": pattern.statuses, "SQLFilter": pattern.sql_filter or None,
-        }],
-    }
-    if spec.group_id:
-        request["GroupId"] = spec.group_id
-    return request
+    """PutEventRule, a full put: every field the rule declares, and the type of the events (ECS's own)."""
+    return {**create_request(spec), "EventType": "SYSTEM"}
 
 
 def target_request(targets: Mapping[str, list[dict[str, Any]]]) -> dict[str, Any]:
-    """PutEventRuleTargets parameters for the given targets (by type, as the spec holds them)."""
-    request: dict[str, Any] = {}
-    for field, items in reveal(targets).items():  # a webhook URL may be a secret: plain on the wire only
-        parameter, _, keys = TARGET_WIRE[field]
-        if items:
-            request[parameter] = [wire_target(field, item, keys) for item in items]
+    """PutEventRuleTargets parameters for the given targets (by type, as the spec holds them); a type without
+    targets is left out."""
+    request = model_request(Targets, reveal(targets))  # a webhook URL may be a secret: plain on the wire only
+    for webhook in request.get("WebhookParameters", []):
+        webhook["Protocol"] = "http"  # CloudMonitor's protocol of an HTTP callback; the URL carries the scheme
     return request
-
-
-def wire_target(field: str, item: Mapping[str, Any], keys: Mapping[str, str]) -> dict[str, Any]:
-    wire = {keys[key]: str(value) for key, value in item.items() if value is not None and key in keys}
-    if field == "webhooks":
-        wire["Protocol"] = "http"  # CloudMonitor's protocol of an HTTP callback; the URL carries the scheme
-    return wire
 
 
 def target_ids(targets: Mapping[str, Iterable[Mapping[str, Any]]]) -> set[str]:
@@ -134,8 +111,9 @@ def retarget(cloud: Cloud, rule: str, before: Mapping[str, list[dict[str, Any]]]
     previous = {(field, str(item["id"])): canonical(item) for field, items in before.items() for item in items}
     changed = {field: [item for item in items if previous.get((field, str(item["id"]))) != canonical(item)]
                for field, items in after.items()}
-    if any(changed.values()):
-        cloud.call(ops.PUT_EVENT_RULE_TARGETS, {"RuleName": rule, **target_request(changed)})
+    request = target_request(changed)
+    if request:
+        cloud.call(ops.PUT_EVENT_RULE_TARGETS, {"RuleName": rule, **request})
 
 
 def find_rule(cloud: Cloud, name: str) -> dict[str, Any] | None:
@@ -150,37 +128,18 @@ def list_rules(cloud: Cloud, *, prefix: str = "") -> list[dict[str, Any]]:
 
 
 def observed_rule(rule: Mapping[str, Any], targets: Mapping[str, Any], prior: Mapping[str, Any] | None) -> Observed:
-    patterns = rule.get("EventPattern", {}).get("EventPattern", [])
-    pattern = patterns[0] if patterns else {}
-    prior_pattern = (prior or {}).get("eventPattern") or {}
-    statuses = pattern.get("StatusList", {}).get("StatusList")
-    values = {
-        "name": rule["Name"],
-        "description": rule.get("Description", ""),
-        "enabled": rule.get("State") == "ENABLED",
-        "silenceTime": int(rule.get("SilenceTime", 0)),
-        "groupId": rule.get("GroupId") or None,
-        "eventPattern": {
-            "product": pattern.get("Product", ""),
-            "eventTypes": pattern.get("EventTypeList", {}).get("EventTypeList", []),
-            "levels": pattern.get("LevelList", {}).get("LevelList", []),
-            "names": pattern.get("NameList", {}).get("NameList", []),
-            # The SDK's answer model has no StatusList: when the cloud does not say, the last apply does.
-            "statuses": statuses if statuses is not None else prior_pattern.get("statuses", []),
-            "sqlFilter": pattern.get("SQLFilter") or "",
-        },
-        "targets": {field: observed_targets(targets, field) for field in TARGET_WIRE},
-    }
+    """The rule (a DescribeEventRuleList item) and its targets (DescribeEventRuleTargetList's answer) in spec
+    terms."""
+    values = {**read_values(EventAlertRuleSpec, rule), "targets": read_values(Targets, targets)}
+    if not reports_statuses(rule):
+        # The SDK's answer model has no StatusList: when the cloud does not say, the last apply does.
+        prior_pattern = (prior or {}).get("eventPattern") or {}
+        values["eventPattern"]["statuses"] = prior_pattern.get("statuses", [])
     return Observed(id=rule["Name"], values=values, outputs={"ruleName": rule["Name"]})
 
 
-def observed_targets(answer: Mapping[str, Any], field: str) -> list[dict[str, Any]]:
-    """One type's targets in spec terms (the API answers "" for what a target does not have)."""
-    parameter, item_key, keys = TARGET_WIRE[field]
-    items = []
-    for wire in answer.get(parameter, {}).get(item_key, []):
-        item = {key: wire.get(api_key) or None for key, api_key in keys.items()}
-        if field == "contacts" and item["level"] is not None:
-            item["level"] = int(item["level"])
-        items.append(item)
-    return items
+def reports_statuses(rule: Mapping[str, Any]) -> bool:
+    """Whether the rule's (first) pattern, as described, carries its StatusList."""
+    patterns = rule.get("EventPattern", {}).get("EventPattern", [])
+    pattern = patterns[0] if patterns else {}
+    return pattern.get("StatusList", {}).get("StatusList") is not None

@@ -24,7 +24,5 @@ class EventAlertRule(KindResource, module="ecsops", name="EventAlertRule"):
                  description: pulumi.Input[str] | None = None, enabled: pulumi.Input[bool] | None = None,
                  silence_time: pulumi.Input[int] | None = None, group_id: pulumi.Input[str] | None = None,
                  adopt_id: pulumi.Input[str] | None = None, opts: pulumi.ResourceOptions | None = None):
-        super().__init__(KIND, resource_name, dict(
-            name=name, event_pattern=event_pattern, targets=targets, description=description, enabled=enabled,
-            silence_time=silence_time, group_id=group_id,
-        ), opts, adopt_id)
+        # The keyword arguments are the spec's fields (tests/architecture checks it): passed on by name.
+        super().__init__(KIND, resource_name, locals(), opts, adopt_id)

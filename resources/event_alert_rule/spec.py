@@ -1,5 +1,9 @@
 """What an event alert rule declares: the pattern of system events it matches and the targets it notifies.
 
+Every field, nested ones included, declares its API parameter (`wire=`), how it travels (`codec=`) and where
+the answers report it (`read=`): the PutEventRule and PutEventRuleTargets requests and the read-back are built
+from these declarations (engine/wire.py).
+
 Every target has an id, stable across changes: given, or `<type>-<position>` (webhook-1, contact-2...). A
 target changes in place under its id, a new id is added, and an id no longer declared is deleted from the
 cloud (DeleteEventRuleTargets), which the Terraform provider never does.
@@ -15,9 +19,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic.alias_generators import to_camel
 
 from ecsops.engine.kind import Problem, Spec
-from ecsops.engine.policy import in_place, replace
+from ecsops.engine.policy import FieldPolicy, in_place, replace
 from ecsops.engine.scalars import STRICT_NUMBER, Flag
 from ecsops.engine.values import SecretValue, secret_or_text
+from ecsops.engine.wire import NUMBER, NUMBER_TEXT, OPTIONAL_TEXT, Nested, SkipEmpty, Switch
 from ecsops.resources.event_alert_rule.catalog import STATES, documented
 from ecsops.resources.names import log_project, logstore, region_id
 
@@ -35,15 +40,20 @@ class _Part(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
 
 
+def wrapped_list(wire: str) -> FieldPolicy:
+    """A list of a pattern: sent as `wire`, reported wrapped in an object of the same name."""
+    return in_place(wire=wire, read=f"{wire}.{wire}")
+
+
 class EventPattern(_Part):
     """Which events: a product, and any of event types, levels, names, states and a SQL filter."""
 
-    product: str = Field("ecs", min_length=1)
-    event_types: list[EventType] = []
-    levels: list[Level] = []
-    names: list[str] = []
-    statuses: list[State] = []
-    sql_filter: str = ""
+    product: Annotated[str, in_place(wire="Product"), Field(min_length=1)] = "ecs"
+    event_types: Annotated[list[EventType], wrapped_list("EventTypeList")] = []
+    levels: Annotated[list[Level], wrapped_list("LevelList")] = []
+    names: Annotated[list[str], wrapped_list("NameList")] = []
+    statuses: Annotated[list[State], wrapped_list("StatusList")] = []
+    sql_filter: Annotated[str, in_place(wire="SQLFilter", codec=SkipEmpty(unset=""))] = ""
 
     @field_validator("event_types", "levels", "names", "statuses")
     @classmethod
@@ -72,8 +82,14 @@ class EventPattern(_Part):
         return self
 
 
+def target_text(wire: str) -> FieldPolicy:
+    """A target's text parameter (the API answers "" for what a target does not have: read back as None)."""
+    return in_place(wire=wire, codec=OPTIONAL_TEXT)
+
+
 class Target(_Part):
-    id: str | None = Field(None, description="Stable id of the target (default: its type and position).")
+    id: Annotated[str | None, target_text("Id"), Field(
+        description="Stable id of the target (default: its type and position).")] = None
 
     @field_validator("id")
     @classmethod
@@ -84,9 +100,10 @@ class Target(_Part):
 
 
 class Contact(Target):
-    group: str = Field(min_length=1, description="A CloudMonitor contact group.")
-    level: Literal[2, 3, 4] = Field(3, description="2: phone, SMS, DingTalk, email; 3: SMS, DingTalk, email; "
-                                                   "4: DingTalk, email.")
+    group: Annotated[str, target_text("ContactGroupName"), Field(
+        min_length=1, description="A CloudMonitor contact group.")]
+    level: Annotated[Literal[2, 3, 4], in_place(wire="Level", codec=NUMBER_TEXT), Field(
+        description="2: phone, SMS, DingTalk, email; 3: SMS, DingTalk, email; 4: DingTalk, email.")] = 3
 
 
 def webhook_url(url: str) -> str:
@@ -100,10 +117,11 @@ def webhook_url(url: str) -> str:
 
 
 class Webhook(Target):
-    url: Annotated[Union[str, SecretValue], secret_or_text(webhook_url, what="an http or https URL"), Field(
+    url: Annotated[Union[str, SecretValue], target_text("Url"), secret_or_text(
+        webhook_url, what="an http or https URL"), Field(
         description="An http or https URL that receives the notification; write {secret: URL} when it carries "
                     "a token (it is then never shown or stored in plain text).")]
-    method: Literal["POST", "GET"] = "POST"
+    method: Annotated[Literal["POST", "GET"], target_text("Method")] = "POST"
 
 
 def _port_valid(parsed: ParseResult) -> bool:
@@ -117,7 +135,7 @@ def _port_valid(parsed: ParseResult) -> bool:
 class Regional(Target):
     """A target reached in one region (a queue, a function, a logstore)."""
 
-    region: str = Field(min_length=1, description="A region id, e.g. cn-hangzhou.")
+    region: Annotated[str, target_text("Region"), Field(min_length=1, description="A region id, e.g. cn-hangzhou.")]
 
     @field_validator("region")
     @classmethod
@@ -126,8 +144,8 @@ class Regional(Target):
 
 
 class Mns(Regional):
-    queue: str | None = Field(None, min_length=1)
-    topic: str | None = Field(None, min_length=1)
+    queue: Annotated[str | None, target_text("Queue"), Field(min_length=1)] = None
+    topic: Annotated[str | None, target_text("Topic"), Field(min_length=1)] = None
 
     @model_validator(mode="after")
     def _queue_or_topic(self) -> "Mns":
@@ -137,13 +155,13 @@ class Mns(Regional):
 
 
 class Function(Regional):
-    service: str = Field(min_length=1)
-    function: str = Field(min_length=1)
+    service: Annotated[str, target_text("ServiceName"), Field(min_length=1)]
+    function: Annotated[str, target_text("FunctionName"), Field(min_length=1)]
 
 
 class Logstore(Regional):
-    project: str = Field(min_length=1)
-    logstore: str = Field(min_length=1)
+    project: Annotated[str, target_text("Project"), Field(min_length=1)]
+    logstore: Annotated[str, target_text("LogStore"), Field(min_length=1)]
 
     @field_validator("project")
     @classmethod
@@ -163,12 +181,23 @@ TARGET_TYPES: dict[str, tuple[type[Target], str]] = {
 }
 
 
+def targets_of(model: type[Target], parameter: str, element: str) -> FieldPolicy:
+    """One type of targets: PutEventRuleTargets' `parameter` list; DescribeEventRuleTargetList reports it as
+    `parameter.element`."""
+    return in_place(wire=parameter, codec=Nested(model), read=f"{parameter}.{element}")
+
+
 class Targets(_Part):
-    contacts: list[Contact] = Field([], max_length=MAX_PER_TYPE)
-    webhooks: list[Webhook] = Field([], max_length=MAX_PER_TYPE)
-    mns: list[Mns] = Field([], max_length=MAX_PER_TYPE)
-    functions: list[Function] = Field([], max_length=MAX_PER_TYPE)
-    logstores: list[Logstore] = Field([], max_length=MAX_PER_TYPE)
+    # One list per type, as PutEventRuleTargets takes them (a docstring here would show in the schema).
+    contacts: Annotated[list[Contact], targets_of(Contact, "ContactParameters", "ContactParameter"),
+                        Field(max_length=MAX_PER_TYPE)] = []
+    webhooks: Annotated[list[Webhook], targets_of(Webhook, "WebhookParameters", "WebhookParameter"),
+                        Field(max_length=MAX_PER_TYPE)] = []
+    mns: Annotated[list[Mns], targets_of(Mns, "MnsParameters", "MnsParameter"), Field(max_length=MAX_PER_TYPE)] = []
+    functions: Annotated[list[Function], targets_of(Function, "FcParameters", "FCParameter"),
+                         Field(max_length=MAX_PER_TYPE)] = []
+    logstores: Annotated[list[Logstore], targets_of(Logstore, "SlsParameters", "SlsParameter"),
+                         Field(max_length=MAX_PER_TYPE)] = []
 
     @model_validator(mode="before")
     @classmethod
@@ -209,16 +238,19 @@ def sorted_targets(targets: dict[str, Any]) -> dict[str, Any]:
 class EventAlertRuleSpec(Spec):
     """A CloudMonitor event-triggered alert rule for ECS system events."""
 
-    name: Annotated[str, replace(wire="RuleName", reason=REPLACE_REASON), Field(
+    name: Annotated[str, replace(wire="RuleName", read="Name", reason=REPLACE_REASON), Field(
         description="The rule's name (its identity): 1-64 letters, digits, '_', '-', '.'.")]
     description: Annotated[str, in_place(wire="Description"), Field(max_length=256)] = ""
-    enabled: Annotated[Flag, in_place(wire="State")] = True
-    silence_time: Annotated[int, in_place(wire="SilenceTime"), Field(
+    enabled: Annotated[Flag, in_place(wire="State", codec=Switch(on="ENABLED", off="DISABLED"))] = True
+    silence_time: Annotated[int, in_place(wire="SilenceTime", codec=NUMBER), Field(
         ge=0, le=86_400, description="Seconds during which a repeat of an event for a resource is not sent again."),
         STRICT_NUMBER] = 86_400
-    group_id: Annotated[str | None, in_place(wire="GroupId")] = None
-    event_pattern: Annotated[EventPattern, in_place(wire="EventPattern", normalise=sorted_pattern)]
-    targets: Annotated[Targets, in_place(wire="Targets", normalise=sorted_targets)] = Targets()
+    group_id: Annotated[str | None, in_place(wire="GroupId", codec=SkipEmpty())] = None
+    event_pattern: Annotated[EventPattern, in_place(
+        wire="EventPattern", codec=Nested(EventPattern, many=False), read="EventPattern.EventPattern",
+        normalise=sorted_pattern)]
+    # Sent by PutEventRuleTargets and read from DescribeEventRuleTargetList (lifecycle.py), by Targets' fields.
+    targets: Annotated[Targets, in_place(wire="Targets", sent=False, normalise=sorted_targets)] = Targets()
 
     @field_validator("name")
     @classmethod
