@@ -97,8 +97,9 @@ class CommandSpec(Spec):
     launcher: Annotated[str, in_place(wire="Launcher"), Field(
         description='How the script is started, e.g. python3 -u {{ACS::ScriptFileName|Ext(".py")}}.')] = ""
     tags: Annotated[dict[str, str], in_place(wire="Tag", codec=TAGS, read="Tags")] = {}
-    resource_group_id: Annotated[str | None, replace(wire="ResourceGroupId", codec=OPTIONAL_TEXT, computed=True, reason=(
-        "ModifyCommand cannot move a command to another resource group: a new command is made")), Field(
+    resource_group_id: Annotated[str | None, replace(
+        wire="ResourceGroupId", codec=OPTIONAL_TEXT, computed=True,
+        reason="ModifyCommand cannot move a command to another resource group: a new command is made"), Field(
         pattern=r"^rg-[a-z0-9]{1,64}$",  # pydantic's (Rust) regex: $ is the very end
         description="The resource group (rg-...); unset: the account's default group, whatever it is.")] = None
 

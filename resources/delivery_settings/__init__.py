@@ -5,13 +5,18 @@ A settings kind: create is "modify to the declared settings", delete is "disable
 Identity: the region and the setting type (InvocationDelivery, SessionManagerDelivery); changing either
 replaces. Delivery never crosses regions: the bucket and the project must be in the settings' region, which
 the service checks (its code is reported against `oss` or `logService`).
+
+Each field's declaration, down to the parts of a destination, is all there is of it: every
+ModifyCloudAssistantSettings request (create, update, and delete, which sends the spec's defaults: both
+destinations disabled) and the read-back are built from the declarations (engine/wire.py); the lifecycle adds
+only the identity and the choice, in an answer, of the entries of its own delivery type.
 """
 
 from __future__ import annotations
 
 import re
 from contextlib import nullcontext
-from typing import Annotated, Any, Literal, Mapping
+from typing import Annotated, Any, Literal, Mapping, cast
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
@@ -23,11 +28,13 @@ from ecsops.engine.kind import (Kind, Neighbour, Observed, Outputs, Problem, Spe
 from ecsops.engine.listing import ListingCache
 from ecsops.engine.policy import in_place, replace
 from ecsops.engine.scalars import Flag
+from ecsops.engine.wire import FLAG, OPTIONAL_TEXT, Record, create_request, declared, read_values
 from ecsops.resources.names import log_project, logstore
 
 BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]\Z")
 DELIVERY_TYPES = {"InvocationDelivery": "Invocation", "SessionManagerDelivery": "SessionManager"}
 REPLACE_REASON = "the region and setting type are the identity of these settings"
+SettingType = Literal["InvocationDelivery", "SessionManagerDelivery"]
 
 
 class _Part(BaseModel):
@@ -35,9 +42,11 @@ class _Part(BaseModel):
 
 
 class OssDelivery(_Part):
-    enabled: Flag = False
-    bucket: str | None = Field(None, description="A bucket in the settings' region.")
-    prefix: str = Field("", max_length=254, description="Key prefix, without a leading '/'.")
+    enabled: Annotated[Flag, in_place(wire="Enabled", codec=FLAG)] = False
+    bucket: Annotated[str | None, in_place(wire="BucketName", codec=OPTIONAL_TEXT),
+                      Field(description="A bucket in the settings' region.")] = None
+    prefix: Annotated[str, in_place(wire="Prefix"),
+                      Field(max_length=254, description="Key prefix, without a leading '/'.")] = ""
 
     @field_validator("bucket")
     @classmethod
@@ -61,9 +70,9 @@ class OssDelivery(_Part):
 
 
 class LogServiceDelivery(_Part):
-    enabled: Flag = False
-    project: str | None = None
-    logstore: str | None = None
+    enabled: Annotated[Flag, in_place(wire="Enabled", codec=FLAG)] = False
+    project: Annotated[str | None, in_place(wire="ProjectName", codec=OPTIONAL_TEXT)] = None
+    logstore: Annotated[str | None, in_place(wire="LogstoreName", codec=OPTIONAL_TEXT)] = None
 
     @field_validator("project")
     @classmethod
@@ -86,10 +95,11 @@ class DeliverySettingsSpec(Spec):
     """Where Cloud Assistant delivers execution records (or session records) of one region."""
 
     region: Annotated[str, replace(wire="RegionId", reason=REPLACE_REASON), Field(pattern=r"^[a-z]{2}-[a-z0-9-]+$")]
-    setting_type: Annotated[Literal["InvocationDelivery", "SessionManagerDelivery"],
-                            replace(wire="SettingType", reason=REPLACE_REASON)] = "InvocationDelivery"
-    oss: Annotated[OssDelivery, in_place(wire="OssDeliveryConfig")] = OssDelivery()
-    log_service: Annotated[LogServiceDelivery, in_place(wire="SlsDeliveryConfig")] = LogServiceDelivery()
+    setting_type: Annotated[SettingType, replace(wire="SettingType", reason=REPLACE_REASON)] = "InvocationDelivery"
+    # Objects: the SDK's request model sends them as the JSON strings the API takes.
+    oss: Annotated[OssDelivery, in_place(wire="OssDeliveryConfig", codec=Record(OssDelivery))] = OssDelivery()
+    log_service: Annotated[LogServiceDelivery, in_place(wire="SlsDeliveryConfig", codec=Record(
+        LogServiceDelivery))] = LogServiceDelivery()
 
 
 class DeliverySettingsOutputs(Outputs):
@@ -100,23 +110,11 @@ def settings_id(region: str, setting_type: str) -> str:
     return f"{region}:{setting_type}"
 
 
-def modify_request(setting_type: str, oss: Mapping[str, Any], log_service: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "SettingType": setting_type,
-        # Mappings: the SDK's request model sends them as the JSON strings the API takes.
-        "OssDeliveryConfig": {"Enabled": oss["enabled"], "BucketName": oss.get("bucket") or "",
-                              "Prefix": oss.get("prefix") or ""},
-        "SlsDeliveryConfig": {"Enabled": log_service["enabled"], "ProjectName": log_service.get("project") or "",
-                              "LogstoreName": log_service.get("logstore") or ""},
-    }
-
-
 class DeliverySettingsLifecycle:
     batch_min = 2  # read_many answers both setting types of a region in one call
 
     def create(self, cloud: Cloud, spec: DeliverySettingsSpec, *, token: str) -> Observed:
-        values = spec.values()
-        return self._set(cloud, spec.region, spec.setting_type, values["oss"], values["logService"], creating=True)
+        return self._set(cloud, spec, creating=True)
 
     def read(self, cloud: Cloud, id_: str, *, prior: Mapping[str, Any] | None) -> Observed | None:
         region, _, setting_type = id_.partition(":")
@@ -138,38 +136,33 @@ class DeliverySettingsLifecycle:
 
     def update(self, cloud: Cloud, id_: str, spec: DeliverySettingsSpec, *, prior: Mapping[str, Any],
                changed: frozenset[str]) -> Observed:
-        values = spec.values()
-        return self._set(cloud, spec.region, spec.setting_type, values["oss"], values["logService"])
+        return self._set(cloud, spec)
 
     def delete(self, cloud: Cloud, id_: str, *, prior: Mapping[str, Any]) -> None:
         region, _, setting_type = id_.partition(":")
-        cloud.call(ops.MODIFY_CLOUD_ASSISTANT_SETTINGS,
-                   modify_request(setting_type, {"enabled": False}, {"enabled": False}), region=region)
+        # The spec's defaults (both destinations disabled), for the id's type (made from a spec: a SettingType).
+        defaults = DeliverySettingsSpec.model_construct(region=region, setting_type=cast(SettingType, setting_type))
+        cloud.call(ops.MODIFY_CLOUD_ASSISTANT_SETTINGS, create_request(defaults), region=region)
 
-    def _set(self, cloud: Cloud, region: str, setting_type: str, oss: Mapping[str, Any],
-             log_service: Mapping[str, Any], *, creating: bool = False) -> Observed:
-        cloud.call(ops.MODIFY_CLOUD_ASSISTANT_SETTINGS, modify_request(setting_type, oss, log_service), region=region)
-        id_ = settings_id(region, setting_type)
+    def _set(self, cloud: Cloud, spec: DeliverySettingsSpec, *, creating: bool = False) -> Observed:
+        """Every setting, as declared, in one Modify."""
+        cloud.call(ops.MODIFY_CLOUD_ASSISTANT_SETTINGS, create_request(spec), region=spec.region)
+        id_ = settings_id(spec.region, spec.setting_type)
         with partly_made(id_) if creating else nullcontext():  # a create: the settings are ours from here on
             return read_back(self, cloud, id_, prior=None, what="delivery settings")
 
 
 def observed(region: str, setting_type: str, answer: Mapping[str, Any]) -> Observed:
+    """The settings of one type. The answer lists each destination per delivery type (`OssDeliveryConfig` under
+    `OssDeliveryConfigs`, one entry a type): this type's entries, under their parameters, with the identity
+    asked about, are the item read (as a Modify request would carry it; a destination not listed: disabled)."""
     delivery = DELIVERY_TYPES[setting_type]
-    oss: Mapping[str, Any] = next((item for item in answer.get("OssDeliveryConfigs", {}).get("OssDeliveryConfig", [])
-                                   if item.get("DeliveryType") == delivery), {})
-    sls: Mapping[str, Any] = next((item for item in answer.get("SlsDeliveryConfigs", {}).get("SlsDeliveryConfig", [])
-                                   if item.get("DeliveryType") == delivery), {})
-    values = {
-        "region": region,
-        "settingType": setting_type,
-        "oss": {"enabled": bool(oss.get("Enabled")), "bucket": oss.get("BucketName") or None,
-                "prefix": oss.get("Prefix") or ""},
-        "logService": {"enabled": bool(sls.get("Enabled")), "project": sls.get("ProjectName") or None,
-                       "logstore": sls.get("LogstoreName") or None},
-    }
+    item: dict[str, Any] = {"RegionId": region, "SettingType": setting_type}
+    for wire in [str(policy.wire) for policy in declared(DeliverySettingsSpec).values() if policy.wire not in item]:
+        item[wire] = next((entry for entry in answer.get(f"{wire}s", {}).get(wire, [])
+                           if entry.get("DeliveryType") == delivery), {})
     id_ = settings_id(region, setting_type)
-    return Observed(id=id_, values=values, outputs={"settingsId": id_})
+    return Observed(id=id_, values=read_values(DeliverySettingsSpec, item), outputs={"settingsId": id_})
 
 
 def stack_checks(properties: Mapping[str, Any], values: Mapping[str, Any], neighbours: Mapping[str, Neighbour], *,

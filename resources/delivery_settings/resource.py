@@ -24,5 +24,5 @@ class DeliverySettings(KindResource, module="ecsops", name="DeliverySettings"):
                  oss: pulumi.Input[Mapping[str, Any]] | None = None,
                  log_service: pulumi.Input[Mapping[str, Any]] | None = None,
                  adopt_id: pulumi.Input[str] | None = None, opts: pulumi.ResourceOptions | None = None):
-        super().__init__(KIND, resource_name, dict(region=region, setting_type=setting_type, oss=oss,
-                                                   log_service=log_service), opts, adopt_id)
+        # The keyword arguments are the spec's fields (tests/architecture checks it): passed on by name.
+        super().__init__(KIND, resource_name, locals(), opts, adopt_id)

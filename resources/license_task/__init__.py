@@ -5,6 +5,11 @@ and a stack declaring a license task against anything else is refused at plan wi
 
 Identity: the task id. In place: description, limit, active, and discovery rules *added*. Replace: name,
 license type, region, and any rule removed or changed — rules can only be added (the guide, 6.3).
+
+Each field's declaration is all there is of it: the create and modify requests, the rules an
+AddLicenseDiscoveryRules call sends, and the read-back are built from the declarations (engine/wire.py). The
+lifecycle adds only what is the API's own: the ClientToken, the region a task is asked for in, and `active`,
+which ActivateLicenseTask / DeactivateLicenseTask switch and the answer reports as the task's Status.
 """
 
 from __future__ import annotations
@@ -24,12 +29,15 @@ from ecsops.engine.listing import ListingCache
 from ecsops.engine.policy import add_only, in_place, replace
 from ecsops.engine.scalars import STRICT_NUMBER, Flag
 from ecsops.engine.values import canonical
+from ecsops.engine.wire import (NUMBER, OPTIONAL_TEXT, Nested, create_request, declared, modify_request,
+                                read_values)
 
 REGIONS = ("cn-hangzhou", "us-west-1", "us-east-1")
 TASKS_PER_REGION = 25
 PAGE = 100
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9._:-]{1,127}\Z")
 RULES_REASON = "discovery rules can only be added"
+ACTIVATED = "Activated"
 NO_PUBLIC_API = ("License Manager has no public API (no SDK or API reference has it): ecsops provides it in "
                  "its emulator only, so license tasks need the embedded emulator or `ecsops emulator serve`")
 
@@ -37,8 +45,10 @@ NO_PUBLIC_API = ("License Manager has no public API (no SDK or API reference has
 class DiscoveryRule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    product: str = Field(min_length=1, description="An installed product, e.g. Windows Server.")
-    version: str | None = Field(None, description="Only this version (any version when left out).")
+    product: Annotated[str, in_place(wire="Product"),
+                       Field(min_length=1, description="An installed product, e.g. Windows Server.")]
+    version: Annotated[str | None, in_place(wire="Version", codec=OPTIONAL_TEXT),
+                       Field(description="Only this version (any version when left out).")] = None
 
     @field_validator("version")
     @classmethod
@@ -48,6 +58,9 @@ class DiscoveryRule(BaseModel):
         return version or None
 
 
+RULES = Nested(DiscoveryRule)  # each rule as {"Product", "Version"}, a version left out when any will do
+
+
 class LicenseTaskSpec(Spec):
     """A license management task: a limit of instances or vCPUs, and the rules that find them."""
 
@@ -55,8 +68,9 @@ class LicenseTaskSpec(Spec):
     description: Annotated[str, in_place(wire="Description"), Field(min_length=2, max_length=256)]
     license_type: Annotated[Literal["Instance", "vCPU"], replace(wire="LicenseType",
                                                                  reason="a task's counting cannot be changed")]
-    limit: Annotated[int, in_place(wire="LicenseLimit"), Field(ge=1, le=100_000), STRICT_NUMBER]
-    discovery_rules: Annotated[list[DiscoveryRule], add_only(wire="DiscoveryRule", reason=RULES_REASON),
+    limit: Annotated[int, in_place(wire="LicenseLimit", codec=NUMBER), Field(ge=1, le=100_000), STRICT_NUMBER]
+    discovery_rules: Annotated[list[DiscoveryRule], add_only(wire="DiscoveryRule", codec=RULES,
+                                                             read="DiscoveryRules.DiscoveryRule", reason=RULES_REASON),
                                Field(min_length=1)]
     active: Annotated[Flag, in_place()] = True
     region: Annotated[str | None, replace(wire="RegionId", reason="a task lives in one region"), Field(
@@ -94,21 +108,13 @@ class LicenseTaskOutputs(Outputs):
     failed_count: int = 0
 
 
-def rules_request(rules: list[Mapping[str, Any]]) -> list[dict[str, str]]:
-    return [{"Product": rule["product"], **({"Version": rule["version"]} if rule.get("version") else {})}
-            for rule in rules]
-
-
 class LicenseTaskLifecycle:
     batch_min = 2  # read_many asks by task id: never dearer than one read per task
 
     def create(self, cloud: Cloud, spec: LicenseTaskSpec, *, token: str) -> Observed:
         values = spec.values()
         region = spec.region or cloud.region
-        body = cloud.call(ops.CREATE_LICENSE_TASK, {
-            "Name": spec.name, "Description": spec.description, "LicenseType": spec.license_type,
-            "LicenseLimit": spec.limit, "DiscoveryRule": rules_request(values["discoveryRules"]), "ClientToken": token,
-        }, region=region)
+        body = cloud.call(ops.CREATE_LICENSE_TASK, {**create_request(spec), "ClientToken": token}, region=region)
         with partly_made(body["LicenseTaskId"]):
             if not spec.active:
                 cloud.call(ops.DEACTIVATE_LICENSE_TASK, {"LicenseTaskId": body["LicenseTaskId"]}, region=region)
@@ -131,7 +137,8 @@ class LicenseTaskLifecycle:
             for start in range(0, len(ids), PAGE):
                 body = cloud.call(ops.DESCRIBE_LICENSE_TASKS, {"LicenseTaskId": ids[start:start + PAGE],
                                                                "MaxResults": PAGE}, region=region)
-                tasks.update({task["LicenseTaskId"]: task for task in body.get("LicenseTasks", {}).get("LicenseTask", [])})
+                listed = body.get("LicenseTasks", {}).get("LicenseTask", [])
+                tasks.update({task["LicenseTaskId"]: task for task in listed})
         return {id_: observed_task(tasks[id_], (prior or {}).get("region")) if id_ in tasks else None
                 for id_, prior in priors.items()}
 
@@ -139,13 +146,13 @@ class LicenseTaskLifecycle:
                changed: frozenset[str]) -> Observed:
         region = spec.region or cloud.region
         values = spec.values()
-        if changed & {"description", "limit"}:
-            cloud.call(ops.MODIFY_LICENSE_TASK, {"LicenseTaskId": id_, "Description": spec.description,
-                                                 "LicenseLimit": spec.limit}, region=region)
+        if modify_request(spec, changed):  # ModifyLicenseTask is sent all it carries (description and limit)
+            modified = modify_request(spec, declared(LicenseTaskSpec))
+            cloud.call(ops.MODIFY_LICENSE_TASK, {"LicenseTaskId": id_, **modified}, region=region)
         if "discoveryRules" in changed:
             existing = {canonical(rule) for rule in prior.get("discoveryRules") or []}
             added = [rule for rule in values["discoveryRules"] if canonical(rule) not in existing]
-            cloud.call(ops.ADD_LICENSE_DISCOVERY_RULES, {"LicenseTaskId": id_, "DiscoveryRule": rules_request(added)},
+            cloud.call(ops.ADD_LICENSE_DISCOVERY_RULES, {"LicenseTaskId": id_, "DiscoveryRule": RULES.encode(added)},
                        region=region)
         if "active" in changed:
             operation = ops.ACTIVATE_LICENSE_TASK if spec.active else ops.DEACTIVATE_LICENSE_TASK
@@ -158,11 +165,9 @@ class LicenseTaskLifecycle:
 
 
 def observed_task(task: Mapping[str, Any], region: str | None) -> Observed:
-    rules = [{"product": rule["Product"], "version": rule.get("Version") or None}
-             for rule in task.get("DiscoveryRules", {}).get("DiscoveryRule", [])]
-    values = {"name": task["Name"], "description": task.get("Description", ""), "licenseType": task["LicenseType"],
-              "limit": int(task["LicenseLimit"]), "discoveryRules": rules,
-              "active": task.get("Status") == "Activated", "region": region}
+    """The task as declared; `region` is where it was asked for (None: the stack's), which the answer does not
+    say, and `active` its Status."""
+    values = {**read_values(LicenseTaskSpec, task), "active": task.get("Status") == ACTIVATED, "region": region}
     outputs = {"licenseTaskId": task["LicenseTaskId"], "status": task.get("Status", ""),
                "consumed": int(task.get("Consumed", 0)), "trackedCount": int(task.get("TrackedCount", 0)),
                "failedCount": int(task.get("FailedCount", 0))}

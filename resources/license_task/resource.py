@@ -27,7 +27,5 @@ class LicenseTask(KindResource, module="ecsops", name="LicenseTask"):
                  discovery_rules: pulumi.Input[list[Mapping[str, str]]], active: pulumi.Input[bool] | None = None,
                  region: pulumi.Input[str] | None = None, adopt_id: pulumi.Input[str] | None = None,
                  opts: pulumi.ResourceOptions | None = None):
-        super().__init__(KIND, resource_name, dict(
-            name=name, description=description, license_type=license_type, limit=limit,
-            discovery_rules=discovery_rules, active=active, region=region,
-        ), opts, adopt_id)
+        # The keyword arguments are the spec's fields (tests/architecture checks it): passed on by name.
+        super().__init__(KIND, resource_name, locals(), opts, adopt_id)

@@ -4,6 +4,10 @@ A settings kind: the API has no create or delete. Create is "modify to the decla
 "modify back to the platform defaults" (AutoRecover, no notice, no window). Identity: the region and the
 sorted instance ids; a new instance set replaces (the old set goes back to the defaults first, so two sets
 sharing instances never overwrite each other). Two resources of a stack may not claim the same instance.
+
+Each field's declaration is all there is of it: every ModifyInstanceMaintenanceAttributes request (create,
+update, and delete, which sends the spec's own defaults) and the read-back are built from the declarations
+(engine/wire.py); the lifecycle adds only the identity, the region and the batched reads.
 """
 
 from __future__ import annotations
@@ -22,12 +26,12 @@ from ecsops.engine.kind import (Kind, Neighbour, Observed, Outputs, Problem, Spe
 from ecsops.engine.listing import ListingCache, fetched
 from ecsops.engine.policy import in_place, replace
 from ecsops.engine.scalars import Flag
+from ecsops.engine.wire import FLAG, SORTED, ListOfOne, Record, create_request, declared, read_values
 from ecsops.engine.values import is_unknown
 from ecsops.resources.scheduled_invocation import INSTANCE_ID
 
 MAX_INSTANCES = 100
 ON_THE_HOUR = re.compile(r"^([01]\d|2[0-3]):00:00\Z")
-DEFAULTS = {"action": "AutoRecover", "notify": False, "window": None}
 
 
 class MaintenanceWindow(BaseModel):
@@ -35,8 +39,8 @@ class MaintenanceWindow(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    start: str = Field(description="HH:00:00, UTC+8")
-    end: str = Field(description="HH:00:00, UTC+8")
+    start: Annotated[str, in_place(wire="StartTime"), Field(description="HH:00:00, UTC+8")]
+    end: Annotated[str, in_place(wire="EndTime"), Field(description="HH:00:00, UTC+8")]
 
     @field_validator("start", "end")
     @classmethod
@@ -56,13 +60,16 @@ class MaintenanceWindow(BaseModel):
 class MaintenanceAttributesSpec(Spec):
     """The maintenance action, notice and window of a set of instances."""
 
-    instance_ids: Annotated[list[str], replace(wire="InstanceId", normalise=sorted,
+    instance_ids: Annotated[list[str], replace(wire="InstanceId", codec=SORTED, normalise=sorted,
                                                reason="the instance set is the identity of these settings"),
                             Field(min_length=1, max_length=MAX_INSTANCES)]
-    action: Annotated[Literal["AutoRecover", "Stop", "AutoRedeploy"], in_place(wire="ActionOnMaintenance"),
+    action: Annotated[Literal["AutoRecover", "Stop", "AutoRedeploy"],
+                      in_place(wire="ActionOnMaintenance", read="ActionOnMaintenance.Value"),
                       Field(description="AutoRedeploy only for instances with local disks.")] = "AutoRecover"
-    notify: Annotated[Flag, in_place(wire="NotifyOnMaintenance")] = False
-    window: Annotated[MaintenanceWindow | None, in_place(wire="MaintenanceWindow")] = None
+    notify: Annotated[Flag, in_place(wire="NotifyOnMaintenance", codec=FLAG)] = False
+    # A window of "" to "" clears it: the API keeps a window that is simply left out.
+    window: Annotated[MaintenanceWindow | None, in_place(wire="MaintenanceWindow", codec=ListOfOne(Record(
+        MaintenanceWindow)), read="MaintenanceWindows.MaintenanceWindow")] = None
 
     @field_validator("instance_ids")
     @classmethod
@@ -88,23 +95,11 @@ def parse_id(id_: str) -> tuple[str, list[str]]:
     return region, ids.split(",")
 
 
-def modify_request(instance_ids: list[str], values: Mapping[str, Any]) -> dict[str, Any]:
-    window = values.get("window")
-    return {
-        "InstanceId": sorted(instance_ids),
-        "ActionOnMaintenance": values["action"],
-        "NotifyOnMaintenance": values["notify"],
-        # A window of "" to "" clears it: the API keeps a window that is simply left out.
-        "MaintenanceWindow": [{"StartTime": window["start"], "EndTime": window["end"]} if window
-                              else {"StartTime": "", "EndTime": ""}],
-    }
-
-
 class MaintenanceAttributesLifecycle:
     batch_min = 2  # read_many asks by instance id: never dearer than one read per set
 
     def create(self, cloud: Cloud, spec: MaintenanceAttributesSpec, *, token: str) -> Observed:
-        return self._set(cloud, cloud.region, spec.instance_ids, spec.values(), creating=True)
+        return self._set(cloud, cloud.region, spec, creating=True)
 
     def read(self, cloud: Cloud, id_: str, *, prior: Mapping[str, Any] | None) -> Observed | None:
         region, ids = parse_id(id_)
@@ -138,21 +133,23 @@ class MaintenanceAttributesLifecycle:
 
     def update(self, cloud: Cloud, id_: str, spec: MaintenanceAttributesSpec, *, prior: Mapping[str, Any],
                changed: frozenset[str]) -> Observed:
-        region, ids = parse_id(id_)
-        return self._set(cloud, region, ids, spec.values())
+        region, _ = parse_id(id_)
+        return self._set(cloud, region, spec)
 
     def delete(self, cloud: Cloud, id_: str, *, prior: Mapping[str, Any]) -> None:
         region, ids = parse_id(id_)
+        # The spec's defaults are the platform's: AutoRecover, no notice, no window.
+        defaults = MaintenanceAttributesSpec.model_construct(instance_ids=ids)
         try:
-            cloud.call(ops.MODIFY_INSTANCE_MAINTENANCE_ATTRIBUTES, modify_request(ids, DEFAULTS), region=region)
+            cloud.call(ops.MODIFY_INSTANCE_MAINTENANCE_ATTRIBUTES, create_request(defaults), region=region)
         except (NotFound, InvalidInput) as error:
             if error.parameter != "InstanceId":
                 raise
 
-    def _set(self, cloud: Cloud, region: str, ids: list[str], values: Mapping[str, Any], *,
-             creating: bool = False) -> Observed:
-        cloud.call(ops.MODIFY_INSTANCE_MAINTENANCE_ATTRIBUTES, modify_request(ids, values), region=region)
-        id_ = settings_id(region, ids)
+    def _set(self, cloud: Cloud, region: str, spec: MaintenanceAttributesSpec, *, creating: bool = False) -> Observed:
+        """Every setting, as declared, in one Modify (the instance set is the spec's, which is the id's)."""
+        cloud.call(ops.MODIFY_INSTANCE_MAINTENANCE_ATTRIBUTES, create_request(spec), region=region)
+        id_ = settings_id(region, spec.instance_ids)
         with partly_made(id_) if creating else nullcontext():  # a create: the settings are ours from here on
             return read_back(self, cloud, id_, prior=None, what="maintenance attributes")
 
@@ -172,25 +169,17 @@ def region_attributes(cloud: Cloud) -> dict[str, dict[str, Any]]:
 
 
 def observed(region: str, ids: list[str], attributes: Mapping[str, Mapping[str, Any]]) -> Observed:
-    """The settings of the set; a field on which the instances disagree is reported per instance."""
-    per_instance = {id_: instance_values(attributes[id_]) for id_ in ids if id_ in attributes}
+    """The settings of the set; a field on which the instances disagree is reported per instance. The set is the
+    identity (each instance's answer names only itself)."""
+    per_instance = {id_: read_values(MaintenanceAttributesSpec, attributes[id_]) for id_ in sorted(ids)
+                    if id_ in attributes}
     values: dict[str, Any] = {"instanceIds": sorted(ids)}
-    for field in DEFAULTS:
-        seen = [per_instance[id_][field] for id_ in sorted(per_instance)]
+    for field in [name for name in declared(MaintenanceAttributesSpec) if name not in values]:
+        seen = [read[field] for read in per_instance.values()]
         values[field] = seen[0] if all(value == seen[0] for value in seen) else {
-            id_: per_instance[id_][field] for id_ in sorted(per_instance)}
+            id_: read[field] for id_, read in per_instance.items()}
     id_ = settings_id(region, ids)
     return Observed(id=id_, values=values, outputs={"settingsId": id_})
-
-
-def instance_values(item: Mapping[str, Any]) -> dict[str, Any]:
-    windows = item.get("MaintenanceWindows", {}).get("MaintenanceWindow", [])
-    window = windows[0] if windows else None
-    return {
-        "action": item.get("ActionOnMaintenance", {}).get("Value", "AutoRecover"),
-        "notify": bool(item.get("NotifyOnMaintenance")),
-        "window": {"start": window["StartTime"], "end": window["EndTime"]} if window else None,
-    }
 
 
 def cloud_checks(cloud: Cloud, spec: MaintenanceAttributesSpec, *,

@@ -24,5 +24,5 @@ class MaintenanceAttributes(KindResource, module="ecsops", name="MaintenanceAttr
                  notify: pulumi.Input[bool] | None = None,
                  window: pulumi.Input[Mapping[str, str]] | None = None, adopt_id: pulumi.Input[str] | None = None,
                  opts: pulumi.ResourceOptions | None = None):
-        super().__init__(KIND, resource_name, dict(instance_ids=instance_ids, action=action, notify=notify,
-                                                   window=window), opts, adopt_id)
+        # The keyword arguments are the spec's fields (tests/architecture checks it): passed on by name.
+        super().__init__(KIND, resource_name, locals(), opts, adopt_id)
