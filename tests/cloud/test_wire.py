@@ -32,7 +32,10 @@ VERSION_1 = """
   task:
     type: ecsops:ScheduledInvocation
     properties: {commandId: "${cmd.commandId}", instanceIds: [i-demo-linux-1], frequency: rate(1h),
-                 parameters: {mount: {secret: /data}}, tags: {team: sre}}
+                 parameters: {mount: {secret: /data}}, tags: {team: sre}, username: ops,
+                 windowsPasswordName: axtpassword, launcher: "bash -e {{ACS::ScriptFileName}}",
+                 containerId: "docker://0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+                 containerName: web, terminationMode: ProcessTree, resourceGroupId: rg-wire}
   maintenance:
     type: ecsops:MaintenanceAttributes
     properties: {instanceIds: [i-demo-linux-2], action: Stop, notify: true, window: {start: "02:00:00", end: "04:00:00"}}

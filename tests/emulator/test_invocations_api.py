@@ -121,6 +121,16 @@ def tag(key: str, value: str = "") -> models.InvokeCommandRequestTag:
         pytest.param("plain", {"windows_password_name": "p" * 256}, "InvalidParameter", 400,
                      id="password-name-over-255"),
         pytest.param("plain", {"termination_mode": "Kill"}, "InvalidParameter", 400, id="unknown-termination-mode"),
+        pytest.param("plain", {"container_id": "c" * 63}, "InvalidParameter", 400, id="container-id-63-digits"),
+        pytest.param("plain", {"container_id": "g" * 64}, "InvalidParameter", 400, id="container-id-not-hex"),
+        pytest.param("plain", {"container_id": "podman://" + "c" * 64}, "InvalidParameter", 400,
+                     id="container-id-unknown-runtime"),
+        pytest.param("plain", {"container_name": "-web"}, "InvalidParameter", 400, id="container-name-leading-dash"),
+        pytest.param("plain", {"container_name": "w" * 256}, "InvalidParameter", 400, id="container-name-over-255"),
+        pytest.param("plain", {"resource_group_id": "my-group"}, "InvalidResourceGroup", 400,
+                     id="resource-group-not-rg"),
+        pytest.param("plain", {"resource_group_id": "rg-Team1"}, "InvalidResourceGroup", 400,
+                     id="resource-group-uppercase"),
         pytest.param("plain", {"tag": [tag("acs:x", "v")]}, "InvalidTagKey.Malformed", 400, id="reserved-tag-key"),
         pytest.param("plain", {"client_token": "t" * 65}, "InvalidClientToken.Malformed", 400,
                      id="client-token-over-64"),
@@ -135,6 +145,39 @@ def test_invoke_rejects_bad_input_with_the_documented_code_and_writes_nothing(
     assert invocations(ecs).total_count == 0
     assert results(ecs, include_history=True).total_count == 0
     assert invoke_times(ecs, commands[command]) == 0
+
+
+@pytest.mark.parametrize(
+    ("overrides", "parameter"),
+    [
+        pytest.param({"container_id": "c" * 63}, "ContainerId", id="container-id"),
+        pytest.param({"container_name": "web app"}, "ContainerName", id="container-name"),
+        pytest.param({"termination_mode": "process"}, "TerminationMode", id="termination-mode"),
+        pytest.param({"resource_group_id": "group"}, "'group'", id="resource-group"),
+    ],
+)
+def test_a_refused_setting_is_named_in_the_message(ecs, commands, overrides, parameter) -> None:
+    error = error_of(lambda: invoke(ecs, commands["plain"], **overrides))
+    assert parameter in error.message
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        pytest.param({"container_id": "0123456789abcdef" * 4}, id="bare-container-id"),
+        pytest.param({"container_id": "docker://" + "0123456789ABCDEF" * 4}, id="docker"),
+        pytest.param({"container_id": "containerd://" + "f" * 64}, id="containerd"),
+        pytest.param({"container_id": "cri-o://" + "f" * 64}, id="cri-o"),
+        pytest.param({"container_name": "w"}, id="one-character-name"),
+        pytest.param({"container_name": "web_app.v2-1"}, id="docker-name"),
+        pytest.param({"resource_group_id": "rg-aek2kkmhmhs4o4i"}, id="resource-group"),
+    ],
+)
+def test_well_formed_container_and_group_settings_are_accepted_and_reported_as_given(ecs, commands, overrides) -> None:
+    invoke_id = invoke(ecs, commands["plain"], **overrides)
+    [task] = invocations(ecs, invoke_id=invoke_id).invocations.invocation
+    assert task.container_id == overrides.get("container_id", "")
+    assert task.container_name == overrides.get("container_name", "")
 
 
 def test_both_instance_ids_and_resource_tags_are_named_in_the_error(ecs, commands) -> None:

@@ -35,7 +35,8 @@ def test_create_then_read_returns_what_was_declared(cloud, command_id) -> None:
     assert seen.id.startswith("t-") and seen.defunct is None
     assert seen.values == {"commandId": command_id, "instanceIds": ["i-demo-linux-1", "i-demo-linux-2"],
                            "repeatMode": "Period", "frequency": "rate(5m)", "parameters": {"mount": "/"},
-                           "tags": {"team": "sre"}}
+                           "launcher": None, "containerId": None, "containerName": None,
+                           "terminationMode": "Process", "tags": {"team": "sre"}}  # the service's default mode
     assert seen.outputs["invokeId"] == seen.id and seen.outputs["status"] in ("Scheduled", "Running")
     assert len(seen.outputs["nextRuns"]) == 3
     assert KIND.lifecycle.read(cloud, seen.id, prior=seen.values) == seen

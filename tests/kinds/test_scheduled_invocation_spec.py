@@ -10,6 +10,7 @@ import pytest
 from ecsops.engine.kind import Neighbour
 from ecsops.engine.validate import creation_problems, validate
 from ecsops.engine.values import UNKNOWN
+from ecsops.engine.wire import create_request, read_values
 from ecsops.resources.command import KIND as COMMAND
 from ecsops.resources.scheduled_invocation import KIND, next_runs, stack_checks
 
@@ -64,6 +65,29 @@ def test_a_frequency_makes_a_period_task() -> None:
                      id="at-after-9999-in-utc"),
         pytest.param({"frequency": "at(0001-01-01 00:00:00 GMT+14:00)"}, "frequency", "outside the years 0001-9999",
                      id="at-before-year-1-in-utc"),
+        pytest.param({"containerId": "f" * 63}, "containerId", "should match pattern", id="container-id-63-digits"),
+        pytest.param({"containerId": "g" * 64}, "containerId", "should match pattern", id="container-id-not-hex"),
+        pytest.param({"containerId": "podman://" + "a" * 64}, "containerId", "should match pattern",
+                     id="container-id-unknown-runtime"),
+        pytest.param({"containerId": "a" * 64 + "\n"}, "containerId", "should match pattern",
+                     id="container-id-trailing-newline"),
+        pytest.param({"containerName": "-web"}, "containerName", "should match pattern", id="container-name-dash"),
+        pytest.param({"containerName": "web app"}, "containerName", "should match pattern",
+                     id="container-name-space"),
+        pytest.param({"containerName": "w" * 256}, "containerName", "should match pattern",
+                     id="container-name-256-characters"),
+        pytest.param({"terminationMode": "processtree"}, "terminationMode", "input should be 'Process' or "
+                     "'ProcessTree'", id="termination-mode-lowercase"),
+        pytest.param({"launcher": "x" * 1025}, "launcher", "must be at most 1 KB", id="launcher-1025-bytes"),
+        pytest.param({"launcher": "é" * 513}, "launcher", "1026 bytes", id="launcher-1-kb-counted-in-bytes"),
+        pytest.param({"username": "ops", "windowsPasswordName": "p" * 256}, "windowsPasswordName",
+                     "at most 255 characters", id="password-name-256-characters"),
+        pytest.param({"windowsPasswordName": "axtpassword"}, "windowsPasswordName", "give the username too",
+                     id="password-name-without-username"),
+        pytest.param({"resourceGroupId": "my-group"}, "resourceGroupId", "should match pattern",
+                     id="resource-group-not-rg"),
+        pytest.param({"resourceGroupId": "rg-Team1"}, "resourceGroupId", "should match pattern",
+                     id="resource-group-uppercase"),
     ],
 )
 def test_bad_input_is_named(changes, field, fragment) -> None:
@@ -156,3 +180,87 @@ def test_a_command_id_from_the_stack_must_be_a_commands(command_id, expected) ->
     properties = {**VALID, "commandId": command_id}
     values = validate(KIND, {**VALID, "commandId": "c-x"}, now=NOW).values
     assert stack_checks(properties, values, neighbours, region="cn-hangzhou") == expected
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        pytest.param({"containerId": "0123456789abcdef" * 4}, id="container-id"),
+        pytest.param({"containerId": "docker://" + "0123456789ABCDEF" * 4}, id="container-id-docker"),
+        pytest.param({"containerId": "containerd://" + "f" * 64}, id="container-id-containerd"),
+        pytest.param({"containerId": "cri-o://" + "f" * 64}, id="container-id-cri-o"),
+        pytest.param({"containerName": "w"}, id="container-name-one-character"),
+        pytest.param({"containerName": "web_app.v2-1"}, id="container-name-docker-characters"),
+        pytest.param({"terminationMode": "ProcessTree"}, id="termination-mode"),
+        pytest.param({"launcher": "é" * 512}, id="launcher-exactly-1-kb"),
+        pytest.param({"username": "Administrator", "windowsPasswordName": "axtpassword"}, id="windows-user"),
+        pytest.param({"resourceGroupId": "rg-aek2kkmhmhs4o4i"}, id="resource-group"),
+        pytest.param({"containerId": UNKNOWN, "resourceGroupId": UNKNOWN}, id="known-after-apply"),
+    ],
+)
+def test_good_values_of_the_task_settings_pass(changes) -> None:
+    assert problems(**changes) == []
+
+
+def test_the_create_request_is_the_declarations_encoded() -> None:
+    """One request from the declarations: tags and resource tags as sorted `Tag` lists, the parameters as a
+    map with sorted keys and secrets revealed (the cloud layer writes it as JSON text), unset fields left
+    out, instance ids as given."""
+    spec = KIND.spec.model_validate({
+        **VALID, "instanceIds": ["i-demo-linux-2", "i-demo-linux-1"], "timeout": 30,
+        "parameters": {"zeta": "1", "alpha": {"secret": "s3"}}, "tags": {"z": "1", "a": "2"},
+        "username": "ops", "workingDir": "/srv", "launcher": "sh -e {{ACS::ScriptFileName}}",
+        "containerName": "web", "terminationMode": "ProcessTree", "resourceGroupId": "rg-team1"},
+        context={"now": NOW})
+    assert create_request(spec) == {
+        "CommandId": "c-hz0001", "InstanceId": ["i-demo-linux-2", "i-demo-linux-1"], "RepeatMode": "Period",
+        "Timeout": 30, "Frequency": "0 0 2 * * ? Asia/Shanghai", "Parameters": {"alpha": "s3", "zeta": "1"},
+        "Username": "ops", "WorkingDir": "/srv", "Launcher": "sh -e {{ACS::ScriptFileName}}",
+        "ContainerName": "web", "TerminationMode": "ProcessTree", "ResourceGroupId": "rg-team1",
+        "Tag": [{"Key": "a", "Value": "2"}, {"Key": "z", "Value": "1"}]}
+    by_tags = KIND.spec.model_validate({**VALID, "instanceIds": None, "resourceTags": {"role": "web", "env": "a"}},
+                                       context={"now": NOW})
+    assert create_request(by_tags) == {
+        "CommandId": "c-hz0001", "ResourceTag": [{"Key": "env", "Value": "a"}, {"Key": "role", "Value": "web"}],
+        "RepeatMode": "Period", "Frequency": "0 0 2 * * ? Asia/Shanghai", "Tag": []}
+
+
+def test_a_described_task_reads_as_its_declarations() -> None:
+    """What DescribeInvocations reports is read under each field's parameter; "" is unset; what it does not
+    report (the resource group, the password name, the overridden timeout...) is not read."""
+    item = {"InvokeId": "t-1", "CommandId": "c-1", "RepeatMode": "EveryReboot", "Frequency": "",
+            "Parameters": "{\"mount\": \"/\"}", "Timeout": 60, "Username": "", "WorkingDir": "/root",
+            "Launcher": "", "ContainerId": "", "ContainerName": "web", "TerminationMode": "Process",
+            "Tags": {"Tag": [{"TagKey": "team", "TagValue": "sre"}]}}
+    assert read_values(KIND.spec, item) == {
+        "commandId": "c-1", "instanceIds": None, "repeatMode": "EveryReboot", "frequency": None,
+        "parameters": {"mount": "/"}, "launcher": None, "containerId": None, "containerName": "web",
+        "terminationMode": "Process", "tags": {"team": "sre"}}
+
+
+IN_A_CONTAINER = "runs the task in a container, where only shell scripts run: command 'disk' is a "
+
+
+@pytest.mark.parametrize(
+    ("command_type", "settings", "expected"),
+    [
+        pytest.param("RunShellScript", {"containerName": "web"}, [], id="shell-in-a-container"),
+        pytest.param("RunBatScript", {"containerName": "web"}, [("containerName", IN_A_CONTAINER + "RunBatScript")],
+                     id="batch-in-a-container"),
+        pytest.param("RunPowerShellScript", {"containerId": "a" * 64},
+                     [("containerId", IN_A_CONTAINER + "RunPowerShellScript")], id="powershell-in-a-container"),
+        pytest.param("RunBatScript", {}, [], id="batch-on-the-instance"),
+    ],
+)
+def test_a_task_in_a_container_runs_a_shell_script(command_type, settings, expected) -> None:
+    values = validate(COMMAND, {"name": "c", "type": command_type, "content": "echo"}).values
+    neighbours = {"disk": Neighbour("disk", COMMAND.type_name, values)}
+    found = stack_checks({**VALID, "commandId": "${disk.commandId}"},
+                         validate(KIND, {**VALID, **settings}, now=NOW).values, neighbours)
+    assert found == expected
+
+
+def test_a_user_or_directory_given_with_a_container_is_advised_against() -> None:
+    validated = validate(KIND, {**VALID, "containerName": "web", "username": "ops", "workingDir": "/srv"}, now=NOW)
+    assert [field for field, _ in KIND.advice(validated.values)] == ["username", "workingDir"]
+    assert KIND.advice(validate(KIND, {**VALID, "username": "ops"}, now=NOW).values) == []

@@ -100,3 +100,43 @@ def test_check_asks_the_cloud_only_about_changed_inputs(provider, inputs, admin)
     assert admin.requests(since=mark) == []
     assert provider.check(SCHEDULED, "task", checked, {**inputs, "instanceIds": ["i-nowhere"]})[1] != []
     assert [entry["action"] for entry in admin.requests(since=mark)] == ["DescribeInstances"]
+
+
+SETTINGS = {"containerName": "web", "terminationMode": "ProcessTree", "launcher": "bash -e {{ACS::ScriptFileName}}",
+            "username": "ops", "windowsPasswordName": "axtpassword", "resourceGroupId": "rg-team1"}
+
+
+def test_a_task_with_its_own_settings_is_made_with_them_and_reads_them_back(provider, inputs, ecs) -> None:
+    checked, invoke_id, outputs = created(provider, {**inputs, **SETTINGS})
+    assert {field: outputs[field] for field in SETTINGS} == SETTINGS
+    [task] = ecs.describe_invocations(models.DescribeInvocationsRequest(
+        region_id=REGION, invoke_id=invoke_id)).body.invocations.invocation
+    assert (task.container_name, task.termination_mode, task.launcher, task.username) == (
+        "web", "ProcessTree", "bash -e {{ACS::ScriptFileName}}", "ops")
+    assert provider.diff(SCHEDULED, "task", invoke_id, outputs, checked).changes == DIFF_NONE
+
+
+@pytest.mark.parametrize(
+    ("change", "replaces"),
+    [
+        pytest.param({"terminationMode": "Process"}, ["terminationMode"], id="termination-mode-replaces"),
+        pytest.param({"containerName": "api"}, ["containerName"], id="container-replaces"),
+        pytest.param({"resourceGroupId": "rg-team2"}, ["resourceGroupId"], id="group-replaces"),
+        pytest.param({"windowsPasswordName": "other"}, ["windowsPasswordName"], id="password-name-replaces"),
+    ],
+)
+def test_a_changed_setting_replaces_the_task(provider, inputs, change, replaces) -> None:
+    checked, invoke_id, outputs = created(provider, {**inputs, **SETTINGS})
+    answer = provider.diff(SCHEDULED, "task", invoke_id, outputs, {**checked, **change})
+    assert (answer.changes, answer.replaces) == (DIFF_SOME, replaces)
+
+
+def test_settings_left_out_that_the_cloud_chooses_are_no_change(provider, inputs) -> None:
+    checked, invoke_id, outputs = created(provider, {**inputs, **SETTINGS})
+    unset = {**checked, "launcher": None, "terminationMode": None, "resourceGroupId": None}
+    assert provider.diff(SCHEDULED, "task", invoke_id, outputs, unset).changes == DIFF_NONE
+
+
+def test_check_names_a_malformed_container_id(provider, inputs) -> None:
+    _, failures = provider.check(SCHEDULED, "task", {}, {**inputs, "containerId": "docker://abc"})
+    assert [field for field, _ in failures] == ["containerId"]

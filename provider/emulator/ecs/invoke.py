@@ -1,7 +1,8 @@
 """InvokeCommand: a task that runs one of the region's commands on instances (docs/wire.md §2).
 
 Everything is validated before anything is written, in this order: the command, the repeat mode, the
-targets, the parameters, the overrides, the schedule, the tags, the daily quota.
+targets, the parameters, the overrides (timeout, working directory, launcher, user, container, termination
+mode), the resource group, the schedule, the tags, the daily quota.
 `DryRun` stops there with `DryRunOperation`. A created task snapshots the command (content, type, name,
 description, whether parameters are enabled), so later changes to the command do not affect it.
 """
@@ -9,6 +10,7 @@ description, whether parameters are enabled), so later changes to the command do
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,7 +18,8 @@ from typing import Any
 
 from ecsops.emulator import world
 from ecsops.emulator.ecs import runs
-from ecsops.emulator.ecs.commands import LAUNCHER_LIMIT, TIMEOUT_LIMIT, WORKING_DIR_LIMIT, find_command
+from ecsops.emulator.ecs.commands import (LAUNCHER_LIMIT, TIMEOUT_LIMIT, WORKING_DIR_LIMIT, find_command,
+                                          resource_group_id)
 from ecsops.emulator.ecs.errors import CODES
 from ecsops.emulator.ecs.product import PRODUCT
 from ecsops.emulator.ecs.tagging import replace_tags, validate_tags
@@ -29,6 +32,10 @@ INSTANCE_LIMIT = 100
 RESOURCE_TAG_LIMIT = 10
 PARAMETER_COUNT_LIMIT = 10
 NAME_LIMIT = 255
+#: ContainerId: 64 hexadecimal digits, optionally after the runtime's prefix (InvokeCommand's ContainerId).
+CONTAINER_ID = re.compile(r"^((docker|containerd|cri-o)://)?[0-9a-fA-F]{64}\Z")
+#: ContainerName: Docker's names (a letter or digit, then letters, digits, _ . -), at most 255 characters.
+CONTAINER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}\Z")
 #: Timeouts below this are raised to it when the task is created (CreateCommand's Timeout row).
 MIN_TIMEOUT = 10
 #: The OS types a command type runs on.
@@ -80,6 +87,7 @@ def _plan(ctx: Context, region: str) -> Plan:
     instance_ids = _targets(ctx, region, command["type"])
     parameters = _parameters(ctx, command)
     timeout = _overrides(ctx, command)
+    resource_group_id(ctx)  # checked, not kept: DescribeInvocations does not report a task's group
     if mode == "Period":
         _check_frequency(frequency, ctx.now, timeout)
     tags = validate_tags(params.objects("Tag"))
@@ -202,10 +210,23 @@ def _overrides(ctx: Context, command: sqlite3.Row) -> int:
     for name in ("Username", "WindowsPasswordName"):
         if len(params.text(name) or "") > NAME_LIMIT:
             raise CODES.error("InvalidParameter", name=name, reason=f"longer than {NAME_LIMIT} characters")
+    _check_container(ctx)
     mode = params.text("TerminationMode")
     if mode is not None and mode not in TERMINATION_MODES:
         raise CODES.error("InvalidParameter", name="TerminationMode", reason="use Process or ProcessTree")
     return max(timeout, MIN_TIMEOUT)
+
+
+def _check_container(ctx: Context) -> None:
+    """ContainerId and ContainerName, when given, must name a container the way the runtimes do."""
+    container_id = ctx.params.text("ContainerId")
+    if container_id and not CONTAINER_ID.match(container_id):
+        raise CODES.error("InvalidParameter", name="ContainerId", reason="use 64 hexadecimal digits, optionally "
+                                                                         "after docker://, containerd:// or cri-o://")
+    container_name = ctx.params.text("ContainerName")
+    if container_name and not CONTAINER_NAME.match(container_name):
+        raise CODES.error("InvalidParameter", name="ContainerName", reason="use a letter or digit, then letters, "
+                                                                           "digits, '_', '.' or '-' (at most 255)")
 
 
 def _check_quota(tx: sqlite3.Connection, region: str, day: str) -> None:
