@@ -174,7 +174,7 @@ class Applier:
         declared = self.stack.resources.get(name)
         if declared is not None:
             validated = validate(kind, refs.resolve(declared.properties, self._attribute), resource=name, now=self.now)
-            if validated.spec is not None and same_protected(validated.values, pending.values, self.state.salt):
+            if validated.spec is not None and same_protected(validated.declared, pending.values, self.state.salt):
                 return validated.spec
         self._fail_with(name, Diagnostic(
             "an interrupted create with secret values cannot be finished: the stack no longer declares the same "
@@ -276,7 +276,7 @@ class Applier:
         with self._lock:
             current, seen = self.state.resources[declared.name], self.observed[declared.name]
         assert seen is not None
-        prior = effective_values(declared.kind, seen.values, current.values)
+        prior = effective_values(declared.kind, seen.reported, current.values)
         changed = frozenset(change.field for change in resource_plan.changes)
         updated = declared.kind.lifecycle.update(self.cloud, current.id, spec, prior=prior, changed=changed)
         self._change(lambda: self._set_resource(declared, updated, values))

@@ -64,7 +64,7 @@ def drift(stack: Stack, state: StackState, observed: Mapping[str, Observed | Non
             reason = seen.defunct if seen is not None else f"{current.id} no longer exists in the cloud"
             report.append(ResourceDrift(name, declared.type, current.id, "missing", reason=reason))
             continue
-        declared_values = validate(declared.kind, refs.resolve(declared.properties, attribute), resource=name).values
+        declared_values = validate(declared.kind, refs.resolve(declared.properties, attribute), resource=name).declared
         desired = protect(declared_values, state.salt)
         actual = comparable(declared.kind, seen, current.values, declared_values, state.salt)
         # a partly made object: what differs was never applied (not changed outside ecsops)

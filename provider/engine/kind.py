@@ -38,8 +38,8 @@ class Spec(BaseModel):
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
 
-    def values(self) -> dict[str, Any]:
-        """The wire form (camelCase keys, JSON types) the engine diffs, stores and shows."""
+    def wire_values(self) -> dict[str, Any]:
+        """The spec in wire form (camelCase keys, JSON types): what the engine diffs, stores and shows."""
         return self.model_dump(by_alias=True, mode="json")
 
 
@@ -63,14 +63,15 @@ class Outputs(BaseModel):
 
 @dataclass(frozen=True)
 class Observed:
-    """A cloud object as read: its id, its spec-shaped values, and its outputs (all wire form).
+    """A cloud object as read: its id, `reported` — its values as the cloud reports them, in spec terms — and its
+    outputs (all wire form).
 
     `defunct` says why an object that still exists no longer does its job (a scheduled task stopped
     outside ecsops): the engine treats it as gone, and apply makes a new one.
     """
 
     id: str
-    values: dict[str, Any]
+    reported: dict[str, Any]
     outputs: dict[str, Any]
     defunct: str | None = None
 

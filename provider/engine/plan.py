@@ -88,7 +88,7 @@ def plan(stack: Stack, state: StackState, observed: Mapping[str, Observed | None
         if resource_plan.action is Action.CREATE and name in (existing or {}):
             problems.append(taken(stack, declared, (existing or {})[name]))
         problems.extend(advice(declared.kind, validated, name))
-        attributes[name] = attributes_after(declared.kind, resource_plan, observed.get(name), validated.values)
+        attributes[name] = attributes_after(declared.kind, resource_plan, observed.get(name), validated.declared)
         plans.append(resource_plan)
     problems.extend(stack_problems(stack, checked))
     if errors_only(problems):
@@ -105,10 +105,10 @@ def plan_resource(declared: DeclaredResource, validated: Validated, current: Res
 
     Secrets are compared as digests: the plan never holds a secret in plain.
     """
-    desired = protect(validated.values, salt)
+    desired = protect(validated.declared, salt)
     preview = None
     if declared.kind.preview is not None and validated.spec is not None and now is not None:
-        preview = declared.kind.preview(validated.values, now)
+        preview = declared.kind.preview(validated.declared, now)
     base = dict(name=declared.name, type=declared.type, desired=desired, dependencies=declared.dependencies)
     if current is None:
         reason = "resumes an interrupted create" if interrupted else None
@@ -119,7 +119,7 @@ def plan_resource(declared: DeclaredResource, validated: Validated, current: Res
     if seen is None or seen.defunct:
         reason = seen.defunct if seen is not None else f"{current.id} no longer exists in the cloud"
         return ResourcePlan(action=Action.CREATE, reason=reason, preview=preview, **base)
-    old = comparable(declared.kind, seen, current.values, validated.values, salt)
+    old = comparable(declared.kind, seen, current.values, validated.declared, salt)
     changes = diff(declared.kind, old, desired)
     # a partly made object is finished (an update, even of nothing the cloud shows) before it counts as done
     action = Action.REPLACE if replaces(changes) else Action.UPDATE if changes or current.partial else Action.NOOP
@@ -131,7 +131,7 @@ def comparable(kind: Kind, seen: Observed, applied: Mapping[str, Any], declared:
                salt: str) -> dict[str, Any]:
     """What the cloud holds, ready to compare with the declared values: fields the cloud cannot report
     taken from the last apply, parts declared (or applied) secret marked so, and secrets digested."""
-    values = effective_values(kind, seen.values, applied)
+    values = effective_values(kind, seen.reported, applied)
     protected: dict[str, Any] = protect(mark_secrets(mark_secrets(values, applied), declared), salt)
     return protected
 
@@ -147,13 +147,13 @@ def advice(kind: Kind, validated: Validated, name: str) -> list[Diagnostic]:
     if kind.advice is None or validated.spec is None:
         return []
     return [Diagnostic(message, resource=name, field=field, type=kind.type_name, severity="warning")
-            for field, message in kind.advice(validated.values)]
+            for field, message in kind.advice(validated.declared)]
 
 
 def stack_problems(stack: Stack, checked: Mapping[str, Validated]) -> list[Diagnostic]:
     """The kinds' rules across resources (a parameter must be one the referenced command declares); each
     resource sees the others, not itself, and the stack's region (where resources naming none live)."""
-    neighbours = {name: Neighbour(name, declared.type, checked[name].values)
+    neighbours = {name: Neighbour(name, declared.type, checked[name].declared)
                   for name, declared in stack.resources.items()}
     by_type = Neighbours.index(neighbours)
     problems = []
@@ -161,7 +161,7 @@ def stack_problems(stack: Stack, checked: Mapping[str, Validated]) -> list[Diagn
         if declared.kind.stack_checks is None or not checked[name].ok:
             continue
         others = Neighbours(neighbours, by_type, excluded=name)
-        for field_name, message in declared.kind.stack_checks(declared.properties, checked[name].values, others,
+        for field_name, message in declared.kind.stack_checks(declared.properties, checked[name].declared, others,
                                                               region=stack.region):
             problems.append(Diagnostic(message, resource=name, field=field_name, type=declared.type))
     return problems

@@ -67,7 +67,7 @@ def fingerprints(planned: Plan, observed: Mapping[str, Observed | None],
             continue
         entry = state.resources.get(resource.name)
         template = resource.desired or (entry.values if entry is not None else {})
-        values = protect(mark_secrets(dict(seen.values), dict(template)), state.salt)
+        values = protect(mark_secrets(dict(seen.reported), dict(template)), state.salt)
         found[resource.name] = {"": _hash(seen.id), **{field: _hash(value) for field, value in values.items()}}
     return found
 

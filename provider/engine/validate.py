@@ -20,9 +20,10 @@ from ecsops.engine.values import is_unknown
 
 @dataclass(frozen=True)
 class Validated:
-    """The outcome: normalised wire values (defaults filled in), the spec when fully known, and problems."""
+    """The outcome: `declared` — the stack's values for the resource, normalised, defaults filled in, wire
+    form — the spec when fully known, and problems."""
 
-    values: dict[str, Any]
+    declared: dict[str, Any]
     spec: Spec | None
     diagnostics: tuple[Diagnostic, ...]
 
@@ -40,7 +41,7 @@ def validate(kind: Kind, values: Mapping[str, Any], *, resource: str | None = No
         spec = kind.spec.model_validate(dict(values), context=context)
     except ValidationError as error:
         return _partial(kind, values, error, resource)
-    return Validated(spec.values(), spec, ())
+    return Validated(spec.wire_values(), spec, ())
 
 
 def creation_problems(kind: Kind, validated: Validated, *, resource: str | None,

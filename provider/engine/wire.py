@@ -37,7 +37,7 @@ from ecsops.engine.values import reveal
 
 class Codec(Protocol):
     """How a field's value travels: `encode` makes the request parameter of a spec value (wire form, as in
-    `Spec.values()`), `decode` the spec value of what a Describe answer reports (None: not reported)."""
+    `Spec.wire_values()`), `decode` the spec value of what a Describe answer reports (None: not reported)."""
 
     def encode(self, value: Any) -> Any: ...
     def decode(self, reported: Any) -> Any: ...
@@ -264,7 +264,7 @@ def declared(spec_type: type[BaseModel]) -> dict[str, FieldPolicy]:
 def create_request(spec: Any, *, exclude: Iterable[str] = ()) -> dict[str, Any]:
     """Every declared field of `spec`, encoded, by its API parameter; None values left out. `exclude` names
     fields the lifecycle sends its own way."""
-    return model_request(type(spec), spec.values(), exclude=exclude)
+    return model_request(type(spec), spec.wire_values(), exclude=exclude)
 
 
 def model_request(model: type[BaseModel], values: Mapping[str, Any], *,
@@ -285,7 +285,7 @@ def model_request(model: type[BaseModel], values: Mapping[str, Any], *,
 def modify_request(spec: Any, changed: Iterable[str]) -> dict[str, Any]:
     """The changed in-place fields, encoded, by API parameter — what one Modify call carries. Tags are left
     to TagResources / UntagResources; a field set back to None is sent as its empty value."""
-    values = spec.values()
+    values = spec.wire_values()
     wanted = set(changed)
     request: dict[str, Any] = {}
     for name, policy in declared(type(spec)).items():
@@ -322,7 +322,7 @@ def _at(item: Mapping[str, Any], path: str) -> Any:
 
 
 def _default(info: Any) -> Any:
-    """A field's default in wire form (a model's default dumped as JSON, as `Spec.values()` has it); None for
+    """A field's default in wire form (a model's default dumped as JSON, as `Spec.wire_values()` has it); None for
     a required field the answer leaves out (what the cloud reports is then "nothing", and the diff shows it)."""
     if info.is_required():
         return None

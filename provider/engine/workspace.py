@@ -136,8 +136,8 @@ class Workspace:
                 raise EngineError.single(f"reading {id_} failed: {error}", resource=name, type=declared.type) from None
             if seen is None:
                 raise EngineError.single(f"{id_} does not exist in the cloud", resource=name, type=declared.type)
-            declared_values = validate(declared.kind, refs.resolve(declared.properties, lambda ref: UNKNOWN)).values
-            values = protect(mark_secrets(seen.values, declared_values), state.salt)
+            declared_values = validate(declared.kind, refs.resolve(declared.properties, lambda ref: UNKNOWN)).declared
+            values = protect(mark_secrets(seen.reported, declared_values), state.salt)
             entry = ResourceState(declared.type, seen.id, values, seen.outputs, list(declared.dependencies))
             state.resources[name] = entry
             self.store.save(state)

@@ -123,7 +123,7 @@ class KindProvider(ResourceProvider):
         problems = list(validated.diagnostics)
         if not olds:  # a new resource: the rules for objects about to be made apply too
             problems += creation_problems(kind, validated, resource=None, now=datetime.now(timezone.utc))
-        unchanged = bool(olds) and validate(kind, declared(kind, engine_values(olds))).values == validated.values
+        unchanged = bool(olds) and validate(kind, declared(kind, engine_values(olds))).declared == validated.declared
         if kind.cloud_checks is not None and validated.spec is not None and not unchanged:
             # inputs as they were when the cloud accepted them ask nothing new of it (and a preview of a
             # large stack would otherwise cost a call per resource)
@@ -132,14 +132,14 @@ class KindProvider(ResourceProvider):
                              in kind.cloud_checks(RUNTIME.cloud(), validated.spec)]
         failures = [CheckFailure(problem.field or "", problem.message)
                     for problem in problems if problem.severity == "error"]
-        inputs = {**reserved(news), **(validated.values if validated.spec is not None else declared(kind, news))}
+        inputs = {**reserved(news), **(validated.declared if validated.spec is not None else declared(kind, news))}
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         kind = self.kind()
         olds, news = engine_values(olds), engine_values(news)
         validated = validate(kind, declared(kind, news))
-        changes = diff(kind, mark_secrets(current(kind, olds), validated.values), validated.values)
+        changes = diff(kind, mark_secrets(current(kind, olds), validated.declared), validated.declared)
         return DiffResult(
             changes=bool(changes),
             replaces=[change.field for change in changes if change.effect is Effect.REPLACE],
@@ -158,7 +158,7 @@ class KindProvider(ResourceProvider):
             else:
                 refuse_taken(kind, RUNTIME.cloud(), spec)
                 seen = kind.lifecycle.create(RUNTIME.cloud(), spec, token=new_token())
-        return CreateResult(seen.id, outputs(kind, seen, spec.values(), adopt))
+        return CreateResult(seen.id, outputs(kind, seen, spec.wire_values(), adopt))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         kind = self.kind()
@@ -177,11 +177,11 @@ class KindProvider(ResourceProvider):
         kind = self.kind()
         LISTINGS.forget(kind.type_name)
         spec = require_spec(kind, news)
-        prior = mark_secrets(current(kind, olds), spec.values())
-        changed = frozenset(change.field for change in diff(kind, prior, spec.values()))
+        prior = mark_secrets(current(kind, olds), spec.wire_values())
+        changed = frozenset(change.field for change in diff(kind, prior, spec.wire_values()))
         with cloud_errors(kind, "update"):
             seen = kind.lifecycle.update(RUNTIME.cloud(), id_, spec, prior=prior, changed=changed)
-        return UpdateResult(outputs(kind, seen, spec.values(), news.get(ADOPT_KEY)))
+        return UpdateResult(outputs(kind, seen, spec.wire_values(), news.get(ADOPT_KEY)))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         kind = self.kind()
@@ -230,7 +230,7 @@ def require_spec(kind: Kind, props: Mapping[str, Any], *, creating: bool = False
 
 def outputs(kind: Kind, seen: Observed, desired: Mapping[str, Any], adopt: Any) -> dict[str, Any]:
     """All outputs: the observed fields (unobservable ones from `desired`), the computed outputs, adoptId."""
-    result = {**effective_values(kind, seen.values, desired), **seen.outputs}
+    result = {**effective_values(kind, seen.reported, desired), **seen.outputs}
     if adopt:
         result[ADOPT_KEY] = adopt
     return result
@@ -249,14 +249,14 @@ def adopt_object(kind: Kind, cloud: Cloud, id_: str, spec: Spec) -> Observed:
     seen = kind.lifecycle.read(cloud, id_, prior=None)
     if seen is None:
         raise ProviderError(f"{kind.type_name}: cannot adopt {id_}: it does not exist")
-    changes = diff(kind, seen.values, spec.values())
+    changes = diff(kind, seen.reported, spec.wire_values())
     blocking = [change.field for change in changes if change.effect is Effect.REPLACE]
     if blocking:
         raise ProviderError(f"{kind.type_name}: cannot adopt {id_}: it differs in {', '.join(blocking)}, which only a "
                             "replacement can change; make the program match the object, or drop adoptId")
     if not changes:
         return seen
-    return kind.lifecycle.update(cloud, id_, spec, prior=seen.values,
+    return kind.lifecycle.update(cloud, id_, spec, prior=seen.reported,
                                  changed=frozenset(change.field for change in changes))
 
 

@@ -186,13 +186,13 @@ def created_command(spec: CommandSpec, id_: str) -> Observed:
     and the parameter names are the content's. So a create costs one call, not two (a read-back would
     learn nothing; drift and the next plan still read the cloud)."""
     names = parameter_names(spec.content) if spec.enable_parameter else []
-    return Observed(id=id_, values=spec.values(), outputs={"commandId": id_, "parameterNames": names})
+    return Observed(id=id_, reported=spec.wire_values(), outputs={"commandId": id_, "parameterNames": names})
 
 
 def observed_command(item: Mapping[str, Any]) -> Observed:
     outputs = {"commandId": item["CommandId"],
                "parameterNames": list(item.get("ParameterNames", {}).get("ParameterName", []))}
-    return Observed(id=item["CommandId"], values=read_values(CommandSpec, item), outputs=outputs)
+    return Observed(id=item["CommandId"], reported=read_values(CommandSpec, item), outputs=outputs)
 
 
 def retag(cloud: Cloud, resource_type: str, id_: str, before: dict[str, str], after: dict[str, str]) -> None:

@@ -162,7 +162,7 @@ def observed(region: str, setting_type: str, answer: Mapping[str, Any]) -> Obser
         item[wire] = next((entry for entry in answer.get(f"{wire}s", {}).get(wire, [])
                            if entry.get("DeliveryType") == delivery), {})
     id_ = settings_id(region, setting_type)
-    return Observed(id=id_, values=read_values(DeliverySettingsSpec, item), outputs={"settingsId": id_})
+    return Observed(id=id_, reported=read_values(DeliverySettingsSpec, item), outputs={"settingsId": id_})
 
 
 def stack_checks(properties: Mapping[str, Any], values: Mapping[str, Any], neighbours: Mapping[str, Neighbour], *,

@@ -35,10 +35,10 @@ class EventAlertRuleLifecycle:
     def create(self, cloud: Cloud, spec: EventAlertRuleSpec, *, token: str) -> Observed:
         cloud.call(ops.PUT_EVENT_RULE, rule_request(spec))
         with partly_made(spec.name):  # the rule exists from here on
-            targets = target_request(spec.values()["targets"])
+            targets = target_request(spec.wire_values()["targets"])
             if targets:
                 cloud.call(ops.PUT_EVENT_RULE_TARGETS, {"RuleName": spec.name, **targets})
-            return read_back(self, cloud, spec.name, prior=spec.values(), what="rule")
+            return read_back(self, cloud, spec.name, prior=spec.wire_values(), what="rule")
 
     def read(self, cloud: Cloud, id_: str, *, prior: Mapping[str, Any] | None) -> Observed | None:
         rule = find_rule(cloud, id_)
@@ -65,14 +65,14 @@ class EventAlertRuleLifecycle:
         if changed & RULE_FIELDS:
             cloud.call(ops.PUT_EVENT_RULE, rule_request(spec))
         if "targets" in changed:
-            retarget(cloud, id_, prior.get("targets") or {}, spec.values()["targets"])
-        return read_back(self, cloud, id_, prior=spec.values(), what="rule")
+            retarget(cloud, id_, prior.get("targets") or {}, spec.wire_values()["targets"])
+        return read_back(self, cloud, id_, prior=spec.wire_values(), what="rule")
 
     def delete(self, cloud: Cloud, id_: str, *, prior: Mapping[str, Any]) -> None:
         seen = self.read(cloud, id_, prior=prior)
         if seen is None:
             return
-        ids = sorted(target_ids(seen.values["targets"]))
+        ids = sorted(target_ids(seen.reported["targets"]))
         with suppress(NotFound):  # deleted meanwhile: done
             if ids:
                 cloud.call(ops.DELETE_EVENT_RULE_TARGETS, {"RuleName": id_, "Ids": ids})
@@ -135,7 +135,7 @@ def observed_rule(rule: Mapping[str, Any], targets: Mapping[str, Any], prior: Ma
         # The SDK's answer model has no StatusList: when the cloud does not say, the last apply does.
         prior_pattern = (prior or {}).get("eventPattern") or {}
         values["eventPattern"]["statuses"] = prior_pattern.get("statuses", [])
-    return Observed(id=rule["Name"], values=values, outputs={"ruleName": rule["Name"]})
+    return Observed(id=rule["Name"], reported=values, outputs={"ruleName": rule["Name"]})
 
 
 def reports_statuses(rule: Mapping[str, Any]) -> bool:

@@ -112,7 +112,7 @@ class LicenseTaskLifecycle:
     batch_min = 2  # read_many asks by task id: never dearer than one read per task
 
     def create(self, cloud: Cloud, spec: LicenseTaskSpec, *, token: str) -> Observed:
-        values = spec.values()
+        values = spec.wire_values()
         region = spec.region or cloud.region
         body = cloud.call(ops.CREATE_LICENSE_TASK, {**create_request(spec), "ClientToken": token}, region=region)
         with partly_made(body["LicenseTaskId"]):
@@ -145,7 +145,7 @@ class LicenseTaskLifecycle:
     def update(self, cloud: Cloud, id_: str, spec: LicenseTaskSpec, *, prior: Mapping[str, Any],
                changed: frozenset[str]) -> Observed:
         region = spec.region or cloud.region
-        values = spec.values()
+        values = spec.wire_values()
         if modify_request(spec, changed):  # ModifyLicenseTask is sent all it carries (description and limit)
             modified = modify_request(spec, declared(LicenseTaskSpec))
             cloud.call(ops.MODIFY_LICENSE_TASK, {"LicenseTaskId": id_, **modified}, region=region)
@@ -171,7 +171,7 @@ def observed_task(task: Mapping[str, Any], region: str | None) -> Observed:
     outputs = {"licenseTaskId": task["LicenseTaskId"], "status": task.get("Status", ""),
                "consumed": int(task.get("Consumed", 0)), "trackedCount": int(task.get("TrackedCount", 0)),
                "failedCount": int(task.get("FailedCount", 0))}
-    return Observed(id=task["LicenseTaskId"], values=values, outputs=outputs)
+    return Observed(id=task["LicenseTaskId"], reported=values, outputs=outputs)
 
 
 def cloud_checks(cloud: Cloud, spec: LicenseTaskSpec, *, cache: ListingCache | None = None) -> list[Problem]:

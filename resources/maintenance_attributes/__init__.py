@@ -179,7 +179,7 @@ def observed(region: str, ids: list[str], attributes: Mapping[str, Mapping[str, 
         values[field] = seen[0] if all(value == seen[0] for value in seen) else {
             id_: read[field] for id_, read in per_instance.items()}
     id_ = settings_id(region, ids)
-    return Observed(id=id_, values=values, outputs={"settingsId": id_})
+    return Observed(id=id_, reported=values, outputs={"settingsId": id_})
 
 
 def cloud_checks(cloud: Cloud, spec: MaintenanceAttributesSpec, *,

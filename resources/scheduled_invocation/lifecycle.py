@@ -32,7 +32,7 @@ class ScheduledInvocationLifecycle:
     def create(self, cloud: Cloud, spec: ScheduledInvocationSpec, *, token: str) -> Observed:
         body = cloud.call(ops.INVOKE_COMMAND, {**create_request(spec), "ClientToken": token})
         with partly_made(body["InvokeId"]):
-            return read_back(self, cloud, body["InvokeId"], prior=spec.values(), what="task")
+            return read_back(self, cloud, body["InvokeId"], prior=spec.wire_values(), what="task")
 
     def read(self, cloud: Cloud, id_: str, *, prior: Mapping[str, Any] | None) -> Observed | None:
         body = cloud.call(ops.DESCRIBE_INVOCATIONS, {"InvokeId": id_, "ContentEncoding": "PlainText"})
@@ -52,7 +52,7 @@ class ScheduledInvocationLifecycle:
                changed: frozenset[str]) -> Observed:
         if "tags" in changed:
             retag(cloud, "invocation", id_, dict(prior.get("tags") or {}), spec.tags)
-        return read_back(self, cloud, id_, prior=spec.values(), what="task")
+        return read_back(self, cloud, id_, prior=spec.wire_values(), what="task")
 
     def delete(self, cloud: Cloud, id_: str, *, prior: Mapping[str, Any]) -> None:
         with suppress(NotFound):  # already gone: done
@@ -69,7 +69,7 @@ def observed_task(task: Mapping[str, Any], prior: Mapping[str, Any] | None) -> O
     status = task.get("InvocationStatus", "")
     outputs = {"invokeId": task["InvokeId"], "status": status, "nextRuns": upcoming(task, values["frequency"])}
     defunct = f"{task['InvokeId']} was stopped outside ecsops" if status in STOPPED else None
-    return Observed(id=task["InvokeId"], values=values, outputs=outputs, defunct=defunct)
+    return Observed(id=task["InvokeId"], reported=values, outputs=outputs, defunct=defunct)
 
 
 def instance_ids(task: Mapping[str, Any]) -> list[str]:

@@ -16,7 +16,7 @@ from ecsops.engine.state import Deposed, PendingCreate, ResourceState, StackStat
 from ecsops.engine.values import UNKNOWN
 from tests.engine.widgets import WIDGET, WidgetSpec
 
-DEFAULTS = WidgetSpec(label="x").values()
+DEFAULTS = WidgetSpec(label="x").wire_values()
 
 
 def stack(**resources: dict[str, Any]) -> Stack:

@@ -18,7 +18,7 @@ from tests.engine.widgets import WIDGET, NoCloud
 def test_valid_values_come_back_normalised_with_defaults() -> None:
     validated = validate(WIDGET, {"label": "a", "size": 2.0})
     assert validated.ok and validated.spec is not None
-    assert validated.values == {"label": "a", "size": 2, "members": [], "token": "", "note": "", "zones": []}
+    assert validated.declared == {"label": "a", "size": 2, "members": [], "token": "", "note": "", "zones": []}
 
 
 @pytest.mark.parametrize(
@@ -45,7 +45,7 @@ def test_an_unknown_string_value_passes_string_checks() -> None:
 def test_an_unknown_value_in_a_non_string_field_is_checked_later_not_now() -> None:
     validated = validate(WIDGET, {"label": "a", "size": UNKNOWN, "members": ["x"]})
     assert validated.ok and validated.spec is None
-    assert validated.values["size"] == UNKNOWN and validated.values["note"] == ""
+    assert validated.declared["size"] == UNKNOWN and validated.declared["note"] == ""
 
 
 def test_known_problems_are_still_reported_next_to_unknown_values() -> None:
@@ -137,7 +137,7 @@ def test_yaml_coercions_are_refused(values, field, fragment) -> None:
 
 
 def test_a_whole_float_is_still_a_number_as_pulumi_sends_numbers() -> None:
-    assert validate(SHIFT, {"hours": 12.0}).values["hours"] == 12
+    assert validate(SHIFT, {"hours": 12.0}).declared["hours"] == 12
 
 
 def test_number_bounds_stay_in_the_json_schema() -> None:

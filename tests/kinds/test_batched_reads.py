@@ -54,7 +54,7 @@ def population(cloud, name: str) -> tuple[object, dict[str, dict]]:
         kind = license_task.KIND
         values = [{"name": f"task-{n}", "description": "some task", "licenseType": "Instance", "limit": 1,
                    "discoveryRules": [{"product": "Windows Server"}]} for n in range(COUNT)]
-    made = {make(cloud, kind, item): validate(kind, item).values for item in values}
+    made = {make(cloud, kind, item): validate(kind, item).declared for item in values}
     return kind, made
 
 

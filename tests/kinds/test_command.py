@@ -96,7 +96,7 @@ def test_create_answers_with_one_call_exactly_what_a_read_reports(cloud, admin, 
     seen = KIND.lifecycle.create(cloud, spec(**changes), token="t-1")
     assert len(admin.requests()) == before + 1
     assert KIND.lifecycle.read(cloud, seen.id, prior=None) == seen
-    assert seen.values == spec(**changes).values()
+    assert seen.reported == spec(**changes).wire_values()
     assert seen.outputs == {"commandId": seen.id, "parameterNames": names}
 
 
@@ -121,9 +121,9 @@ def test_reading_an_unknown_command_answers_none(cloud) -> None:
 def test_in_place_changes_modify_the_same_command(cloud, admin) -> None:
     created = KIND.lifecycle.create(cloud, spec(tags={"a": "1", "b": "2"}), token="t")
     desired = spec(name="renamed", timeout=300, tags={"b": "3", "c": "4"})
-    updated = KIND.lifecycle.update(cloud, created.id, desired, prior=created.values,
+    updated = KIND.lifecycle.update(cloud, created.id, desired, prior=created.reported,
                                     changed=frozenset({"name", "timeout", "tags"}))
-    assert updated.id == created.id and updated.values == desired.values()
+    assert updated.id == created.id and updated.reported == desired.wire_values()
     writes = [(e["action"], e["params"]) for e in admin.writes()][1:]
     assert [action for action, _ in writes] == ["ModifyCommand", "UntagResources", "TagResources"]
     assert writes[0][1] == {"CommandId": created.id, "Name": "renamed", "RegionId": "cn-hangzhou", "Timeout": "300"}
@@ -131,6 +131,6 @@ def test_in_place_changes_modify_the_same_command(cloud, admin) -> None:
 
 def test_delete_is_idempotent(cloud) -> None:
     created = KIND.lifecycle.create(cloud, spec(), token="t")
-    KIND.lifecycle.delete(cloud, created.id, prior=created.values)
-    KIND.lifecycle.delete(cloud, created.id, prior=created.values)
+    KIND.lifecycle.delete(cloud, created.id, prior=created.reported)
+    KIND.lifecycle.delete(cloud, created.id, prior=created.reported)
     assert KIND.lifecycle.read(cloud, created.id, prior=None) is None

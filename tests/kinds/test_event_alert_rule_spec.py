@@ -85,7 +85,7 @@ def test_a_webhook_may_name_its_port() -> None:
 
 
 def neighbour(name: str, rule_name: str, type_: str = KIND.type_name) -> Neighbour:
-    return Neighbour(name, type_, validate(KIND, {**VALID, "name": rule_name}).values)
+    return Neighbour(name, type_, validate(KIND, {**VALID, "name": rule_name}).declared)
 
 
 @pytest.mark.parametrize(
@@ -99,19 +99,19 @@ def neighbour(name: str, rule_name: str, type_: str = KIND.type_name) -> Neighbo
     ],
 )
 def test_a_rule_name_is_declared_once_per_stack(neighbours, expected) -> None:
-    values = validate(KIND, VALID).values
+    values = validate(KIND, VALID).declared
     assert stack_checks(VALID, values, {n.name: n for n in neighbours}, region="us-east-1") == expected
 
 
 def test_an_unknown_rule_name_is_judged_once_known() -> None:
-    values = {**validate(KIND, VALID).values, "name": UNKNOWN}
+    values = {**validate(KIND, VALID).declared, "name": UNKNOWN}
     assert stack_checks(VALID, values, {"other": neighbour("other", UNKNOWN)}, region="cn-hangzhou") == []
 
 
 def test_targets_without_ids_are_identified_by_type_and_position() -> None:
     values = validate(KIND, {**VALID, "targets": {"webhooks": [{"url": "https://a.example/"},
                                                                {"id": "named", "url": "https://b.example/"}],
-                                                  "contacts": [{"group": "ops-oncall"}]}}).values
+                                                  "contacts": [{"group": "ops-oncall"}]}}).declared
     assert [w["id"] for w in values["targets"]["webhooks"]] == ["webhook-1", "named"]
     assert values["targets"]["contacts"] == [{"id": "contact-1", "group": "ops-oncall", "level": 3}]
 
@@ -123,16 +123,16 @@ def test_only_the_name_replaces_a_rule() -> None:
 def test_order_of_pattern_lists_and_of_targets_does_not_matter() -> None:
     old = validate(KIND, {**VALID, "eventPattern": {"levels": ["CRITICAL", "WARN"]},
                           "targets": {"webhooks": [{"id": "a", "url": "https://a.example/"},
-                                                   {"id": "b", "url": "https://b.example/"}]}}).values
+                                                   {"id": "b", "url": "https://b.example/"}]}}).declared
     new = validate(KIND, {**VALID, "eventPattern": {"levels": ["WARN", "CRITICAL"]},
                           "targets": {"webhooks": [{"id": "b", "url": "https://b.example/"},
-                                                   {"id": "a", "url": "https://a.example/"}]}}).values
+                                                   {"id": "a", "url": "https://a.example/"}]}}).declared
     assert diff(KIND, old, new) == ()
 
 
 def test_a_changed_target_is_an_in_place_change() -> None:
-    old = validate(KIND, VALID).values
-    new = validate(KIND, {**VALID, "targets": {"webhooks": [{"id": "ops", "url": "https://other.example/"}]}}).values
+    old = validate(KIND, VALID).declared
+    new = validate(KIND, {**VALID, "targets": {"webhooks": [{"id": "ops", "url": "https://other.example/"}]}}).declared
     [change] = diff(KIND, old, new)
     assert (change.field, change.effect) == ("targets", Effect.UPDATE)
 
@@ -152,7 +152,7 @@ def test_documented_event_names(name, expected) -> None:
 
 
 def test_undocumented_names_are_advice_not_errors() -> None:
-    values = validate(KIND, {**VALID, "eventPattern": {"names": ["Instance:SystemMaintenance.Rebot"]}}).values
+    values = validate(KIND, {**VALID, "eventPattern": {"names": ["Instance:SystemMaintenance.Rebot"]}}).declared
     [(field, message)] = KIND.advice(values)
     assert field == "eventPattern.names" and "'Instance:SystemMaintenance.Rebot' is not an event" in message
 
@@ -161,7 +161,7 @@ def test_targets_go_on_the_wire_as_cloudmonitor_parameters() -> None:
     values = validate(KIND, {**VALID, "targets": {
         "webhooks": [{"id": "h", "url": "https://a.example/", "method": "GET"}],
         "contacts": [{"group": "ops-oncall", "level": 4}],
-        "mns": [{"region": "cn-hangzhou", "queue": "alerts"}]}}).values
+        "mns": [{"region": "cn-hangzhou", "queue": "alerts"}]}}).declared
     assert target_request(values["targets"]) == {
         "ContactParameters": [{"Id": "contact-1", "ContactGroupName": "ops-oncall", "Level": "4"}],
         "WebhookParameters": [{"Id": "h", "Url": "https://a.example/", "Method": "GET", "Protocol": "http"}],

@@ -59,8 +59,8 @@ def test_bad_input_is_named(changes, field, fragment) -> None:
     ],
 )
 def test_changes_are_in_place_or_replace_with_the_reason(change, effect, reason) -> None:
-    old = validate(KIND, VALID).values
-    [found] = diff(KIND, old, validate(KIND, {**VALID, **change}).values)
+    old = validate(KIND, VALID).declared
+    [found] = diff(KIND, old, validate(KIND, {**VALID, **change}).declared)
     assert (found.effect, found.reason) == (effect, reason)
 
 
@@ -93,8 +93,8 @@ def test_tasks_are_counted_by_the_region_they_will_be_in() -> None:
 def test_an_empty_version_means_any_version_as_a_missing_one_does() -> None:
     """License Manager reads `Version: ""` as every version and reports it as no version: declared as `""`,
     a rule must equal its read-back, or every plan would replace the task."""
-    empty = validate(KIND, {**VALID, "discoveryRules": [{"product": "Windows Server", "version": ""}]}).values
+    empty = validate(KIND, {**VALID, "discoveryRules": [{"product": "Windows Server", "version": ""}]}).declared
     assert empty["discoveryRules"] == [{"product": "Windows Server", "version": None}]
-    assert diff(KIND, validate(KIND, VALID).values, empty) == ()
+    assert diff(KIND, validate(KIND, VALID).declared, empty) == ()
     twice = problems(discoveryRules=[{"product": "Windows Server"}, {"product": "Windows Server", "version": ""}])
     assert twice == [("discoveryRules", "a discovery rule is given twice")]

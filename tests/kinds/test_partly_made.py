@@ -75,7 +75,7 @@ def test_a_create_failing_after_it_made_the_object_names_the_object(cloud, admin
     error = raised.value
     assert error.action == case.failing and isinstance(error.error, CloudError) and str(error) == str(error.error)
     assert case.made_id is None or error.id == case.made_id
-    assert case.kind.lifecycle.read(cloud, error.id, prior=spec.values()) is not None  # it exists
+    assert case.kind.lifecycle.read(cloud, error.id, prior=spec.wire_values()) is not None  # it exists
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ def problems(**changes: object) -> list[tuple[str | None, str]]:
 
 def test_a_frequency_makes_a_period_task() -> None:
     validated = validate(KIND, VALID, now=NOW)
-    assert validated.ok and validated.values["repeatMode"] == "Period"
+    assert validated.ok and validated.declared["repeatMode"] == "Period"
 
 
 @pytest.mark.parametrize(
@@ -117,13 +117,13 @@ def test_an_unknown_command_id_is_fine_until_apply() -> None:
 def command(content: str = "df -h {{mount}} {{ACS::InstanceId}}", enable: bool = True,
             timeout: int = 60) -> dict[str, Neighbour]:
     values = validate(COMMAND, {"name": "c", "type": "RunShellScript", "content": content,
-                                "enableParameter": enable, "timeout": timeout}).values
+                                "enableParameter": enable, "timeout": timeout}).declared
     return {"disk": Neighbour("disk", COMMAND.type_name, values)}
 
 
 def checks(parameters: dict, neighbours: dict, **values: object) -> list[tuple[str | None, str]]:
     properties = {**VALID, "commandId": "${disk.commandId}", "parameters": parameters}
-    return stack_checks(properties, {**validate(KIND, {**VALID, **values}, now=NOW).values,
+    return stack_checks(properties, {**validate(KIND, {**VALID, **values}, now=NOW).declared,
                                      "parameters": parameters}, neighbours)
 
 
@@ -178,7 +178,7 @@ def test_a_command_id_from_the_stack_must_be_a_commands(command_id, expected) ->
     neighbours = {**command(enable=False),
                   "attributes": Neighbour("attributes", "ecsops:MaintenanceAttributes", {"instanceIds": ["i-1"]})}
     properties = {**VALID, "commandId": command_id}
-    values = validate(KIND, {**VALID, "commandId": "c-x"}, now=NOW).values
+    values = validate(KIND, {**VALID, "commandId": "c-x"}, now=NOW).declared
     assert stack_checks(properties, values, neighbours, region="cn-hangzhou") == expected
 
 
@@ -253,14 +253,14 @@ IN_A_CONTAINER = "runs the task in a container, where only shell scripts run: co
     ],
 )
 def test_a_task_in_a_container_runs_a_shell_script(command_type, settings, expected) -> None:
-    values = validate(COMMAND, {"name": "c", "type": command_type, "content": "echo"}).values
+    values = validate(COMMAND, {"name": "c", "type": command_type, "content": "echo"}).declared
     neighbours = {"disk": Neighbour("disk", COMMAND.type_name, values)}
     found = stack_checks({**VALID, "commandId": "${disk.commandId}"},
-                         validate(KIND, {**VALID, **settings}, now=NOW).values, neighbours)
+                         validate(KIND, {**VALID, **settings}, now=NOW).declared, neighbours)
     assert found == expected
 
 
 def test_a_user_or_directory_given_with_a_container_is_advised_against() -> None:
     validated = validate(KIND, {**VALID, "containerName": "web", "username": "ops", "workingDir": "/srv"}, now=NOW)
-    assert [field for field, _ in KIND.advice(validated.values)] == ["username", "workingDir"]
-    assert KIND.advice(validate(KIND, {**VALID, "username": "ops"}, now=NOW).values) == []
+    assert [field for field, _ in KIND.advice(validated.declared)] == ["username", "workingDir"]
+    assert KIND.advice(validate(KIND, {**VALID, "username": "ops"}, now=NOW).declared) == []
