@@ -182,6 +182,10 @@ MIGRATIONS: tuple[str, ...] = (
         UPDATE oss_objects SET data = NULL, etag = NULL, crc64 = NULL WHERE bucket = NEW.bucket AND key = NEW.key;
     END;
     """,
+    # A task's resource group (InvokeCommand's ResourceGroupId): DescribeInvocations filters by it.
+    """
+    ALTER TABLE invocations ADD COLUMN resource_group_id TEXT NOT NULL DEFAULT '';
+    """,
 )
 
 

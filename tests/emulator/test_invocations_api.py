@@ -451,3 +451,11 @@ def test_cloud_assistant_status_filters_by_os_and_pages(ecs) -> None:
 def test_cloud_assistant_status_takes_at_most_100_instances(ecs) -> None:
     error = error_of(lambda: cloud_assistant(ecs, instance_id=[f"i-many-{n}" for n in range(101)]))
     assert (error.code, error.status_code) == ("InstanceIds.ExceedLimit", 403)
+
+
+def test_a_tasks_resource_group_is_kept_for_the_listing_filter(ecs) -> None:
+    command_id = create(ecs)
+    grouped = invoke(ecs, command_id, frequency="rate(1h)", repeat_mode="Period", resource_group_id="rg-team1")
+    plain = invoke(ecs, command_id, frequency="rate(1h)", repeat_mode="Period")
+    listed = invocations(ecs, resource_group_id="rg-team1").invocations.invocation
+    assert [task.invoke_id for task in listed] == [grouped] and plain != grouped

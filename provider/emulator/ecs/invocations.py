@@ -79,7 +79,8 @@ def _matching_tasks(ctx: Context, region: str) -> Listing:
     params = ctx.params
     listing = Listing("invocations", "seq DESC").where("region = ?", region)
     for name, column in (("InvokeId", "id"), ("CommandId", "command_id"), ("CommandName", "command_name"),
-                         ("CommandType", "command_type"), ("RepeatMode", "repeat_mode")):
+                         ("CommandType", "command_type"), ("RepeatMode", "repeat_mode"),
+                         ("ResourceGroupId", "resource_group_id")):
         if params.text(name):
             listing.where(f"{column} = ?", params.text(name))
     if params.text("InstanceId"):

@@ -54,6 +54,7 @@ class Plan:
     frequency: str
     timeout: int
     tags: dict[str, str]
+    resource_group: str
 
 
 @PRODUCT.operation("InvokeCommand", writes=True, masked=("Parameters",))
@@ -87,11 +88,11 @@ def _plan(ctx: Context, region: str) -> Plan:
     instance_ids = _targets(ctx, region, command["type"])
     parameters = _parameters(ctx, command)
     timeout = _overrides(ctx, command)
-    resource_group_id(ctx)  # checked, not kept: DescribeInvocations does not report a task's group
+    resource_group = resource_group_id(ctx)  # kept for DescribeInvocations' filter (its answer omits it)
     if mode == "Period":
         _check_frequency(frequency, ctx.now, timeout)
     tags = validate_tags(params.objects("Tag"))
-    return Plan(command, mode, dry_run, instance_ids, parameters, frequency, timeout, tags)
+    return Plan(command, mode, dry_run, instance_ids, parameters, frequency, timeout, tags, resource_group)
 
 
 def _repeat_mode(ctx: Context) -> tuple[str, bool, str]:
@@ -246,15 +247,16 @@ def _insert_task(ctx: Context, region: str, invoke_id: str, plan: Plan) -> None:
         """INSERT INTO invocations (id, region, command_id, command_name, command_type, command_content,
                                     command_description, enable_parameter, parameters, repeat_mode, frequency,
                                     timeout, working_dir, launcher, username, windows_password_name,
-                                    container_id, container_name, termination_mode, creation_time, next_run)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                    container_id, container_name, termination_mode, creation_time, next_run,
+                                    resource_group_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         (invoke_id, region, command["id"], command["name"], command["type"], command["content"],
          command["description"], command["enable_parameter"], json.dumps(plan.parameters), plan.mode,
          plan.frequency, plan.timeout, params.text("WorkingDir") or command["working_dir"],
          params.text("Launcher") or command["launcher"], params.text("Username", default=""),
          params.text("WindowsPasswordName", default=""), params.text("ContainerId", default=""),
          params.text("ContainerName", default=""), params.text("TerminationMode") or "Process",
-         ctx.timestamp, next_run),
+         ctx.timestamp, next_run, plan.resource_group),
     )
     ctx.tx.executemany(
         "INSERT INTO invocation_targets (invoke_id, instance_id, position) VALUES (?, ?, ?)",
