@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 import ecsops
 from ecsops.cloud.backend import BACKENDS, EMULATOR_ACCESS_KEY_ID, EMULATOR_DATABASE
+from ecsops.cli.terminal import add_no_color
 from ecsops.cloud.ratelimit import DEFAULT_RATE, parsed_rate
 from ecsops.engine.dag import DEFAULT_WORKERS
 
@@ -31,6 +32,8 @@ def parser() -> argparse.ArgumentParser:
     add_state_commands(commands)
     add_emulator_commands(commands)
     add_schema_command(commands)
+    add_completion_command(commands)
+    add_no_color(root)  # last: on every command declared above
     return root
 
 
@@ -54,7 +57,7 @@ def add_stack_commands(commands: Any) -> None:
         return handled_by(command, f"stack:{handler}")
 
     plan = stack_command("plan", "run_plan", "show what apply would do")
-    plan.add_argument("--json", action="store_true", help="machine-readable output")
+    add_format_options(plan, "a pull request's comment")
     plan.add_argument("--detailed-exitcode", action="store_true", help="exit 2 when there are changes, 0 when none")
     plan.add_argument("--out", type=Path, metavar="PLAN", help="also save the plan to this file, for `ecsops apply "
                                                                "PLAN` (exactly these changes, or refused)")
@@ -63,16 +66,42 @@ def add_stack_commands(commands: Any) -> None:
     add_writer_options(apply, "apply", f"at most N writes in flight at once (default {DEFAULT_WORKERS}; "
                                        "1 applies in stack order)")
     drift = stack_command("drift", "run_drift", "compare the cloud with the stack (exit 2 on drift)")
-    drift.add_argument("--json", action="store_true", help="machine-readable output")
+    add_format_options(drift, "an issue's or a chat's message")
     destroy = stack_command("destroy", "run_destroy", "delete everything the stack manages")
     add_writer_options(destroy, "destroy", f"at most N deletes in flight at once (default {DEFAULT_WORKERS})")
     show = handled_by(commands.add_parser("show", help="print a saved plan", description="print a saved plan"),
                       "plan_file:run_show")
     show.add_argument("plan", type=Path, help="a plan file written by `ecsops plan --out`")
-    show.add_argument("--json", action="store_true", help="machine-readable output")
+    add_format_options(show, "a pull request's comment")
     adopt = stack_command("import", "run_import", "adopt an existing cloud object as a declared resource")
     adopt.add_argument("name", help="the resource's name in the stack")
     adopt.add_argument("id", help="the cloud object's id (e.g. c-hz01...)")
+    add_output_command(commands)
+
+
+def add_output_command(commands: Any) -> None:
+    help_ = "print the stack's outputs, from its state (no API call)"
+    output = handled_by(commands.add_parser("output", help=help_, description=help_), "output:run_output")
+    output.add_argument("stack", type=Path, help="the stack file (YAML)")
+    output.add_argument("name", nargs="?", help="print only this output's value")
+    output.add_argument("--json", action="store_true", help="machine-readable output")
+    output.add_argument("--show-secrets", action="store_true",
+                        help="show secrets read from where they live (secret config values); a secret the state "
+                             "keeps only as a digest is always (secret)")
+    add_backend_options(output)
+
+
+FORMATS = ("text", "json", "markdown")
+
+
+def add_format_options(command: argparse.ArgumentParser, markdown_for: str) -> None:
+    """`--format text|json|markdown` (arguments.format), and `--json`, the same as `--format json`."""
+    formats = command.add_mutually_exclusive_group()
+    formats.add_argument("--format", choices=FORMATS, default="text",
+                         help=f"text (default); json: machine-readable (errors too, as {{\"errors\": [...]}}); "
+                              f"markdown: for {markdown_for}, within GitHub's 65,536 characters")
+    formats.add_argument("--json", dest="format", action="store_const", const="json", default="text",
+                         help="the same as --format json")
 
 
 def add_backend_options(command: argparse.ArgumentParser) -> None:
@@ -84,6 +113,9 @@ def add_backend_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--state", metavar="URL", help="where the stack's state lives: a folder or "
                                                          "oss://BUCKET/PREFIX (default: $ECSOPS_STATE, else the "
                                                          "stack's state: key, else .ecsops/ beside the stack)")
+    command.add_argument("--env", metavar="ENV", help="the environment: its config values from <stem>.ENV.yaml "
+                                                      "beside the stack, its own state <name>.ENV (default: "
+                                                      "$ECSOPS_ENV, else none)")
 
 
 def add_writer_options(command: argparse.ArgumentParser, verb: str, parallelism_help: str) -> None:
@@ -231,3 +263,15 @@ def add_schema_command(commands: Any) -> None:
         "schema", help="write the JSON Schemas of the stack format and of each kind"), "schema:run_schema")
     command.add_argument("--out", type=Path, default=Path("schema"), help="folder (default: %(default)s)")
     command.add_argument("--check", action="store_true", help="only check the folder is up to date (exit 1 if not)")
+
+
+# -- completion -----------------------------------------------------------------------------------------
+
+
+def add_completion_command(commands: Any) -> None:
+    help_ = "print a shell completion script (bash or zsh) for every command and option"
+    command = handled_by(commands.add_parser(
+        "completion", help=help_, description=f"{help_}: `source <(ecsops completion bash)` in ~/.bashrc; "
+                                              "`ecsops completion zsh > \"${fpath[1]}/_ecsops\"` for zsh"),
+        "completion:run_completion")
+    command.add_argument("shell", choices=("bash", "zsh"), help="the shell to complete in")

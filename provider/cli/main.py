@@ -8,8 +8,12 @@
 | `ecsops destroy STACK [--yes]` | 0 / 1 |
 | `ecsops import STACK NAME ID` | 0 / 1 |
 | `ecsops state list/show/rm/mv STACK ...` (no API call) | 0 / 1 |
+| `ecsops output STACK [NAME] [--json] [--show-secrets]` (no API call) | 0 / 1 |
 | `ecsops emulator serve ...` and admin subcommands | see `ecsops emulator --help` |
 | `ecsops schema [--out DIR] [--check]` | 0; with --check 1 when stale |
+| `ecsops completion SHELL` (bash or zsh) | 0 |
+
+Every command takes `--no-color` (see ecsops.cli.terminal for how colour is decided).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import traceback
 from typing import Any, Callable, Sequence
 
 from ecsops.cli.arguments import parser
+from ecsops.cli.terminal import set_no_color
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 
@@ -65,6 +70,7 @@ def stop_on_terminate() -> Any:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = parser().parse_args(argv)
+    set_no_color(bool(getattr(arguments, "no_color", False)))
     configure_logging()
     previous = stop_on_terminate()
     try:

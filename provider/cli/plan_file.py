@@ -31,7 +31,8 @@ from ecsops.engine.workspace import Workspace
 FORMAT = "ecsops-plan/1"
 #: The options a plan records as given (flag, else its environment variable) and `apply PLAN` reuses when
 #: neither is given then: the stack file's own `backend:` and `state:` are covered by its digest.
-OPTIONS = (("backend", "ECSOPS_BACKEND"), ("endpoint", "ECSOPS_ENDPOINT"), ("state", "ECSOPS_STATE"))
+OPTIONS = (("backend", "ECSOPS_BACKEND"), ("endpoint", "ECSOPS_ENDPOINT"), ("state", "ECSOPS_STATE"),
+           ("env", "ECSOPS_ENV"))
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def write_plan_file(path: Path, space: Workspace, arguments: argparse.Namespace,
         "ecsops": ecsops.__version__,
         "created": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "stack": {"path": str(stack_path), "source": source_name(stack_path), "name": space.stack.name,
-                  "digest": file_digest(stack_path.read_bytes())},
+                  "environment": space.stack.environment, "digest": file_digest(stack_path.read_bytes())},
         "options": {option: getattr(arguments, option) or os.environ.get(variable) or None
                     for option, variable in OPTIONS},
         "backend": {"identity": space.cloud.backend.identity, **space.cloud.backend.document()},
@@ -143,16 +144,30 @@ def run_apply_plan(arguments: argparse.Namespace) -> int:
             if getattr(arguments, option, None) is None and not os.environ.get(variable):
                 setattr(arguments, option, recorded["options"].get(option))
         space = workspace(arguments)
+        check_same_environment(plan_file, space.stack.environment)
         if space.cloud.backend.identity != recorded["backend"]["identity"]:
             raise EngineError.single(f"the plan {plan_file.path} was made against {recorded['backend']['identity']}, "
                                      f"this apply would go to {space.cloud.backend.identity}: refused")
         check_same_state(plan_file, space.store.describe())
         ui = Interaction(arguments, space, "apply")
-        ui.progress.total = len(plan_file.basis.shape)
-        print(f"Applying the plan {plan_file.path} (made {recorded['created']}) to stack {space.stack.name} on "
+        print(f"Applying the plan {plan_file.path} (made {recorded['created']}) to stack {space.stack.state_name} on "
               f"{space.cloud.backend.describe()}")
-        planned, outcome = space.apply_saved(plan_file.basis, on_event=ui.progress)
-    return finish(planned, outcome, "Apply")
+        with ui.progress:
+            planned, outcome = space.apply_saved(plan_file.basis, on_event=ui.progress, on_plan=ui.progress.start)
+    from ecsops.cli.output import after_apply
+
+    return after_apply(space, finish(planned, outcome, "Apply", ui.progress))
+
+
+def check_same_environment(plan_file: PlanFile, environment: str | None) -> None:
+    """Refuses to apply a plan made for one environment (`--env`) to another: it would be another state."""
+    recorded = plan_file.document["stack"].get("environment")
+    if recorded != environment:
+        def named(env: str | None) -> str:
+            return f"environment {env!r}" if env else "no environment"
+
+        raise EngineError.single(f"the plan {plan_file.path} was made for {named(recorded)}, this apply is for "
+                                 f"{named(environment)} (--env or ECSOPS_ENV): refused")
 
 
 def check_same_state(plan_file: PlanFile, location: str) -> None:
@@ -166,17 +181,23 @@ def check_same_state(plan_file: PlanFile, location: str) -> None:
 
 
 def run_show(arguments: argparse.Namespace) -> int:
-    """`ecsops show PLAN [--json]`: the plan as it was reviewed."""
-    with reported_errors():
+    """`ecsops show PLAN [--format text|json|markdown]`: the plan as it was reviewed."""
+    with reported_errors(as_json=arguments.format == "json"):
         plan_file = read_plan_file(arguments.plan)
     document = plan_file.document
-    if arguments.json:
+    if arguments.format == "json":
         render.write_json({key: document[key] for key in ("format", "ecsops", "created", "stack", "backend", "state",
                                                           "plan")}, sys.stdout)
         return EXIT_OK
+    if arguments.format == "markdown":
+        from ecsops.cli.markdown import saved_plan_markdown  # only this output needs it
+
+        print(saved_plan_markdown(document, str(plan_file.path)))
+        return EXIT_OK
+    environment = document["stack"].get("environment")
     print(f"Plan {plan_file.path}, made {document['created']} by ecsops {document['ecsops']} from "
-          f"{document['stack']['path']} (state {document['state']['location']}, version "
-          f"{document['state']['version']})")
+          f"{document['stack']['path']}{f' --env {environment}' if environment else ''} (state "
+          f"{document['state']['location']}, version {document['state']['version']})")
     print(document["text"])
     return EXIT_OK
 

@@ -11,14 +11,16 @@ from typing import Iterator
 
 import ecsops.resources  # noqa: F401  (registers every kind)
 from ecsops.cli import render
+from ecsops.cli.progress import Progress, summary
 from ecsops.cloud.backend import Backend, BackendError, Settings, select
 from ecsops.cloud.client import Cloud, rate_from_environment
 from ecsops.cloud.errors import CloudError
 from ecsops.engine.apply import Outcome
+from ecsops.engine.config import chosen_environment
 from ecsops.engine.dag import DEFAULT_WORKERS
 from ecsops.engine.drift import in_sync
-from ecsops.engine.errors import EngineError
-from ecsops.engine.plan import Action, Plan
+from ecsops.engine.errors import Diagnostic, EngineError
+from ecsops.engine.plan import Plan
 from ecsops.engine.stack import Stack, load_stack
 from ecsops.engine.state import StateError, Store
 from ecsops.engine.state_location import Location, LocationError, chosen_location, open_store
@@ -28,21 +30,26 @@ EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 
 
 @contextmanager
-def reported_errors() -> Iterator[None]:
-    """Every expected failure becomes `error: ...` lines on stderr and exit code 1 (raised as SystemExit)."""
+def reported_errors(*, as_json: bool = False) -> Iterator[None]:
+    """Every expected failure becomes `error: ...` lines on stderr and exit code 1 (raised as SystemExit);
+    `as_json` (`--json`) also writes them on stdout as `{"errors": [...]}`, so stdout always parses."""
     try:
         yield
     except EngineError as error:
+        if as_json:
+            render.write_json(render.errors_document(error.diagnostics), sys.stdout)
         for diagnostic in error.diagnostics:
-            print(f"error: {diagnostic}", file=sys.stderr)
+            print(diagnostic.report(), file=sys.stderr)  # `error: stack.yaml:12:7: ...` (or `warning: ...`)
         raise SystemExit(EXIT_ERROR) from None
     except (CloudError, StateError, BackendError) as error:
+        if as_json:
+            render.write_json(render.errors_document([Diagnostic(str(error))]), sys.stdout)
         print(f"error: {error}", file=sys.stderr)
         raise SystemExit(EXIT_ERROR) from None
 
 
 def workspace(arguments: argparse.Namespace) -> Workspace:
-    stack = load_stack(arguments.stack)
+    stack = load_stack(arguments.stack, environment(arguments))
     settings = Settings.from_environment(stack.region, stack.directory, endpoint=arguments.endpoint,
                                          backend=arguments.backend, stack_backend=stack.backend)
     rate = rate_from_environment() if arguments.rate is None else (arguments.rate or None)
@@ -51,8 +58,13 @@ def workspace(arguments: argparse.Namespace) -> Workspace:
                           workers=getattr(arguments, "parallelism", DEFAULT_WORKERS))
 
 
+def environment(arguments: argparse.Namespace) -> str | None:
+    """--env, else ECSOPS_ENV: the environment whose config values (and state) the stack takes."""
+    return chosen_environment(getattr(arguments, "env", None), os.environ.get("ECSOPS_ENV"))
+
+
 def state_store(arguments: argparse.Namespace, stack: Stack, backend: Backend) -> Store:
-    return open_store(state_location(arguments, stack), stack.name, backend, stack.region,
+    return open_store(state_location(arguments, stack), stack.state_name, backend, stack.region,
                       unlock_command=unlock_command(arguments))
 
 
@@ -60,7 +72,7 @@ def unlock_command(arguments: argparse.Namespace) -> str:
     """`ecsops state unlock STACK LOCK_ID` with the options this run was given, so that, run as printed, it
     reaches the same state (a --state or --endpoint left out would open another one)."""
     words = ["ecsops", "state", "unlock", shlex.quote(str(arguments.stack)), "LOCK_ID"]
-    for option in ("backend", "endpoint", "state"):
+    for option in ("backend", "endpoint", "state", "env"):
         value = getattr(arguments, option, None)
         if value:
             words += [f"--{option}", shlex.quote(str(value))]
@@ -77,7 +89,7 @@ def state_location(arguments: argparse.Namespace, stack: Stack) -> Location:
 
 
 def run_plan(arguments: argparse.Namespace) -> int:
-    with reported_errors():
+    with reported_errors(as_json=arguments.format == "json"):
         space = workspace(arguments)
         planned, basis = space.plan_to_save()
         if arguments.out is not None:
@@ -85,8 +97,14 @@ def run_plan(arguments: argparse.Namespace) -> int:
 
             write_plan_file(arguments.out, space, arguments, planned, basis)
     backend = space.cloud.backend.describe()
-    if arguments.json:
+    if arguments.format == "json":
         render.write_json(render.plan_document(planned, space.cloud.backend.document()), sys.stdout)
+    elif arguments.format == "markdown":
+        from ecsops.cli.markdown import plan_markdown  # only this output needs it
+
+        print(plan_markdown(render.plan_document(planned, space.cloud.backend.document())))
+        if arguments.out is not None:  # stdout is the comment; the job's log still says where the plan is
+            print(f"Saved the plan to {arguments.out}.", file=sys.stderr)
     else:
         print(render.plan_text(planned, backend, sys.stdout))
         if arguments.out is not None:
@@ -96,14 +114,20 @@ def run_plan(arguments: argparse.Namespace) -> int:
 
 
 def run_drift(arguments: argparse.Namespace) -> int:
-    with reported_errors():
+    with reported_errors(as_json=arguments.format == "json"):
         space = workspace(arguments)
         report = space.drift()
     backend = space.cloud.backend.describe()
-    if arguments.json:
-        render.write_json(render.drift_document(report, space.stack.name, space.cloud.backend.document()), sys.stdout)
+    if arguments.format == "json":
+        render.write_json(render.drift_document(report, space.stack.state_name, space.cloud.backend.document()),
+                          sys.stdout)
+    elif arguments.format == "markdown":
+        from ecsops.cli.markdown import drift_markdown  # only this output needs it
+
+        print(drift_markdown(render.drift_document(report, space.stack.state_name,
+                                                   space.cloud.backend.document())))
     else:
-        print(render.drift_text(report, space.stack.name, backend, sys.stdout))
+        print(render.drift_text(report, space.stack.state_name, backend, sys.stdout))
     return EXIT_OK if in_sync(report) else EXIT_CHANGES
 
 
@@ -115,16 +139,20 @@ def run_apply(arguments: argparse.Namespace) -> int:
     with reported_errors():
         space = workspace(arguments)
         ui = Interaction(arguments, space, "apply")
-        planned, outcome = space.apply(approve=ui.approve, on_event=ui.progress, command="apply")
-    return finish(planned, outcome, "Apply")
+        with ui.progress:
+            planned, outcome = space.apply(approve=ui.approve, on_event=ui.progress, command="apply")
+    from ecsops.cli.output import after_apply
+
+    return after_apply(space, finish(planned, outcome, "Apply", ui.progress))
 
 
 def run_destroy(arguments: argparse.Namespace) -> int:
     with reported_errors():
         space = workspace(arguments)
         ui = Interaction(arguments, space, "destroy")
-        planned, outcome = space.destroy(approve=ui.approve, on_event=ui.progress)
-    return finish(planned, outcome, "Destroy")
+        with ui.progress:
+            planned, outcome = space.destroy(approve=ui.approve, on_event=ui.progress)
+    return finish(planned, outcome, "Destroy", ui.progress)
 
 
 def run_import(arguments: argparse.Namespace) -> int:
@@ -137,13 +165,14 @@ def run_import(arguments: argparse.Namespace) -> int:
 
 
 class Interaction:
-    """Shows the plan, asks for approval (unless --yes), then reports progress sized by the plan."""
+    """Shows the plan, asks for approval (unless --yes), then reports progress counted against the plan's
+    steps (ecsops.cli.progress)."""
 
     def __init__(self, arguments: argparse.Namespace, space: Workspace, verb: str):
         self.yes = bool(arguments.yes)
         self.backend = space.cloud.backend.describe()
         self.verb = verb
-        self.progress = render.Progress(total=0)
+        self.progress = Progress()
 
     def approve(self, planned: Plan) -> bool:
         print(render.plan_text(planned, self.backend, sys.stdout))
@@ -157,23 +186,22 @@ class Interaction:
                 print(f"{self.verb.capitalize()} cancelled.")
                 return False
         print()
-        self.progress.total = sum(1 for resource in planned.resources if resource.action is not Action.NOOP)
+        self.progress.start(planned)
         return True
 
 
-def finish(planned: Plan, outcome: Outcome | None, verb: str) -> int:
+def finish(planned: Plan, outcome: Outcome | None, verb: str, progress: Progress | None = None) -> int:
+    """Reports how the apply (or destroy) ended — the failures on stderr, then the summary, with the time the
+    steps took (from `progress`) — and returns the exit code."""
     if outcome is None:
         return EXIT_ERROR
     if not planned.has_changes and outcome.ok and not outcome.done:
         print("No changes: the cloud matches the stack.")
         return EXIT_OK
     for failure in outcome.failures:
-        print(f"error: {failure}", file=sys.stderr)
+        print(failure.report(), file=sys.stderr)
     for name in outcome.skipped:
         print(f"skipped: {name} (a resource it depends on failed)", file=sys.stderr)
-    if outcome.ok:
-        print(f"{verb} complete: {len(outcome.done)} changed.")
-        return EXIT_OK
-    print(f"{verb} incomplete: {len(outcome.done)} changed, {len(outcome.failures)} failed, "
-          f"{len(outcome.skipped)} skipped. Fix the errors and run it again.", file=sys.stderr)
-    return EXIT_ERROR
+    line = summary(planned, outcome, verb, progress.elapsed() if progress else None)
+    print(line, file=sys.stdout if outcome.ok else sys.stderr)
+    return EXIT_OK if outcome.ok else EXIT_ERROR

@@ -15,11 +15,11 @@ from typing import Any, TextIO
 
 import ecsops.resources  # noqa: F401  (registers every kind: which of their fields are secret)
 from ecsops.cli import render
-from ecsops.cli.stack import EXIT_OK, reported_errors, state_location, unlock_command
+from ecsops.cli.stack import EXIT_OK, environment, reported_errors, state_location, unlock_command
 from ecsops.cloud.backend import Settings, select
 from ecsops.engine import kind as kinds, state_edits
 from ecsops.engine.errors import EngineError
-from ecsops.engine.stack import load_stack
+from ecsops.engine.stack import Stack, load_stack
 from ecsops.engine.state import StateStore, Store
 from ecsops.engine.state_location import open_store
 from ecsops.engine.state import holder_text
@@ -36,17 +36,23 @@ def state_store(arguments: argparse.Namespace) -> Store:
     stack's state: key put it (default: beside the stack file). A local state starts no backend; a remote
     one selects the backend for its credentials (and, on an emulator, its endpoint), but calls no API but
     the object store's. Raises EngineError when the stack file cannot be read or names no valid stack."""
-    stack = load_stack(arguments.stack)
+    stack = load_stack(arguments.stack, environment(arguments))
     naming = [problem for problem in stack.problems if problem.resource is None and problem.field == "name"]
     if naming:
         raise EngineError(naming)
+    return store_of(arguments, stack)
+
+
+def store_of(arguments: argparse.Namespace, stack: Stack) -> Store:
+    """The store of `stack`'s state (of its environment, if it has one), as `state_store` finds it."""
     location = state_location(arguments, stack)
     if location.scheme == "local":
         assert location.folder is not None
-        return StateStore.in_folder(location.folder, stack.name)
+        return StateStore.in_folder(location.folder, stack.state_name)
     settings = Settings.from_environment(stack.region, stack.directory, endpoint=arguments.endpoint,
                                          backend=arguments.backend, stack_backend=stack.backend)
-    return open_store(location, stack.name, select(settings), stack.region, unlock_command=unlock_command(arguments))
+    return open_store(location, stack.state_name, select(settings), stack.region,
+                      unlock_command=unlock_command(arguments))
 
 
 # -- list, show -----------------------------------------------------------------------------------------

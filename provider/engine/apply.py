@@ -34,6 +34,7 @@ from ecsops.engine.dag import DEFAULT_WORKERS, run_in_order
 from ecsops.engine.errors import Diagnostic, errors_only
 from ecsops.engine.kind import Kind, Observed, PartlyMade, Spec
 from ecsops.engine.plan import Action, ResourcePlan, effective_values, plan_resource
+from ecsops.engine.source import located
 from ecsops.engine.stack import DeclaredResource, Stack
 from ecsops.engine.state import Deposed, GroupSaver, PendingCreate, ResourceState, StackState, Store, now_iso
 from ecsops.engine.validate import creation_problems, validate
@@ -103,6 +104,7 @@ class Applier:
                          workers=self.workers)
         finally:
             self._saver.snapshot()
+        self.outcome.failures = located(self.stack, self.outcome.failures)  # where each is written in the stack
         return self.outcome
 
     def _step(self, job: Callable[[Any], None]) -> Callable[[Any], None]:

@@ -27,6 +27,7 @@ from pydantic.alias_generators import to_camel
 
 from ecsops.cloud.errors import CloudError
 from ecsops.engine.policy import FieldPolicy, policies
+from ecsops.engine.suggest import did_you_mean
 
 if TYPE_CHECKING:
     from ecsops.cloud.client import Cloud
@@ -292,7 +293,8 @@ def get(type_: str) -> Kind:
         return _KINDS[type_]
     except KeyError:
         known = ", ".join(sorted(_KINDS)) or "none registered"
-        raise UnknownKind(f"unknown resource type {type_!r} (known types: {known})") from None
+        raise UnknownKind(f"unknown resource type {type_!r} (known types: {known}){did_you_mean(type_, _KINDS)}"
+                          ) from None
 
 
 def registered() -> tuple[Kind, ...]:

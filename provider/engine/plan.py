@@ -16,6 +16,7 @@ from ecsops.engine import refs
 from ecsops.engine.diff import FieldChange, diff, replaces
 from ecsops.engine.errors import Diagnostic, EngineError, errors_only
 from ecsops.engine.kind import Kind, Neighbour, Neighbours, Observed
+from ecsops.engine.source import located
 from ecsops.engine.stack import DeclaredResource, Stack
 from ecsops.engine.state import ResourceState, StackState
 from ecsops.engine.validate import Validated, creation_problems, validate
@@ -46,6 +47,7 @@ class ResourcePlan:
     dependencies: tuple[str, ...] = ()
     preview: Mapping[str, Any] | None = None     # outputs already known for a new object
     partial: bool = False                        # the object was partly made by an earlier apply
+    steps: int = 1                               # the steps apply takes for it (see `steps_of`)
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,11 @@ class Plan:
     @property
     def has_changes(self) -> bool:
         return any(resource.action is not Action.NOOP for resource in self.resources)
+
+    @property
+    def steps(self) -> int:
+        """How many steps applying the plan takes — its progress lines, known before the first one."""
+        return sum(resource.steps for resource in self.resources if resource.action is not Action.NOOP)
 
     def count(self, action: Action) -> int:
         return sum(1 for resource in self.resources if resource.action is action)
@@ -91,11 +98,12 @@ def plan(stack: Stack, state: StackState, observed: Mapping[str, Observed | None
         attributes[name] = attributes_after(declared.kind, resource_plan, observed.get(name), validated.declared)
         plans.append(resource_plan)
     problems.extend(stack_problems(stack, checked))
+    problems = located(stack, problems)
     if errors_only(problems):
         raise EngineError(problems)
     plans.extend(deletions(stack, state, observed))
     warnings = tuple(problem for problem in problems if problem.severity == "warning")
-    return Plan(stack=stack.name, resources=tuple(plans), warnings=warnings)
+    return Plan(stack=stack.state_name, resources=tuple(plans), warnings=warnings)
 
 
 def plan_resource(declared: DeclaredResource, validated: Validated, current: ResourceState | None,
@@ -124,7 +132,14 @@ def plan_resource(declared: DeclaredResource, validated: Validated, current: Res
     # a partly made object is finished (an update, even of nothing the cloud shows) before it counts as done
     action = Action.REPLACE if replaces(changes) else Action.UPDATE if changes or current.partial else Action.NOOP
     return ResourcePlan(action=action, id=seen.id, changes=changes, reason=PARTLY_MADE if current.partial else None,
-                        partial=current.partial, preview=preview if action is Action.REPLACE else None, **base)
+                        partial=current.partial, preview=preview if action is Action.REPLACE else None,
+                        steps=steps_of(declared.kind, action), **base)
+
+
+def steps_of(kind: Kind, action: Action) -> int:
+    """The steps apply takes for a resource: one, but for a replace that makes the new object before it
+    deletes the old one (two: the create, then the delete)."""
+    return 2 if action is Action.REPLACE and not kind.delete_before_replace else 1
 
 
 def comparable(kind: Kind, seen: Observed, applied: Mapping[str, Any], declared: Mapping[str, Any],
@@ -204,7 +219,7 @@ def deletions(stack: Stack, state: StackState, observed: Mapping[str, Observed |
         for name in reversed(order)
     ]
     plans += [
-        ResourcePlan(name=name, type=pending.type, action=Action.DELETE,
+        ResourcePlan(name=name, type=pending.type, action=Action.DELETE, steps=2,  # finish the create, delete
                      reason="an interrupted create of a resource no longer in the stack")
         for name, pending in state.pending.items() if name not in stack.resources
     ]

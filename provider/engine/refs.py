@@ -85,6 +85,36 @@ def _resolve_text(text: str, lookup: Callable[[Reference], Any]) -> Any:
     return _TOKEN.sub(substitute, text)
 
 
+def substitute(value: Any, prefix: str, replace: Callable[[Reference, bool], Any]) -> Any:
+    """`value` with only the references `${prefix.NAME}` replaced: a string that is exactly one of them by
+    `replace(reference, True)` itself, one inside a longer text by the text of `replace(reference, False)`
+    (JSON for other than text). Every other reference, and every `$${` escape, stays as written, for
+    `resolve` to read later. Mappings and lists are walked; anything else is returned as it is."""
+    if isinstance(value, str):
+        return _substitute_text(value, prefix, replace)
+    if isinstance(value, Mapping):
+        return {key: substitute(item, prefix, replace) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [substitute(item, prefix, replace) for item in value]
+    return value
+
+
+def _substitute_text(text: str, prefix: str, replace: Callable[[Reference, bool], Any]) -> Any:
+    if "${" not in text:
+        return text
+    whole = whole_reference(text)
+    if whole is not None and whole.resource == prefix:
+        return replace(whole, True)
+
+    def substituted(match: re.Match[str]) -> str:
+        if match.group(1) != prefix:
+            return match.group(0)
+        resolved = replace(Reference(match.group(1), match.group(2)), False)
+        return resolved if isinstance(resolved, str) else json.dumps(resolved)
+
+    return _TOKEN.sub(substituted, text)
+
+
 class CycleError(ValueError):
     def __init__(self, cycle: list[str]):
         self.cycle = cycle

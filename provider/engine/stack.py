@@ -18,22 +18,25 @@ unknown types and keys, dangling or cyclic references) becomes a diagnostic in `
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
 import yaml
 
 from ecsops.engine import kind as kinds
+from ecsops.engine.config import RESERVED, Configuration, Environment, configuration, read_environment
 from ecsops.engine.errors import Diagnostic, EngineError
+from ecsops.engine.outputs import declared_outputs
 from ecsops.engine.refs import CycleError, Reference, references, topological
 from ecsops.engine.state_location import location_problem
+from ecsops.engine.suggest import did_you_mean
 from ecsops.engine.validate import field_path
 from ecsops.engine.values import contains_secret
 
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,127}\Z")
 STACK_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}\Z")
-TOP_LEVEL = frozenset({"name", "region", "description", "backend", "state", "resources"})
+TOP_LEVEL = frozenset({"name", "region", "description", "backend", "state", "config", "resources", "outputs"})
 BACKENDS = ("emulator", "cloud")  # as ecsops.cloud.backend.BACKENDS
 ENTRY = frozenset({"type", "properties", "options"})
 OPTIONS = frozenset({"dependsOn"})
@@ -61,15 +64,25 @@ class Stack:
     problems: tuple[Diagnostic, ...] = ()    # structural problems; nothing may be planned while there are any
     backend: str | None = None               # `backend:` — emulator or cloud (the command line may override it)
     state: str | None = None                 # `state:` — where the state lives (see engine.state_location)
+    environment: str | None = None           # `--env`: whose values `config` holds (engine.config)
+    config: dict[str, Any] = field(default_factory=dict)   # `config:` values; secrets {secret: VALUE}
+    outputs: dict[str, Any] = field(default_factory=dict)  # `outputs:`, config values in place (engine.outputs)
 
     @property
     def directory(self) -> Path:
         return self.path.parent
 
+    @property
+    def state_name(self) -> str:
+        """The name of the stack's state: `<name>.<env>` with an environment (each has its own), else the name."""
+        return f"{self.name}.{self.environment}" if self.environment else self.name
+
     def require_valid(self) -> None:
-        """Raises EngineError listing the structural problems, if any."""
+        """Raises EngineError listing the structural problems, if any, each placed in the file (engine.source)."""
         if self.problems:
-            raise EngineError(self.problems)
+            from ecsops.engine.source import located  # imports this module
+
+            raise EngineError(located(self, self.problems))
 
 
 @dataclass(frozen=True)
@@ -77,6 +90,7 @@ class Duplicate:
     key: Any
     first_line: int
     line: int
+    column: int = 1
 
 
 class _Loader(yaml.SafeLoader):
@@ -117,7 +131,7 @@ def _mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dic
         key = _key(loader, node, key_node)
         line = key_node.start_mark.line + 1
         if key in own:
-            repeated.append(Duplicate(key, lines[key], line))
+            repeated.append(Duplicate(key, lines[key], line, key_node.start_mark.column + 1))
             continue
         own.add(key)
         mapping[key] = loader.construct_object(value_node, deep=True)
@@ -207,9 +221,9 @@ def parse_yaml(text: str, source: str = "<stack>") -> tuple[Any, list[Duplicate]
     try:  # the pure-Python parser words the error better (it names the alias, the character)
         return _parsed(_Loader, text)
     except yaml.YAMLError as error:
-        raise EngineError.single(_where(error, source)) from None
+        raise EngineError([_where(error, source)]) from None
     except RecursionError:  # PyYAML composes nested nodes recursively
-        raise EngineError.single(f"{source}: nested more than {MAX_DEPTH} levels deep") from None
+        raise EngineError([Diagnostic(f"nested more than {MAX_DEPTH} levels deep", file=source)]) from None
 
 
 def _parsed(loader_type: type, text: str) -> tuple[Any, list[Duplicate]]:
@@ -264,16 +278,18 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-def _where(error: yaml.YAMLError, source: str) -> str:
+def _where(error: yaml.YAMLError, source: str) -> Diagnostic:
+    """The syntax error, placed where the parser found it (`source:line:column`)."""
     if isinstance(error, yaml.MarkedYAMLError):
         mark = error.problem_mark or error.context_mark
-        where = f"{source}:{mark.line + 1}:{mark.column + 1}: " if mark else f"{source}: "
-        return f"{where}{error.problem or error}"
-    return f"{source}: {error}"
+        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        return Diagnostic(str(error.problem or error), file=source, line=line, column=column)
+    return Diagnostic(str(error), file=source)
 
 
-def load_stack(path: str | Path) -> Stack:
-    """Reads and checks a stack file; raises EngineError listing every problem found."""
+def load_stack(path: str | Path, environment: str | None = None) -> Stack:
+    """Reads and checks a stack file — with the config values of `environment`, read from `<stem>.<env>.yaml`
+    beside it — raising EngineError only when it (or that file) cannot be read or is not YAML."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -283,17 +299,20 @@ def load_stack(path: str | Path) -> Stack:
         raise EngineError.single(f"{path}: byte {error.start} is not UTF-8: a stack is YAML text in UTF-8 "
                                  "(save it as UTF-8)") from None
     document, duplicates = parse_yaml(text, str(path))
-    return stack_from_document(document, path, duplicates)
+    values = read_environment(path, environment, parse_yaml) if environment else None
+    return stack_from_document(document, path, duplicates, environment=values)
 
 
-def stack_from_document(document: Any, path: Path, duplicates: list[Duplicate] | None = None) -> Stack:
+def stack_from_document(document: Any, path: Path, duplicates: list[Duplicate] | None = None, *,
+                        environment: Environment | None = None) -> Stack:
     """The stack a parsed document declares, with every structural problem found in `problems`.
 
     Every part is checked even when an earlier one is wrong, so one run reports all the problems; they are
     listed in the order of the checks: top-level keys and settings, then resources, then references.
     """
     if not isinstance(document, dict):
-        raise EngineError.single(f"{path}: a stack is a mapping with name, region and resources")
+        raise EngineError([Diagnostic("a stack is a mapping with name, region and resources", file=str(path), line=1,
+                                      column=1)])
     problems = _unknown_top_level(document)
     name = _text(document, "name", STACK_NAME, "letters, digits, '.', '_' and '-'", problems)
     region = _text(document, "region", re.compile(r"^[a-z]{2}-[a-z0-9-]+\Z"), "a region id such as cn-hangzhou",
@@ -301,18 +320,24 @@ def stack_from_document(document: Any, path: Path, duplicates: list[Duplicate] |
     _check_description(document, problems)
     backend = _backend(document, problems)
     state = _state_location(document, problems)
+    config = configuration(document.get("config"), path, environment)
+    problems.extend(config.problems)
     entries = _entries(document, problems)
     problems.extend(_duplicate_problems(duplicates or [], document, entries, path))
-    resources = _resources(entries, problems)
+    resources = _resources(entries, problems, config)
     problems.extend(_reference_problems(resources))
+    attributes = {n: (*r.kind.output_names, *r.kind.fields) for n, r in resources.items()}
+    outputs = declared_outputs(document.get("outputs"), attributes, config.applied, problems)
     order = _dependency_order(resources, problems)
     return Stack(name=str(name or "invalid"), region=str(region or "invalid"), path=path,
-                 resources={n: resources[n] for n in order}, problems=tuple(problems), backend=backend, state=state)
+                 resources={n: resources[n] for n in order}, problems=tuple(problems), backend=backend, state=state,
+                 environment=environment.name if environment else None, config=config.values, outputs=outputs)
 
 
 def _unknown_top_level(document: Mapping[Any, Any]) -> list[Diagnostic]:
     """A problem for each top-level key a stack does not have, sorted by name so the report is stable."""
-    return [Diagnostic(f"unknown top-level key {key!r} (expected: {', '.join(sorted(TOP_LEVEL))})")
+    return [Diagnostic(f"unknown top-level key {key!r} (expected: {', '.join(sorted(TOP_LEVEL))})"
+                       f"{did_you_mean(key, TOP_LEVEL)}", where=(key,))
             for key in sorted(set(document) - TOP_LEVEL, key=str)]
 
 
@@ -348,16 +373,18 @@ def _entries(document: Mapping[str, Any], problems: list[Diagnostic]) -> Mapping
     recorded) not a mapping."""
     entries: Mapping[Any, Any] = document.get("resources") or {}
     if not isinstance(entries, dict):
-        problems.append(Diagnostic("resources must be a mapping of resource names to resources"))
+        problems.append(Diagnostic("resources must be a mapping of resource names to resources", where=("resources",)))
         return {}
     return entries
 
 
-def _resources(entries: Mapping[Any, Any], problems: list[Diagnostic]) -> dict[str, DeclaredResource]:
-    """The resources that are well formed, in the order written; each one that is not adds its problems and
-    is left out (so references to it are reported as dangling, never followed)."""
+def _resources(entries: Mapping[Any, Any], problems: list[Diagnostic],
+               config: Configuration) -> dict[str, DeclaredResource]:
+    """The resources that are well formed, in the order written, their config values in place and secrets read
+    (`config`); each one that is not adds its problems and is left out (so references to it are reported as
+    dangling, never followed)."""
     lines = getattr(entries, "lines", {})
-    declared = [_declared(name, entry, lines.get(name), problems) for name, entry in entries.items()]
+    declared = [_declared(name, entry, lines.get(name), problems, config) for name, entry in entries.items()]
     return {resource.name: resource for resource in declared if resource is not None}
 
 
@@ -383,8 +410,9 @@ def _duplicate_problems(duplicates: list[Duplicate], document: Mapping[Any, Any]
         resource, field = located.get(id(duplicate), (None, None))
         is_resource = resource is not None and field is None
         what = "resource names must be unique in a stack" if is_resource else "a key may appear once"
-        problems.append(Diagnostic(f"{path}:{duplicate.line}: duplicate key {duplicate.key!r} (first on line "
-                                   f"{duplicate.first_line}): {what}", resource=resource, field=field))
+        problems.append(Diagnostic(f"duplicate key {duplicate.key!r} (first on line {duplicate.first_line}): {what}",
+                                   resource=resource, field=field, file=str(path), line=duplicate.line,
+                                   column=duplicate.column))
     return problems
 
 
@@ -428,16 +456,17 @@ def _text(document: Mapping[str, Any], key: str, pattern: re.Pattern[str], expec
     return None
 
 
-def _declared(name: Any, entry: Any, line: int | None, problems: list[Diagnostic]) -> DeclaredResource | None:
-    if not isinstance(name, str) or not NAME.match(name):
-        problems.append(Diagnostic(
-            f"resource name {name!r} is not valid: start with a letter; letters, digits, '_' and '-'"))
+def _declared(name: Any, entry: Any, line: int | None, problems: list[Diagnostic],
+              config: Configuration) -> DeclaredResource | None:
+    if not isinstance(name, str) or not NAME.match(name) or name == RESERVED:
+        problems.append(Diagnostic(_bad_name(name), where=("resources", name)))
         return None
     if not isinstance(entry, dict):
         problems.append(Diagnostic("a resource is a mapping with type and properties", resource=name))
         return None
     for key in sorted(set(entry) - ENTRY, key=str):
-        problems.append(Diagnostic(f"unknown key {key!r} (expected: type, properties, options)", resource=name))
+        problems.append(Diagnostic(f"unknown key {key!r} (expected: type, properties, options)"
+                                   f"{did_you_mean(key, ENTRY)}", resource=name, where=("resources", name, key)))
     if entry.get("type") is None:
         known = ", ".join(kind.type_name for kind in kinds.registered())
         problems.append(Diagnostic(f"is required (one of: {known})", resource=name, field="type"))
@@ -450,15 +479,26 @@ def _declared(name: Any, entry: Any, line: int | None, problems: list[Diagnostic
     properties = entry.get("properties") or {}
     options = entry.get("options") or {}
     if not isinstance(properties, dict):
-        problems.append(Diagnostic("properties must be a mapping", resource=name, type=kind.type_name))
+        problems.append(Diagnostic("properties must be a mapping", resource=name, type=kind.type_name,
+                                   where=("resources", name, "properties")))
         return None
     if not isinstance(options, dict) or set(options) - OPTIONS:
-        problems.append(Diagnostic("options takes only dependsOn (a list of resource names)", resource=name))
+        problems.append(Diagnostic("options takes only dependsOn (a list of resource names)", resource=name,
+                                   where=("resources", name, "options")))
         options = {}
     explicit = _depends_on(options.get("dependsOn"), name, problems)
+    properties = config.applied(properties, (), lambda loc, message: problems.append(
+        Diagnostic(message, resource=name, field=field_path(loc), type=kind.type_name)))
     referenced = sorted({ref.resource for ref in references(properties)})
     return DeclaredResource(name=name, kind=kind, properties=_plain(properties),
                             dependencies=tuple(dict.fromkeys([*referenced, *explicit])), line=line)
+
+
+def _bad_name(name: Any) -> str:
+    if name == RESERVED:
+        return (f"resource name {name!r} is reserved (${{{RESERVED}.NAME}} reads the stack's config values): "
+                "choose another")
+    return f"resource name {name!r} is not valid: start with a letter; letters, digits, '_' and '-'"
 
 
 def _depends_on(value: Any, resource: str, problems: list[Diagnostic]) -> list[str]:
@@ -488,8 +528,9 @@ def _reference_problems(resources: Mapping[str, DeclaredResource]) -> list[Diagn
         referenced = {ref.resource for ref in references(resource.properties)}
         for dependency in resource.dependencies:
             if dependency not in resources and dependency not in referenced:
-                problems.append(Diagnostic(f"depends on {dependency!r}, which the stack does not declare",
-                                           resource=resource.name, type=resource.type))
+                problems.append(Diagnostic(f"depends on {dependency!r}, which the stack does not declare"
+                                           f"{did_you_mean(dependency, resources)}", resource=resource.name,
+                                           type=resource.type))
         for ref in sorted(references(resource.properties)):
             problem = _reference_problem(ref, resource, resources)
             if problem:
@@ -535,10 +576,12 @@ def _reference_problem(ref: Reference, owner: DeclaredResource,
                        resources: Mapping[str, DeclaredResource]) -> str | None:
     target = resources.get(ref.resource)
     if target is None:
-        return f"dangling reference {ref}: the stack declares no resource {ref.resource!r}"
+        return (f"dangling reference {ref}: the stack declares no resource {ref.resource!r}"
+                f"{did_you_mean(ref.resource, resources)}")
     if target.name == owner.name:
         return f"reference {ref} points at the resource itself"
     attributes = (*target.kind.output_names, *target.kind.fields)
     if ref.attribute not in attributes:
-        return f"reference {ref}: {target.type} has no attribute {ref.attribute!r} (has: {', '.join(attributes)})"
+        return (f"reference {ref}: {target.type} has no attribute {ref.attribute!r} (has: {', '.join(attributes)})"
+                f"{did_you_mean(ref.attribute, attributes)}")
     return None

@@ -4,6 +4,9 @@ A state is found by its stack's `name:` at its location, so two files with the s
 would silently share (and fight over) one state. Two checks, both before anything is read from the cloud:
 
 - siblings: another YAML stack file in the same folder declaring the same name and the same `state:`;
+- environments: with `--env`, a state is named `<name>.<env>` (engine.config), so a sibling named literally
+  `<name>.<env>`, or one named `<name>` with an environment file of that environment, would share it too; and
+  a stack named `<a>.<b>` run without an environment shares the state of a sibling `<a>` run with `--env <b>`;
 - the owner: a state records the stack file that last wrote it (`source`: its path from the repository root,
   the same on every runner's clone; without a repository, its absolute path). A state recorded for another file
   that still exists and declares the same name is refused; a recorded file that is gone means the stack file
@@ -18,6 +21,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ecsops.engine.config import environment_names
 from ecsops.engine.errors import EngineError
 from ecsops.engine.stack import Stack
 
@@ -59,18 +63,32 @@ def check_single_owner(stack: Stack, recorded: str | None, where: str) -> None:
         if sibling.resolve() == mine or sibling.suffix not in (".yaml", ".yml"):
             continue
         declared = top_level(sibling)
-        if declared and declared["name"] == stack.name and declared.get("state") == stack.state:
+        if declared and declared.get("state") == stack.state and _sibling_shares(stack, sibling, declared["name"]):
             raise EngineError.single(_shared(stack, sibling, where))
     if recorded is None or recorded == source_name(mine):
         return
     root = repository_root(mine)
     owner = root / recorded if root is not None else Path(recorded)
     declared = top_level(owner) if owner.is_file() and owner.resolve() != mine else None
-    if declared and declared["name"] == stack.name:
+    if declared and _wrote(declared["name"], stack.state_name):
         raise EngineError.single(_shared(stack, owner, where))
 
 
+def _wrote(owner: str, state_name: str) -> bool:
+    """Whether a stack file declaring `owner` writes a state named `state_name`: as its name, or its name and an
+    environment (`<name>.<env>`)."""
+    return state_name == owner or state_name.startswith(owner + ".")
+
+
+def _sibling_shares(stack: Stack, sibling: Path, name: str) -> bool:
+    """Whether the stack file `sibling`, declaring `name`, can be run so that its state is this stack's."""
+    if name in (stack.name, stack.state_name):  # run as this one is (same environment, or none), or without one
+        return True
+    base, _, environment = stack.state_name.rpartition(".")
+    return bool(base) and base == name and environment in environment_names(sibling)
+
+
 def _shared(stack: Stack, other: Path, where: str) -> str:
-    return (f"stack files {stack.path} and {other} both declare stack {stack.name!r} with its state at {where}: "
-            "they would share one state and undo each other's work; give one of them another name: (or its own "
-            "state:)")
+    return (f"stack files {stack.path} and {other} both declare stack {stack.state_name!r} with its state at "
+            f"{where}: they would share one state and undo each other's work; give one of them another name: (or its "
+            "own state:)")

@@ -15,6 +15,7 @@ from pydantic_core import ErrorDetails
 
 from ecsops.engine.errors import Diagnostic
 from ecsops.engine.kind import FieldError, Kind, Spec
+from ecsops.engine.suggest import validation_hint
 from ecsops.engine.values import is_unknown
 
 
@@ -55,7 +56,8 @@ def creation_problems(kind: Kind, validated: Validated, *, resource: str | None,
 
 def _partial(kind: Kind, values: Mapping[str, Any], error: ValidationError, resource: str | None) -> Validated:
     problems = tuple(
-        Diagnostic(message(detail), resource=resource, field=field_path(location(detail)), type=kind.type_name)
+        Diagnostic(message(detail) + validation_hint(kind.spec, detail, location(detail)), resource=resource,
+                   field=field_path(location(detail)), type=kind.type_name)
         for detail in error.errors()
         if not _caused_by_unknown(detail, values)
     )
@@ -71,6 +73,8 @@ def location(detail: ErrorDetails) -> tuple[int | str, ...]:
 
 
 def _caused_by_unknown(detail: ErrorDetails, values: Mapping[str, Any]) -> bool:
+    if detail["type"] == "extra_forbidden":  # the name is wrong, whatever the value turns out to be
+        return False
     where = location(detail)
     top = where[0] if where else None
     return isinstance(top, str) and is_unknown(values.get(top))

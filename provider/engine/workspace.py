@@ -49,7 +49,7 @@ class Workspace:
     def open(cls, stack: Stack, cloud: "Cloud", *, store: Store | None = None,
              workers: int = DEFAULT_WORKERS, batch: bool = True) -> "Workspace":
         """`store`: where the state lives (default: `.ecsops/` beside the stack)."""
-        return cls(stack, cloud, store or StateStore(stack.directory, stack.name), workers, batch)
+        return cls(stack, cloud, store or StateStore(stack.directory, stack.state_name), workers, batch)
 
     def plan(self) -> Plan:
         """What apply would do now. Reads the cloud; writes nothing."""
@@ -61,13 +61,14 @@ class Workspace:
         observed = observe(state, self.cloud, batch=self.batch)
         lookups = look_up(self.stack, state, self.cloud, observed)
         planned = plan(self.stack, state, observed, existing=lookups.existing, cloud_problems=lookups.problems)
-        return planned, basis(planned, observed, state)
+        return planned, basis(planned, observed, state, self.stack)
 
-    def apply_saved(self, recorded: Basis, *, on_event: Callable[[Event], None] = lambda e: None
-                    ) -> tuple[Plan, Outcome]:
+    def apply_saved(self, recorded: Basis, *, on_event: Callable[[Event], None] = lambda e: None,
+                    on_plan: Callable[[Plan], None] = lambda plan: None) -> tuple[Plan, Outcome]:
         """Applies a saved plan: under the lock, re-reads the state and the cloud and plans again; when
         anything the plan was made from differs (`saved_plan.differences`), raises EngineError naming each
-        resource and changes nothing; else makes exactly the planned changes."""
+        resource and changes nothing; else makes exactly the planned changes (`on_plan` is told the plan
+        first, as `apply`'s `approve` is)."""
         with self.store.lock("apply"):
             state = self._state_for_write()
             observed = observe(state, self.cloud, batch=self.batch)
@@ -75,11 +76,13 @@ class Workspace:
             lookups = look_up(self.stack, state, self.cloud, observed)
             planned = plan(self.stack, state, observed, now=now, existing=lookups.existing,
                            cloud_problems=lookups.problems)
-            problems = differences(recorded, basis(planned, observed, state), self.stack.name)
+            problems = differences(recorded, basis(planned, observed, state, self.stack, salt=recorded.salt),
+                                   self.stack.state_name)
             if problems:
                 raise EngineError(problems)
             if not planned.has_changes and not state.pending:
                 return planned, Outcome()
+            on_plan(planned)
             applier = Applier(self.stack, self.store, state, self.cloud, observed=observed, on_event=on_event,
                               now=now, workers=self.workers)
             return planned, applier.run()

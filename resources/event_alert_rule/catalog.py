@@ -6,6 +6,8 @@ says so as a warning.
 
 from __future__ import annotations
 
+from ecsops.engine.suggest import closest
+
 STATES = ("Inquiring", "Scheduled", "Executing", "Executed", "Avoided", "Failed", "Canceled")
 
 _ALL = STATES
@@ -54,3 +56,16 @@ def documented(name: str) -> bool:
     base, _, state = name.rpartition(":") if name.count(":") == 2 else (name, "", "")
     states = EVENTS.get(base)
     return states is not None and (not state or state in states)
+
+
+def closest_event(name: str) -> str | None:
+    """The documented event `name` most probably stands for (`Instance:SystemMaintenance.Rebot` ->
+    `Instance:SystemMaintenance.Reboot`, `...Reboot:Executd` -> `...Reboot:Executed`), or None."""
+    base, _, state = name.rpartition(":") if name.count(":") == 2 else (name, "", "")
+    event = base if base in EVENTS else closest(base, EVENTS)
+    if event is None:
+        return None
+    if not state:
+        return event
+    known = closest(state, EVENTS[event]) if state not in EVENTS[event] else state
+    return f"{event}:{known}" if known else None

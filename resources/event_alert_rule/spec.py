@@ -23,7 +23,7 @@ from ecsops.engine.policy import FieldPolicy, in_place, replace
 from ecsops.engine.scalars import STRICT_NUMBER, Flag
 from ecsops.engine.values import SecretValue, secret_or_text
 from ecsops.engine.wire import NUMBER, NUMBER_TEXT, OPTIONAL_TEXT, Nested, SkipEmpty, Switch
-from ecsops.resources.event_alert_rule.catalog import STATES, documented
+from ecsops.resources.event_alert_rule.catalog import STATES, closest_event, documented
 from ecsops.resources.names import log_project, logstore, region_id
 
 MAX_PER_TYPE = 5
@@ -261,8 +261,13 @@ class EventAlertRuleSpec(Spec):
 
 
 def advice(values: Mapping[str, Any]) -> list[Problem]:
-    """A warning for each event name the guide does not document."""
+    """A warning for each event name the guide does not document, with the one it most probably stands for."""
     names = (values.get("eventPattern") or {}).get("names") or []
     return [("eventPattern.names", f"{name!r} is not an event the ECS documentation lists (states: "
-                                   f"{', '.join(STATES)}); check the spelling")
+                                   f"{', '.join(STATES)}){_meant(name)}")
             for name in names if not documented(name)]
+
+
+def _meant(name: str) -> str:
+    meant = closest_event(name)
+    return f": did you mean {meant!r}?" if meant else "; check the spelling"

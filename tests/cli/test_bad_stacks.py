@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import pytest
 
-from tests.support.cli import ecsops, write_stack
+from tests.support.cli import ecsops, unplaced, write_stack
 
 INVALID = textwrap.indent(textwrap.dedent("""\
     zero-timeout:
@@ -38,7 +39,8 @@ def test_every_bad_resource_and_field_is_named_in_one_run_and_nothing_is_written
     stack = write_stack(tmp_path, INVALID)
     refused = ecsops("plan", stack, "--endpoint", emulator.endpoint)
     assert refused.code == 1
-    errors = refused.err.splitlines()
+    errors = unplaced(refused.err).splitlines()
+    assert all(re.match(r"error: .*stack\.yaml:\d+:\d+: ", line) for line in refused.err.splitlines()), refused.err
     expected = [
         'error: resource "zero-timeout" (ecsops:Command), field "timeout": input should be greater than or equal to 1',
         'error: resource "many-parameters" (ecsops:Command), field "content": the content declares 21 parameters; '

@@ -11,7 +11,7 @@ import pytest
 from alibabacloud_cms20190101 import models as cms_models
 
 from ecsops.engine.state import StateStore
-from tests.support.cli import ecsops, write_stack
+from tests.support.cli import ecsops, unplaced, write_stack
 from tests.support.emulator import REGION, cms_client, models
 
 UNKNOWN_GROUP = "no-such-group"  # the default world's only contact group is ops-oncall
@@ -71,7 +71,7 @@ def tasks(ecs) -> list[str]:
 
 def failed_once(result, name: str, type_: str) -> str:
     """The one error of a failed apply, which must name the resource and say the object is kept."""
-    errors = [line for line in result.err.splitlines() if line.startswith("error:")]
+    errors = [line for line in unplaced(result.err).splitlines() if line.startswith("error:")]
     assert result.code == 1 and len(errors) == 1, result.err
     assert errors[0].startswith(f'error: resource "{name}" ({type_})')
     assert "recorded in the state as partly made: the next apply finishes it" in errors[0]

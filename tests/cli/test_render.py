@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 
-from ecsops.cli.render import masked, plan_text, structural_lines
+import ecsops.resources  # noqa: F401  (registers the kinds, whose normalisers order what a plan shows)
+from ecsops.cli.changes import field_lines, field_paths
+from ecsops.cli.render import masked, plan_text
 from ecsops.engine.diff import Effect, FieldChange
 from ecsops.engine.plan import Action, Plan, ResourcePlan
 from ecsops.engine.values import UNKNOWN
@@ -13,10 +15,12 @@ from ecsops.engine.values import UNKNOWN
 def test_nested_changes_read_path_by_path_with_targets_told_by_id() -> None:
     before = {"webhooks": [{"id": "ops", "url": "https://a"}, {"id": "old", "url": "https://x"}], "contacts": []}
     after = {"webhooks": [{"id": "ops", "url": "https://b"}], "contacts": [{"id": "contact-1", "group": "oncall"}]}
-    assert structural_lines(before, after) == [
-        '        + contacts[contact-1]: {"id": "contact-1", "group": "oncall"}',
-        "        - webhooks[old]",
-        '        ~ webhooks[ops].url: "https://a" -> "https://b"',
+    paths = field_paths("ecsops:EventAlertRule", "targets", before, after)
+    assert field_lines("targets", paths, "") == [
+        "      targets:",
+        '        - targets.webhooks[old]: {"id": "old", "url": "https://x"}',
+        '        ~ targets.webhooks[ops].url: "https://a" -> "https://b"',
+        '        + targets.contacts[contact-1]: {"id": "contact-1", "group": "oncall"}',
     ]
 
 

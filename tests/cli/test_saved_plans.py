@@ -67,7 +67,7 @@ def test_apply_of_a_saved_plan_makes_exactly_the_reviewed_changes_without_asking
     mark = admin.requests()[-1]["seq"]
     done = cli("apply", tmp_path / "web.plan")  # no --yes, no terminal: the review was the approval
     assert done.code == 0, done.err
-    assert "Apply complete: 1 changed." in done.out
+    assert "Apply complete: 0 created, 1 updated, 0 replaced, 0 deleted in " in done.out
     assert [call["action"] for call in admin.requests(since=mark, kind="write")] == ["ModifyCommand"]
     assert command(ecs, disk_check_id(applied)).timeout == 300
     assert cli("plan", "--detailed-exitcode", applied).code == 0

@@ -8,7 +8,7 @@ import textwrap
 import pytest
 
 from ecsops.engine.state import StateStore
-from tests.support.cli import ecsops, write_stack
+from tests.support.cli import ecsops, unplaced, write_stack
 from tests.support.emulator import REGION, models
 
 COMMANDS = textwrap.indent(textwrap.dedent("""\
@@ -134,7 +134,7 @@ def test_removing_a_resource_deletes_it(cli, stack, ecs) -> None:
 def test_destroy_deletes_everything_and_empties_the_state(cli, stack, ecs) -> None:
     cli("apply", "--yes", stack)
     destroyed = cli("destroy", "--yes", stack)
-    assert destroyed.code == 0 and "Destroy complete: 2 changed." in destroyed.out
+    assert destroyed.code == 0 and "Destroy complete: 2 deleted in " in destroyed.out
     assert command_ids(ecs) == []
     assert StateStore(stack.parent, "demo").load().resources == {}
     assert cli("plan", "--detailed-exitcode", stack).code == 2
@@ -173,7 +173,8 @@ def test_plan_json_has_the_documented_shape(cli, stack) -> None:
     uptime = document["resources"][1]
     assert set(uptime) == {"name", "type", "id", "action", "reason", "changes", "preview"}
     name = next(c for c in uptime["changes"] if c["field"] == "name")
-    assert name == {"field": "name", "old": None, "new": None, "effect": "update", "reason": None, "unknown": True}
+    assert name == {"field": "name", "old": None, "new": None, "effect": "update", "reason": None, "unknown": True,
+                    "paths": [{"path": "name", "change": "add", "old": None, "new": None, "unknown": True}]}
 
 
 def test_drift_json_has_the_same_shape_as_plan(cli, stack) -> None:
@@ -201,7 +202,7 @@ def test_a_failed_create_stops_only_its_dependents(cli, stack, admin, ecs) -> No
     admin.world({"quotas": {"max-axt-command-count": 0}})
     failed = cli("apply", "--yes", stack)
     assert failed.code == 1
-    assert 'error: resource "disk-check" (ecsops:Command): CreateCommand:' in failed.err
+    assert 'error: resource "disk-check" (ecsops:Command): CreateCommand:' in unplaced(failed.err)
     assert "(CmdCount.ExceedQuota)" in failed.err
     assert "skipped: uptime (a resource it depends on failed)" in failed.err
     state = StateStore(stack.parent, "demo").load()

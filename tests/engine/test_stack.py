@@ -8,7 +8,7 @@ from textwrap import dedent
 import pytest
 
 import tests.engine.widgets  # noqa: F401  (registers test:Widget)
-from ecsops.engine.errors import EngineError
+from ecsops.engine.errors import Diagnostic, EngineError
 from ecsops.engine.stack import load_stack
 
 
@@ -19,10 +19,14 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def problems(tmp_path: Path, text: str) -> list[str]:
+    return [str(diagnostic) for diagnostic in diagnostics(tmp_path, text)]
+
+
+def diagnostics(tmp_path: Path, text: str) -> tuple[Diagnostic, ...]:
     stack = load_stack(write(tmp_path, text))
     with pytest.raises(EngineError) as raised:
         stack.require_valid()
-    return [str(diagnostic) for diagnostic in raised.value.diagnostics]
+    return raised.value.diagnostics
 
 
 def test_a_valid_stack_loads_in_dependency_order(tmp_path) -> None:
@@ -49,15 +53,16 @@ def test_a_valid_stack_loads_in_dependency_order(tmp_path) -> None:
 
 
 def test_duplicate_resource_names_are_refused_with_lines(tmp_path) -> None:
-    [message] = problems(tmp_path, """
+    [duplicate] = diagnostics(tmp_path, """
         name: demo
         region: cn-hangzhou
         resources:
           twice: {type: test:Widget, properties: {label: a}}
           twice: {type: test:Widget, properties: {label: b}}
     """)
-    assert message.startswith('resource "twice": ')
-    assert "stack.yaml:6: duplicate key 'twice' (first on line 5): resource names must be unique" in message
+    assert str(duplicate) == ('resource "twice": duplicate key \'twice\' (first on line 5): resource names must be '
+                              'unique in a stack')
+    assert duplicate.location == f"{tmp_path / 'stack.yaml'}:6:3"  # the second one, where it is written
 
 
 def test_duplicate_keys_inside_properties_are_refused_too(tmp_path) -> None:
@@ -84,7 +89,7 @@ def test_a_duplicate_key_names_the_resource_and_field_it_repeats(tmp_path) -> No
             options: {dependsOn: [b], dependsOn: [b]}
           b: {type: test:Widget, type: test:Widget, properties: {label: b}}
     """)
-    assert sorted(message.split(f": {tmp_path}")[0] for message in found) == [
+    assert sorted(message.split(": duplicate key")[0] for message in found) == [
         'field "name"', 'resource "a", field "options.dependsOn"', 'resource "a", field "zones[0].x"',
         'resource "b", field "type"']
 

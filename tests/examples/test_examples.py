@@ -4,6 +4,7 @@ all on the embedded emulator, their default backend with no endpoint and no cred
 from __future__ import annotations
 
 import json
+import re
 import runpy
 import shutil
 from pathlib import Path
@@ -24,8 +25,8 @@ def resolved(output):
     return _sync_await(output.future())
 
 
-def run(*argv, cwd) -> tuple[int, str, str]:
-    with running(*argv, cwd=cwd) as process:
+def run(*argv, cwd, env=None) -> tuple[int, str, str]:
+    with running(*argv, cwd=cwd, env=env) as process:
         out, err = process.communicate(timeout=120)
     return process.returncode, out, err
 
@@ -64,7 +65,7 @@ def run_program(project: Path) -> tuple[list[Registration], dict[str, object]]:
 
 def test_quickstart_stack(tmp_path) -> None:
     directory = copy("quickstart", tmp_path)
-    assert "Apply complete: 2 changed." in apply_then_plan(directory)
+    assert "Apply complete: 2 created, 0 updated, 0 replaced, 0 deleted in " in apply_then_plan(directory)
     commands = commands_in(directory / ".ecsops" / "emulator.db")
     assert set(commands) == {"disk-check", "uptime"}
     assert commands["disk-check"].parameter_names.parameter_name == ["mount"]
@@ -84,12 +85,50 @@ def test_quickstart_pulumi_program(tmp_path) -> None:
 def test_nightly_disk_check_stack(tmp_path) -> None:
     directory = copy("nightly-disk-check", tmp_path)
     out = apply_then_plan(directory)
-    assert "nextRuns (after apply)" in out and "demo-token-not-for-production" not in out
+    assert "nextRuns (after apply)" in out and "placeholder-not-a-secret" not in out   # a secret config value
     [task] = invocations_in(directory / ".ecsops" / "emulator.db")
     assert (task.frequency, task.invocation_status) == ("0 0 2 * * ? Asia/Shanghai", "Scheduled")
     assert sorted(i.instance_id for i in task.invoke_instances.invoke_instance) == ["i-demo-linux-1", "i-demo-linux-2"]
+    assert json.loads(task.parameters)["token"] == "placeholder-not-a-secret"
     state = (directory / ".ecsops" / "nightly-disk-check.state.json").read_text()
-    assert "demo-token-not-for-production" not in state and "scrypt:" in state
+    assert "placeholder-not-a-secret" not in state and "scrypt:" in state
+
+
+def test_no_example_commits_a_secret() -> None:
+    """Every `{secret: ...}` in a YAML example is read from where it lives, never written in the file."""
+    written = [f"{path.relative_to(EXAMPLES)}: {line.strip()}" for path in sorted(EXAMPLES.rglob("*.y*ml"))
+               for line in path.read_text().splitlines()
+               if re.search(r"\{secret: (?!\{(env|file): )", line.split("#", 1)[0])]
+    assert written == []
+
+
+def test_environments_stack_dev_and_prod_keep_their_own_objects_and_states(tmp_path) -> None:
+    directory = copy("environments", tmp_path)
+    code, out, err = run("plan", "stack.yaml", cwd=directory)
+    assert code == 1 and "config value 'prefix' has no value" in err   # meant to be run with an environment
+    code, out, err = run("apply", "--yes", "--env", "dev", "stack.yaml", cwd=directory)
+    assert code == 0, err
+    assert "Outputs:" in out and "checked = [\"i-demo-linux-1\"]" in out
+    token = "prod-token-from-the-ci-secret-store"
+    code, out, err = run("apply", "--yes", "--env", "prod", "stack.yaml", cwd=directory,
+                         env={"FLEET_CHECKS_TOKEN": token})
+    assert code == 0, err
+    assert token not in out + err
+    for environment in ("dev", "prod"):
+        code, again, _ = run("plan", "--detailed-exitcode", "--env", environment, "stack.yaml", cwd=directory,
+                             env={"FLEET_CHECKS_TOKEN": token})
+        assert code == 0 and "No changes" in again
+    database = directory / ".ecsops" / "emulator.db"
+    commands = commands_in(database)
+    assert (commands["dev-disk-check"].timeout, commands["prod-disk-check"].timeout) == (60, 120)
+    tasks = {task.command_id: task for task in invocations_in(database)}
+    prod_task = tasks[commands["prod-disk-check"].command_id]
+    assert (prod_task.frequency, json.loads(prod_task.parameters)) == ("0 30 3 * * ? Asia/Shanghai", {"token": token})
+    states = {path.name: path.read_text() for path in (directory / ".ecsops").glob("*.state.json")}
+    assert sorted(states) == ["fleet-checks.dev.state.json", "fleet-checks.prod.state.json"]
+    assert all(token not in text for text in states.values())
+    code, out, _ = run("output", "--env", "prod", "stack.yaml", "commandId", cwd=directory)
+    assert (code, out) == (0, commands["prod-disk-check"].command_id + "\n")
 
 
 def test_nightly_disk_check_pulumi_program(tmp_path) -> None:
@@ -104,7 +143,7 @@ def test_nightly_disk_check_pulumi_program(tmp_path) -> None:
 
 def test_maintenance_alerts_stack(tmp_path) -> None:
     directory = copy("maintenance-alerts", tmp_path)
-    assert "Apply complete: 2 changed." in apply_then_plan(directory)
+    assert "Apply complete: 2 created, 0 updated, 0 replaced, 0 deleted in " in apply_then_plan(directory)
     assert sorted(rules_in(directory / ".ecsops" / "emulator.db")) == ["critical-maintenance", "system-failures"]
 
 
@@ -122,7 +161,7 @@ MAINTENANCE_IDS = ["cn-hangzhou:i-demo-linux-1", "cn-hangzhou:i-demo-linux-2", "
 
 def test_maintenance_policy_stack(tmp_path) -> None:
     directory = copy("maintenance-policy", tmp_path)
-    assert "Apply complete: 6 changed." in apply_then_plan(directory)
+    assert "Apply complete: 6 created, 0 updated, 0 replaced, 0 deleted in " in apply_then_plan(directory)
     state = (directory / ".ecsops" / "maintenance-policy.state.json").read_text()
     assert all(id_ in state for id_ in MAINTENANCE_IDS) and "cn-hangzhou:InvocationDelivery" in state
 
@@ -138,7 +177,7 @@ def test_maintenance_policy_pulumi_program(tmp_path) -> None:
 
 def test_license_compliance_stack(tmp_path) -> None:
     directory = copy("license-compliance", tmp_path)
-    assert "Apply complete: 2 changed." in apply_then_plan(directory)
+    assert "Apply complete: 2 created, 0 updated, 0 replaced, 0 deleted in " in apply_then_plan(directory)
     state = json.loads((directory / ".ecsops" / "license-compliance.state.json").read_text())["resources"]
     assert (state["windows-server"]["outputs"]["consumed"], state["sql-server-2017"]["outputs"]["trackedCount"]) == (
         4, 1)  # i-demo-windows-1: 4 vCPUs, SQL Server 2017
@@ -153,7 +192,7 @@ def test_license_compliance_pulumi_program(tmp_path) -> None:
 @pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir()))
 def test_every_example_is_tested_here(example) -> None:
     tested = {"quickstart", "pulumi-quickstart", "nightly-disk-check", "maintenance-alerts", "maintenance-policy",
-              "license-compliance", "ci"}
+              "license-compliance", "ci", "environments"}
     assert example in tested, f"examples/{example} has no test in tests/examples"
 
 

@@ -88,7 +88,8 @@ def test_no_output_file_or_log_of_the_cli_holds_a_secret(tmp_path, emulator, adm
     step("plan", "--detailed-exitcode", expect=0)
     step("drift", "--json", expect=0)
     stack.write_text(with_secrets(2))  # both secrets change: plan and drift must say so without showing them
-    assert "~ webhooks[chat].url: (secret) -> (secret)" in step("plan", expect=0)
+    assert "~ targets.webhooks[chat].url: (secret) -> (secret)" in step("plan", expect=0)
+    assert "+ targets.webhooks[chat].url: (secret)" in step("plan", "--format", "markdown", expect=0)
     assert '"(secret)"' in step("drift", "--json", expect=2)
     step("drift", expect=2)
     step("apply", "--yes", expect=0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
@@ -60,6 +61,16 @@ def reap(process: subprocess.Popen[str]) -> None:
     if process.poll() is None:
         process.kill()
     process.communicate()
+
+
+#: The place an error or warning about the stack gives after its severity: `error: stack.yaml:12:7: ...`.
+PLACE = re.compile(r"^(error|warning): [^\s\"']+:\d+:\d+: ", re.MULTILINE)
+
+
+def unplaced(text: str) -> str:
+    """`text` with the places taken out of its `error:` and `warning:` lines (`error: resource "x" ...`), for
+    tests about what a message says rather than where it points."""
+    return PLACE.sub(r"\1: ", text)
 
 
 def write_stack(directory: Path, resources: str, *, name: str = "demo", region: str = "cn-hangzhou") -> Path:

@@ -1,11 +1,15 @@
 """A disk check run every night at 02:00 Shanghai time on two instances, with a secret parameter."""
 
+import os
+
 import pulumi
 
 from ecsops.resources import Command, ScheduledInvocation
 
 config = pulumi.Config()
-token = config.get_secret("monitorToken") or pulumi.Output.secret("demo-token-not-for-production")
+# The token from where it lives (Pulumi's secret config, else $MONITOR_TOKEN); the placeholder is not a secret.
+token = config.get_secret("monitorToken") or pulumi.Output.secret(
+    os.environ.get("MONITOR_TOKEN", "placeholder-not-a-secret"))
 
 disk_check = Command(
     "disk-check",
