@@ -75,6 +75,31 @@ def inline(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def is_empty(value: Any) -> bool:
+    """None or an empty text, list or map."""
+    return value is None or (isinstance(value, (str, list, dict)) and not value)
+
+
+def shown_on_create(type_: str, field: str, value: Any) -> bool:
+    """Whether a new object's field is worth a line: not when empty, nor false or 0 when that is the field's
+    default — but a false or 0 that differs from the default is always shown (a rule created disabled, a
+    silence time of 0)."""
+    if is_empty(value):
+        return False
+    if isinstance(value, (bool, int, float)) and not value:
+        return value != _default_of(type_, field)
+    return True
+
+
+def _default_of(type_: str, field: str) -> Any:
+    try:
+        fields = kinds.get(type_).spec.model_fields
+    except kinds.UnknownKind:
+        return None
+    info = next((info for name, info in fields.items() if (info.alias or name) == field), None)
+    return None if info is None or info.is_required() else info.get_default(call_default_factory=True)
+
+
 def multiline(value: Any) -> bool:
     return isinstance(value, str) and "\n" in value.strip("\n")
 
@@ -291,10 +316,19 @@ def value_lines(head: str, value: Any, indent: str) -> list[str]:
 
 
 def _long_lines(step: PathChange, sides: Sides, indent: str) -> list[str]:
+    if sides.both_in_full and looks_alike(step.old, step.new):  # differ in line ends or trailing space only
+        return [f"{indent}cloud: {inline(step.old)}", f"{indent}stack: {inline(step.new)}"]
     if sides.both_in_full:
         return [*value_lines(f"{indent}cloud", step.old, indent + "  "),
                 *value_lines(f"{indent}stack", step.new, indent + "  ")]
     return [f"{indent}{line}" for line in text_diff(str(step.old), str(step.new))]
+
+
+def looks_alike(old: Any, new: Any) -> bool:
+    """Two different texts whose lines read the same (a trailing newline, CR, trailing spaces): shown as
+    blocks they would look equal, so they are shown as JSON, where the difference is visible."""
+    return (isinstance(old, str) and isinstance(new, str) and old != new
+            and [line.rstrip() for line in old.splitlines()] == [line.rstrip() for line in new.splitlines()])
 
 
 def text_diff(old: str, new: str) -> list[str]:

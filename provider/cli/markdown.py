@@ -18,14 +18,13 @@ import html
 import re
 from typing import Any, Iterable, Mapping
 
-from ecsops.cli.changes import (ADD, REMOVE, UPDATE, PathChange, change_note, document_paths, inline, multiline,
-                                text_diff)
+from ecsops.cli.changes import (ADD, REMOVE, UPDATE, PathChange, change_note, document_paths, inline,
+                                multiline, shown_on_create, text_diff)
 from ecsops.engine.errors import Diagnostic
 
 LIMIT = 65_536  # the most characters GitHub accepts in a comment (an issue's, a pull request's)
 PLAN_ACTIONS = ("create", "update", "replace", "delete")
 SYMBOLS = {"create": "+", "update": "~", "replace": "-/+", "delete": "-", "no-op": " "}
-EMPTY: tuple[Any, ...] = ("", None, {}, [], False)
 ARTIFACT = "see the plan artifact"
 
 
@@ -129,7 +128,8 @@ def plan_details(resource: Mapping[str, Any]) -> str:
     creating = resource["action"] == "create"
     lines: list[str] = []
     for change in resource.get("changes") or []:
-        if creating and not change.get("unknown") and change.get("new") in EMPTY:
+        if creating and not change.get("unknown") and not shown_on_create(str(resource["type"]), str(change["field"]),
+                                                                          change.get("new")):
             continue  # a new object: the fields given a value
         note = change_note(str(change.get("effect")), change.get("reason"), bool(change.get("unknown")))
         lines += change_lines(change, note, both_in_full=False)
@@ -194,8 +194,9 @@ def _diff_line(line: str) -> str:
 
 
 def assembled(head: list[str], blocks: list[str], limit: int, where: str) -> str:
-    """`head` whole, then as many blocks as fit `limit` (with the final newline), and a note if any did not."""
-    text = "\n".join(head)
+    """`head` (the summary, the table — its rows cut from the end only if even they exceed `limit`), then as many
+    blocks as fit `limit` (with the final newline), and a note if any did not."""
+    text = "\n".join(fitted_head(head, limit, where))
     budget = limit - 1 - len(left_out(len(blocks), limit, where)) - 2
     kept, left = [], 0
     size = len(text)
@@ -206,6 +207,25 @@ def assembled(head: list[str], blocks: list[str], limit: int, where: str) -> str
         else:
             left += 1
     return "\n\n".join([text, *kept, *([left_out(left, limit, where)] if left else [])])
+
+
+def fitted_head(head: list[str], limit: int, where: str) -> list[str]:
+    """`head` within `limit` with room for the notes: table rows dropped from the end when needed, and a line
+    saying how many; the summary line and the table's header are never dropped."""
+    reserve = 2 * len(left_out(0, limit, where)) + 8
+    if len("\n".join(head)) <= limit - reserve:
+        return head
+    rows = [index for index, line in enumerate(head) if line.startswith("|")][2:]  # after header and rule
+    kept = list(head)
+    dropped = 0
+    while rows and len("\n".join(kept)) > limit - reserve:
+        del kept[rows.pop()]
+        dropped += 1
+    if dropped:
+        after = rows[-1] + 1 if rows else len(kept)
+        kept.insert(after, f"| … | {dropped:,} more resources not listed: the comment limit is {limit:,} characters; "
+                           f"{where} | | | |")
+    return kept
 
 
 def left_out(count: int, limit: int, where: str) -> str:

@@ -13,6 +13,7 @@ import argparse
 import io
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -29,6 +30,7 @@ from ecsops.engine.stack_files import repository_root, source_name
 from ecsops.engine.workspace import Workspace
 
 FORMAT = "ecsops-plan/1"
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 #: The options a plan records as given (flag, else its environment variable) and `apply PLAN` reuses when
 #: neither is given then: the stack file's own `backend:` and `state:` are covered by its digest.
 OPTIONS = (("backend", "ECSOPS_BACKEND"), ("endpoint", "ECSOPS_ENDPOINT"), ("state", "ECSOPS_STATE"),
@@ -72,7 +74,8 @@ def write_plan_file(path: Path, space: Workspace, arguments: argparse.Namespace,
         "state": {"location": space.store.describe(), "version": recorded.serial},
         "basis": recorded.to_document(),
         "plan": render.plan_document(planned, space.cloud.backend.document()),
-        "text": render.plan_text(planned, space.cloud.backend.describe(), text),
+        # uncoloured whatever FORCE_COLOR says: the file is read later, elsewhere, maybe as markdown
+        "text": ANSI.sub("", render.plan_text(planned, space.cloud.backend.describe(), text)),
     }
     temporary = path.with_name(f".{path.name}.tmp{os.getpid()}")
     try:

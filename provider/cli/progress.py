@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import threading
@@ -27,6 +28,7 @@ from ecsops.engine.apply import Event, Outcome
 from ecsops.engine.plan import SYMBOLS, Action, Plan
 
 INTERVAL_VARIABLE = "ECSOPS_PROGRESS_INTERVAL"
+MAX_INTERVAL_S = 86_400.0  # a day: longer waits overflow the timer
 DEFAULT_INTERVAL_S = 10.0
 VERBS = {Action.CREATE: "created", Action.UPDATE: "updated", Action.REPLACE: "replaced", Action.DELETE: "deleted",
          Action.NOOP: "unchanged"}
@@ -41,7 +43,9 @@ def interval_from_environment() -> float:
         value = float(os.environ.get(INTERVAL_VARIABLE, DEFAULT_INTERVAL_S))
     except ValueError:
         return DEFAULT_INTERVAL_S
-    return value if value >= 0 else DEFAULT_INTERVAL_S
+    if not math.isfinite(value) or value < 0:
+        return DEFAULT_INTERVAL_S
+    return min(value, MAX_INTERVAL_S)
 
 
 @dataclass

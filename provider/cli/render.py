@@ -25,7 +25,7 @@ from typing import Any, Iterable, Mapping, TextIO
 
 # values as shown live in cli/changes.py; their names stay importable from here
 from ecsops.cli.changes import (DIGEST_MARK, DRIFT, KNOWN_AFTER_APPLY, SECRET, change_note, field_lines,  # noqa: F401
-                                field_paths, inline, masked, shown)
+                                field_paths, inline, masked, shown, shown_on_create)
 from ecsops.cli.terminal import colour
 from ecsops.engine import kind as kinds
 from ecsops.engine.diff import Effect, FieldChange
@@ -94,7 +94,7 @@ def _resource_lines(resource: ResourcePlan, style: Styler) -> list[str]:
 def _created_fields(resource: ResourcePlan) -> list[tuple[str, Any]]:
     """The fields worth showing for a new object: those given a value other than empty."""
     return [(field, value) for field, value in (resource.desired or {}).items()
-            if value not in ("", None, {}, [], False)]
+            if shown_on_create(resource.type, field, value)]
 
 
 def _value_lines(field: str, value: Any) -> list[str]:

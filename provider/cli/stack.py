@@ -46,6 +46,11 @@ def reported_errors(*, as_json: bool = False) -> Iterator[None]:
             render.write_json(render.errors_document([Diagnostic(str(error))]), sys.stdout)
         print(f"error: {error}", file=sys.stderr)
         raise SystemExit(EXIT_ERROR) from None
+    except Exception as error:  # a bug: main reports it (one line, traceback under debug); stdout still parses
+        if as_json:
+            message = f"internal error ({type(error).__name__}: {error}) — please report it"
+            render.write_json(render.errors_document([Diagnostic(message)]), sys.stdout)
+        raise
 
 
 def workspace(arguments: argparse.Namespace) -> Workspace:

@@ -258,7 +258,7 @@ def _declaration(name: Any, entry: Any, config: Configuration) -> Declaration | 
     for key in unknown:
         problem(f"unknown key {key!r} in its declaration (expected: {', '.join(DECLARATION)})", str(key))
     type_, secret, description = entry.get("type"), entry.get("secret", False), entry.get("description", "")
-    if type_ not in TYPES:
+    if not isinstance(type_, str) or type_ not in TYPES:
         problem(f"type must be one of {', '.join(TYPES)}, not {type_!r}", "type")
         return broken
     if not isinstance(secret, bool) or (secret and type_ != "string"):

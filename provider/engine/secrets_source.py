@@ -78,6 +78,8 @@ def _file(path_text: str, base: Path) -> str:
             data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as error:
         raise SourceError(f"{{secret: {{file: {path_text}}}}}: cannot read {path}: {error.strerror}") from None
+    except ValueError:  # a NUL in the path
+        raise SourceError(f"{{secret: {{file: {path_text!r}}}}}: not a file name (it holds a NUL character)") from None
     if len(data) > MAX_FILE_BYTES:
         raise SourceError(f"{{secret: {{file: {path_text}}}}}: {path} is larger than {MAX_FILE_BYTES // 1024} KiB: "
                           "is it the right file?")
