@@ -171,3 +171,13 @@ def test_a_state_written_before_regions_loads_with_the_stack_region(tmp_path, cl
     planned = cli("plan", stack)
     assert planned.code == 0 and "No changes" in planned.out, planned.out + planned.err
     assert cli("drift", stack).code == 0
+
+
+def test_a_saved_plan_is_refused_once_a_resource_is_placed_elsewhere(tmp_path, cli, ecs) -> None:
+    entry = "check:\n  type: ecsops:Command\n  properties: {name: check, type: RunShellScript, content: df -h}\n"
+    stack = write_stack(tmp_path, indented(entry + "  options: {region: cn-beijing}\n"))
+    assert cli("plan", stack, "--out", tmp_path / "saved.plan").code == 0
+    stack.write_text(stack.read_text().replace("cn-beijing", "cn-shanghai"))
+    refused = cli("apply", tmp_path / "saved.plan")
+    assert refused.code == 1 and f"the stack file {stack} changed since the plan" in refused.err
+    assert commands_in(ecs, BEIJING) == commands_in(ecs, "cn-shanghai") == {}
