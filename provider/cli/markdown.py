@@ -41,7 +41,7 @@ def plan_markdown(document: Mapping[str, Any], *, made: str | None = None, limit
     if made:
         head += ["", made]
     if changing:
-        head += ["", *table(("action", "resource", "type", "id", "note"), [plan_row(r) for r in changing])]
+        head += ["", *plan_table(document, changing)]
     head += warnings(document.get("warnings") or [])
     blocks = [block for block in (plan_details(resource) for resource in changing) if block]
     return assembled(head, blocks, limit, ARTIFACT)
@@ -85,13 +85,23 @@ def backend_phrase(backend: Any) -> str:
     return f"the embedded emulator{region}"
 
 
-def plan_row(resource: Mapping[str, Any]) -> list[str]:
+def plan_table(document: Mapping[str, Any], changing: list[Mapping[str, Any]]) -> list[str]:
+    """The changes as a table, with a region column when the stack spans several regions."""
+    if len({resource["region"] for resource in document["resources"] if resource.get("region")}) > 1:
+        return table(("action", "resource", "type", "region", "id", "note"),
+                     [plan_row(resource, with_region=True) for resource in changing])
+    return table(("action", "resource", "type", "id", "note"), [plan_row(resource) for resource in changing])
+
+
+def plan_row(resource: Mapping[str, Any], *, with_region: bool = False) -> list[str]:
     notes = [resource["reason"]] if resource.get("reason") else []
     replacing = [change["field"] for change in resource.get("changes") or [] if change.get("effect") == "replace"]
     if resource["action"] == "replace" and replacing:
         notes.append("replaced for " + ", ".join(replacing))
+    region = [code(resource["region"]) if resource.get("region") else ""] if with_region else []
     return [f"`{SYMBOLS.get(resource['action'], '?')}` {resource['action']}", code(resource["name"]),
-            code(resource["type"]), code(resource["id"]) if resource.get("id") else "", cell("; ".join(notes))]
+            code(resource["type"]), *region, code(resource["id"]) if resource.get("id") else "",
+            cell("; ".join(notes))]
 
 
 def drift_row(resource: Mapping[str, Any]) -> list[str]:

@@ -3,7 +3,7 @@
 Plan and drift JSON share one shape:
 
     {"stack": ..., "backend": {"kind", "region", ...}, "changes": bool, "summary": {action: count},
-     "resources": [{"name", "type", "id", "action", "reason",
+     "resources": [{"name", "type", "id", "region" (plan: where the object is, or is to be, made), "action", "reason",
                     "changes": [{"field", "old", "new", "effect", "reason", "unknown"[, "applied"],
                                  "paths": [{"path", "change", "old", "new"[, "unknown"]}]}]
                     [, "partial": true]}],
@@ -59,10 +59,11 @@ def _secret_fields(type_: str) -> frozenset[str]:
 def plan_text(plan: Plan, backend: str, stream: TextIO) -> str:
     style = Styler(stream)
     lines = [f"Stack {plan.stack} on {backend}", ""]
-    for resource in plan.resources:
-        if resource.action is Action.NOOP:
-            continue
-        lines.extend(_resource_lines(resource, style))
+    for region, resources in _by_region(plan):
+        if region is not None:
+            lines.extend([f"region {region}:", ""])
+        for resource in resources:
+            lines.extend(_resource_lines(resource, style))
     for warning in plan.warnings:
         lines.append(warning.report())  # `warning: stack.yaml:12:7: resource ...`
     if not plan.has_changes:
@@ -71,6 +72,18 @@ def plan_text(plan: Plan, backend: str, stream: TextIO) -> str:
         lines.append("Plan: " + ", ".join(f"{plan.count(action)} to {action.value}" for action in
                                           (Action.CREATE, Action.UPDATE, Action.REPLACE, Action.DELETE)) + ".")
     return "\n".join(lines)
+
+
+def _by_region(plan: Plan) -> list[tuple[str | None, list[ResourcePlan]]]:
+    """The changes, grouped by region (in the order regions first appear) when the stack spans several; else
+    one group without a heading (None)."""
+    changed = [resource for resource in plan.resources if resource.action is not Action.NOOP]
+    if len({resource.region for resource in plan.resources if resource.region}) < 2:
+        return [(None, changed)] if changed else []
+    groups: dict[str | None, list[ResourcePlan]] = {}
+    for resource in changed:
+        groups.setdefault(resource.region, []).append(resource)
+    return list(groups.items())
 
 
 def _resource_lines(resource: ResourcePlan, style: Styler) -> list[str]:
@@ -138,7 +151,8 @@ def _resource_document(resource: ResourcePlan) -> dict[str, Any]:
     if resource.action is Action.CREATE:
         changes = [_change_document(resource.type, FieldChange(field, None, value, Effect.UPDATE), secrets)
                    for field, value in (resource.desired or {}).items()]
-    return {"name": resource.name, "type": resource.type, "id": resource.id, "action": resource.action.value,
+    return {"name": resource.name, "type": resource.type, "id": resource.id, "region": resource.region,
+            "action": resource.action.value,
             "reason": resource.reason, "changes": changes, "preview": masked(dict(resource.preview or {})),
             **({"partial": True} if resource.partial else {})}
 

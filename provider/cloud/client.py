@@ -23,6 +23,7 @@ operation's request is parameter for parameter the one the product SDK sends. Gu
 
 from __future__ import annotations
 
+import copy
 import importlib
 import json
 import logging
@@ -75,7 +76,21 @@ class Cloud:
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
         self._emulator: bool | None = None
+        self._views: dict[str, Cloud] = {}
         self.stats: Counter[str] = Counter()
+
+    def in_region(self, region: str | None) -> "Cloud":
+        """This client with another default region: the same SDK clients, rate limit, credentials and counts;
+        calls that name no region go to `region` (None or this client's region: this client itself). The
+        engine gives each resource's lifecycle the view of the resource's region."""
+        if region is None or region == self.region:
+            return self
+        with self._lock:
+            view = self._views.get(region)
+            if view is None:
+                view = self._views[region] = copy.copy(self)  # shares _clients, limiter, _lock, stats, _views
+                view.region = region
+            return view
 
     def call(self, operation: Operation, params: Mapping[str, Any], *, region: str | None = None) -> dict[str, Any]:
         """Runs one operation (with retries when it is safe to repeat); returns the answer body."""

@@ -139,7 +139,7 @@ class Applier:
             if spec is None:
                 continue
             try:
-                seen = kind.lifecycle.create(self.cloud, spec, token=pending.token)
+                seen = kind.lifecycle.create(self.cloud.in_region(pending.region), spec, token=pending.token)
             except PartlyMade as error:  # the object exists: kept (and not made again by this apply)
                 made = error.id
                 self._change(lambda: self._adopt_recovered(name, pending, made, made_outputs(kind, made), partial=True))
@@ -164,9 +164,11 @@ class Applier:
         if name in self.stack.resources:
             self._depose(name)
             self.state.set_resource(name, ResourceState(pending.type, id_, pending.values, outputs,
-                                                        list(pending.dependencies), partial=partial))
+                                                        list(pending.dependencies), partial=partial,
+                                                        region=pending.region))
         else:
-            self.state.add_deposed(Deposed(name, pending.type, id_, pending.values, list(pending.dependencies)))
+            self.state.add_deposed(Deposed(name, pending.type, id_, pending.values, list(pending.dependencies),
+                                           region=pending.region))
 
     def _replayable(self, name: str, kind: Kind, pending: PendingCreate) -> Spec | None:
         """The spec to replay an interrupted create with. The state holds secrets only as digests, so a
@@ -188,7 +190,8 @@ class Applier:
         """Moves the state's object under `name` to the deposed list (once), to be deleted later."""
         old = self.state.drop_resource(name)
         if old is not None and all(deposed.id != old.id for deposed in self.state.deposed):
-            self.state.add_deposed(Deposed(name, old.type, old.id, old.values, list(old.dependencies)))
+            self.state.add_deposed(Deposed(name, old.type, old.id, old.values, list(old.dependencies),
+                                           region=old.region))
 
     # -- declared resources -----------------------------------------------------------------------------
 
@@ -247,10 +250,11 @@ class Applier:
 
     def _create(self, declared: DeclaredResource, spec: Spec, values: dict[str, Any]) -> Observed:
         name = declared.name
-        pending = PendingCreate(declared.type, new_token(), values, now_iso(), list(declared.dependencies))
+        pending = PendingCreate(declared.type, new_token(), values, now_iso(), list(declared.dependencies),
+                                region=declared.region or None)
         self._change(lambda: self.state.set_pending(name, pending))
         try:
-            seen = declared.kind.lifecycle.create(self.cloud, spec, token=pending.token)
+            seen = declared.kind.lifecycle.create(self.cloud.in_region(pending.region), spec, token=pending.token)
         except PartlyMade as error:  # the object exists: the stack's, on disk before the failure is reported
             made = error.id
 
@@ -258,7 +262,8 @@ class Applier:
                 self.state.drop_pending(name)
                 self.state.set_resource(name, ResourceState(declared.type, made, values,
                                                             made_outputs(declared.kind, made),
-                                                            list(declared.dependencies), partial=True))
+                                                            list(declared.dependencies), partial=True,
+                                                            region=pending.region))
 
             self._change(keep)
             raise
@@ -280,7 +285,8 @@ class Applier:
         assert seen is not None
         prior = effective_values(declared.kind, seen.reported, current.values)
         changed = frozenset(change.field for change in resource_plan.changes)
-        updated = declared.kind.lifecycle.update(self.cloud, current.id, spec, prior=prior, changed=changed)
+        updated = declared.kind.lifecycle.update(self.cloud.in_region(current.region), current.id, spec, prior=prior,
+                                                 changed=changed)
         self._change(lambda: self._set_resource(declared, updated, values))
         return updated
 
@@ -289,7 +295,7 @@ class Applier:
             old = self.state.resources[declared.name]
         old_kind = kinds.get(old.type)
         if declared.kind.delete_before_replace or old_kind is not declared.kind:
-            old_kind.lifecycle.delete(self.cloud, old.id, prior=old.values)
+            old_kind.lifecycle.delete(self.cloud.in_region(old.region), old.id, prior=old.values)
             self._change(lambda: self.state.drop_resource(declared.name))
         else:
             self._change(lambda: self._depose(declared.name))
@@ -297,7 +303,8 @@ class Applier:
 
     def _set_resource(self, declared: DeclaredResource, seen: Observed, values: dict[str, Any]) -> None:
         self.state.set_resource(declared.name, ResourceState(declared.type, seen.id, values, seen.outputs,
-                                                             list(declared.dependencies)))
+                                                             list(declared.dependencies),
+                                                             region=declared.region or None))
         self.observed[declared.name] = seen
 
     def _refresh(self, name: str, values: dict[str, Any]) -> None:
@@ -324,7 +331,7 @@ class Applier:
         kind = kinds.get(item.type)
         self._emit(name, item.type, Action.DELETE, "start", item.id)
         try:
-            kind.lifecycle.delete(self.cloud, item.id, prior=item.values)
+            kind.lifecycle.delete(self.cloud.in_region(item.region), item.id, prior=item.values)
         except CloudError as error:
             self._fail(name, kind, error, Action.DELETE)
             return

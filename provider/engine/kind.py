@@ -84,6 +84,7 @@ class Neighbour:
     name: str
     type: str
     values: Mapping[str, Any]
+    region: str | None = None  # where it lives (options.region, or the stack's)
 
 
 class Neighbours(Mapping[str, Neighbour]):
@@ -131,8 +132,8 @@ CreationCheck = Callable[[Any, datetime], list[Problem]]
 class StackCheck(Protocol):
     """Rules across resources: (raw properties, validated values, the stack's other resources) -> problems.
 
-    `region` is the stack's region: the region of every resource that does not name its own, so rules
-    that count per region (quotas) count by the region a resource will really be in.
+    `region` is the resource's own region (options.region, else the stack's), so rules that count per region
+    (quotas) count by the region a resource will really be in; each neighbour carries its own.
     """
 
     def __call__(self, properties: Mapping[str, Any], values: Mapping[str, Any],

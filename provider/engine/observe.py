@@ -38,17 +38,18 @@ def observe(state: StackState, cloud: "Cloud", *, batch: bool = True) -> dict[st
     With `batch`, kinds that can read many objects at once do so when the state holds at least their
     reader's `batch_min` of them (default `BATCH_MIN`: a listing costs pages; a few objects cost a call
     each); the rest are read one by one. Kinds' listings and single reads all run in parallel (bounded).
+    Each object is read in the region the state records for it: batches are per kind and region.
     """
-    groups: dict[str, list[tuple[str, ResourceState]]] = {}
+    groups: dict[tuple[str, str | None], list[tuple[str, ResourceState]]] = {}
     for name, entry in state.resources.items():
-        groups.setdefault(entry.type, []).append((name, entry))
-    batches: list[tuple[kinds.Kind, list[tuple[str, ResourceState]]]] = []
+        groups.setdefault((entry.type, entry.region), []).append((name, entry))
+    batches: list[tuple[kinds.Kind, list[tuple[str, ResourceState]], "Cloud"]] = []
     singles: list[tuple[str, ResourceState]] = []
-    for type_, entries in groups.items():
+    for (type_, region), entries in groups.items():
         kind = kinds.get(type_)
         if batch and kind.batch_reader is not None and (
                 len(entries) >= getattr(kind.batch_reader, "batch_min", BATCH_MIN)):
-            batches.append((kind, entries))
+            batches.append((kind, entries, cloud.in_region(region)))
         else:
             singles.extend(entries)
 
@@ -56,13 +57,13 @@ def observe(state: StackState, cloud: "Cloud", *, batch: bool = True) -> dict[st
         name, entry = item
         kind = kinds.get(entry.type)
         try:
-            return {name: kind.lifecycle.read(cloud, entry.id, prior=entry.values)}
+            return {name: kind.lifecycle.read(cloud.in_region(entry.region), entry.id, prior=entry.values)}
         except CloudError as error:
             return {name: Diagnostic(f"reading {entry.id} failed: {error}", resource=name, type=kind.type_name)}
 
     # every kind's listing (its pages follow one another) and every single read at once
     jobs: list[Callable[[], dict[str, Observed | None | Diagnostic]]] = [
-        partial(_read_batch, kind, entries, cloud) for kind, entries in batches]
+        partial(_read_batch, kind, entries, regional) for kind, entries, regional in batches]
     jobs += [partial(read, item) for item in singles]
     results: dict[str, Observed | None | Diagnostic] = {}
     with ThreadPoolExecutor(max_workers=READ_WORKERS) as pool:
@@ -162,9 +163,10 @@ def _ask(question: Question, *, cloud: "Cloud", state: StackState, shared: Mappi
     name, kind = declared.name, declared.kind
     try:
         seen = None
+        regional = cloud.in_region(declared.region or None)  # its checks ask where it is to live
         if kind.find_existing is not None and name not in state.resources and name not in state.pending:
-            seen = kind.find_existing(cloud, spec)
-        checked = kind.cloud_checks(cloud, spec, cache=shared.get(kind.type_name)) if kind.cloud_checks else []
+            seen = kind.find_existing(regional, spec)
+        checked = kind.cloud_checks(regional, spec, cache=shared.get(kind.type_name)) if kind.cloud_checks else []
         problems = [Diagnostic(message, resource=name, field=field, type=kind.type_name) for field, message in checked]
     except CloudError as error:
         return _Answer(failure=Diagnostic(f"checking with the cloud failed: {error}", resource=name,

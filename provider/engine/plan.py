@@ -48,6 +48,7 @@ class ResourcePlan:
     preview: Mapping[str, Any] | None = None     # outputs already known for a new object
     partial: bool = False                        # the object was partly made by an earlier apply
     steps: int = 1                               # the steps apply takes for it (see `steps_of`)
+    region: str | None = None                    # where the object is (to be) made; a delete: where it is
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,25 @@ def plan_resource(declared: DeclaredResource, validated: Validated, current: Res
     preview = None
     if declared.kind.preview is not None and validated.spec is not None and now is not None:
         preview = declared.kind.preview(validated.declared, now)
-    base = dict(name=declared.name, type=declared.type, desired=desired, dependencies=declared.dependencies)
+    base = dict(name=declared.name, type=declared.type, desired=desired, dependencies=declared.dependencies,
+                region=declared.region or None)
+    anew = _made_anew(declared, current, seen, interrupted, preview, base)
+    if anew is not None or current is None or seen is None:
+        assert anew is not None
+        return anew
+    old = comparable(declared.kind, seen, current.values, validated.declared, salt)
+    changes = diff(declared.kind, old, desired)
+    # a partly made object is finished (an update, even of nothing the cloud shows) before it counts as done
+    action = Action.REPLACE if replaces(changes) else Action.UPDATE if changes or current.partial else Action.NOOP
+    return ResourcePlan(action=action, id=seen.id, changes=changes, reason=PARTLY_MADE if current.partial else None,
+                        partial=current.partial, preview=preview if action is Action.REPLACE else None,
+                        steps=steps_of(declared.kind, action), **base)
+
+
+def _made_anew(declared: DeclaredResource, current: ResourceState | None, seen: Observed | None, interrupted: bool,
+               preview: Mapping[str, Any] | None, base: dict[str, Any]) -> ResourcePlan | None:
+    """The plan of a resource whose object is to be made anew whatever its values — none yet, of another type,
+    gone or defunct, or in another region — else None (its values decide)."""
     if current is None:
         reason = "resumes an interrupted create" if interrupted else None
         return ResourcePlan(action=Action.CREATE, reason=reason, preview=preview, **base)
@@ -127,13 +146,17 @@ def plan_resource(declared: DeclaredResource, validated: Validated, current: Res
     if seen is None or seen.defunct:
         reason = seen.defunct if seen is not None else f"{current.id} no longer exists in the cloud"
         return ResourcePlan(action=Action.CREATE, reason=reason, preview=preview, **base)
-    old = comparable(declared.kind, seen, current.values, validated.declared, salt)
-    changes = diff(declared.kind, old, desired)
-    # a partly made object is finished (an update, even of nothing the cloud shows) before it counts as done
-    action = Action.REPLACE if replaces(changes) else Action.UPDATE if changes or current.partial else Action.NOOP
-    return ResourcePlan(action=action, id=seen.id, changes=changes, reason=PARTLY_MADE if current.partial else None,
-                        partial=current.partial, preview=preview if action is Action.REPLACE else None,
-                        steps=steps_of(declared.kind, action), **base)
+    if moved(declared, current):
+        return ResourcePlan(action=Action.REPLACE, id=seen.id, preview=preview,
+                            steps=steps_of(declared.kind, Action.REPLACE),
+                            reason=f"moves from {current.region} to {declared.region}: a new object there, the old "
+                                   "one deleted", **base)
+    return None
+
+
+def moved(declared: DeclaredResource, current: ResourceState) -> bool:
+    """Whether the stack places the resource in another region than the one its object is in."""
+    return bool(current.region and declared.region and current.region != declared.region)
 
 
 def steps_of(kind: Kind, action: Action) -> int:
@@ -167,8 +190,8 @@ def advice(kind: Kind, validated: Validated, name: str) -> list[Diagnostic]:
 
 def stack_problems(stack: Stack, checked: Mapping[str, Validated]) -> list[Diagnostic]:
     """The kinds' rules across resources (a parameter must be one the referenced command declares); each
-    resource sees the others, not itself, and the stack's region (where resources naming none live)."""
-    neighbours = {name: Neighbour(name, declared.type, checked[name].declared)
+    resource sees the others (each with its region), not itself, and its own region."""
+    neighbours = {name: Neighbour(name, declared.type, checked[name].declared, declared.region or stack.region)
                   for name, declared in stack.resources.items()}
     by_type = Neighbours.index(neighbours)
     problems = []
@@ -177,7 +200,7 @@ def stack_problems(stack: Stack, checked: Mapping[str, Validated]) -> list[Diagn
             continue
         others = Neighbours(neighbours, by_type, excluded=name)
         for field_name, message in declared.kind.stack_checks(declared.properties, checked[name].declared, others,
-                                                              region=stack.region):
+                                                              region=declared.region or stack.region):
             problems.append(Diagnostic(message, resource=name, field=field_name, type=declared.type))
     return problems
 
@@ -215,17 +238,17 @@ def deletions(stack: Stack, state: StackState, observed: Mapping[str, Observed |
     order = refs.topological({name: entry.dependencies for name, entry in removed.items()})
     plans = [
         ResourcePlan(name=name, type=removed[name].type, action=Action.DELETE, id=removed[name].id,
-                     reason=None if observed.get(name) else "already gone from the cloud")
+                     reason=None if observed.get(name) else "already gone from the cloud", region=removed[name].region)
         for name in reversed(order)
     ]
     plans += [
-        ResourcePlan(name=name, type=pending.type, action=Action.DELETE, steps=2,  # finish the create, delete
-                     reason="an interrupted create of a resource no longer in the stack")
+        ResourcePlan(name=name, type=pending.type, action=Action.DELETE, steps=2, region=pending.region,
+                     reason="an interrupted create of a resource no longer in the stack")  # finished, then deleted
         for name, pending in state.pending.items() if name not in stack.resources
     ]
     plans += [
         ResourcePlan(name=deposed.name, type=deposed.type, action=Action.DELETE, id=deposed.id,
-                     reason="replaced earlier; its delete was not confirmed")
+                     reason="replaced earlier; its delete was not confirmed", region=deposed.region)
         for deposed in state.deposed
     ]
     return plans

@@ -112,7 +112,12 @@ def stack_schema(kinds: tuple[Kind, ...]) -> dict[str, Any]:
             "options": {
                 "type": "object",
                 "additionalProperties": False,
-                "properties": {"dependsOn": {"type": "array", "items": {"type": "string"}}},
+                "properties": {
+                    "dependsOn": {"type": "array", "items": {"type": "string"}},
+                    "region": {"type": "string", "pattern": "^[a-z]{2}-[a-z0-9-]+$",
+                               "description": "The region the resource lives in (default: the stack's region). "
+                                              "Moving it to another region replaces it."},
+                },
             },
             "configValue": {
                 "type": "object",

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import yaml
 
@@ -39,7 +39,9 @@ STACK_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}\Z")
 TOP_LEVEL = frozenset({"name", "region", "description", "backend", "state", "config", "resources", "outputs"})
 BACKENDS = ("emulator", "cloud")  # as ecsops.cloud.backend.BACKENDS
 ENTRY = frozenset({"type", "properties", "options"})
-OPTIONS = frozenset({"dependsOn"})
+OPTIONS = frozenset({"dependsOn", "region"})
+REGION = re.compile(r"^[a-z]{2}-[a-z0-9-]+\Z")
+REGION_EXPECTED = "a region id such as cn-hangzhou"
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,9 @@ class DeclaredResource:
     properties: dict[str, Any]
     dependencies: tuple[str, ...]
     line: int | None = None
+    #: where the object lives: `options.region`, else the spec's own `region` (a kind that has one), else the
+    #: stack's region; its lifecycle's calls go there (engine: `Cloud.in_region`)
+    region: str = ""
 
     @property
     def type(self) -> str:
@@ -315,8 +320,7 @@ def stack_from_document(document: Any, path: Path, duplicates: list[Duplicate] |
                                       column=1)])
     problems = _unknown_top_level(document)
     name = _text(document, "name", STACK_NAME, "letters, digits, '.', '_' and '-'", problems)
-    region = _text(document, "region", re.compile(r"^[a-z]{2}-[a-z0-9-]+\Z"), "a region id such as cn-hangzhou",
-                   problems)
+    region = _text(document, "region", REGION, REGION_EXPECTED, problems)
     _check_description(document, problems)
     backend = _backend(document, problems)
     state = _state_location(document, problems)
@@ -324,7 +328,7 @@ def stack_from_document(document: Any, path: Path, duplicates: list[Duplicate] |
     problems.extend(config.problems)
     entries = _entries(document, problems)
     problems.extend(_duplicate_problems(duplicates or [], document, entries, path))
-    resources = _resources(entries, problems, config)
+    resources = _resources(entries, problems, config, str(region or "invalid"))
     problems.extend(_reference_problems(resources))
     attributes = {n: (*r.kind.output_names, *r.kind.fields) for n, r in resources.items()}
     outputs = declared_outputs(document.get("outputs"), attributes, config.applied, problems)
@@ -378,13 +382,13 @@ def _entries(document: Mapping[str, Any], problems: list[Diagnostic]) -> Mapping
     return entries
 
 
-def _resources(entries: Mapping[Any, Any], problems: list[Diagnostic],
-               config: Configuration) -> dict[str, DeclaredResource]:
+def _resources(entries: Mapping[Any, Any], problems: list[Diagnostic], config: Configuration,
+               region: str) -> dict[str, DeclaredResource]:
     """The resources that are well formed, in the order written, their config values in place and secrets read
     (`config`); each one that is not adds its problems and is left out (so references to it are reported as
     dangling, never followed)."""
     lines = getattr(entries, "lines", {})
-    declared = [_declared(name, entry, lines.get(name), problems, config) for name, entry in entries.items()]
+    declared = [_declared(name, entry, lines.get(name), problems, config, region) for name, entry in entries.items()]
     return {resource.name: resource for resource in declared if resource is not None}
 
 
@@ -456,8 +460,8 @@ def _text(document: Mapping[str, Any], key: str, pattern: re.Pattern[str], expec
     return None
 
 
-def _declared(name: Any, entry: Any, line: int | None, problems: list[Diagnostic],
-              config: Configuration) -> DeclaredResource | None:
+def _declared(name: Any, entry: Any, line: int | None, problems: list[Diagnostic], config: Configuration,
+              stack_region: str) -> DeclaredResource | None:
     if not isinstance(name, str) or not NAME.match(name) or name == RESERVED:
         problems.append(Diagnostic(_bad_name(name), where=("resources", name)))
         return None
@@ -483,15 +487,37 @@ def _declared(name: Any, entry: Any, line: int | None, problems: list[Diagnostic
                                    where=("resources", name, "properties")))
         return None
     if not isinstance(options, dict) or set(options) - OPTIONS:
-        problems.append(Diagnostic("options takes only dependsOn (a list of resource names)", resource=name,
-                                   where=("resources", name, "options")))
+        problems.append(Diagnostic("options takes only dependsOn (a list of resource names) and region (a region id)",
+                                   resource=name, where=("resources", name, "options")))
         options = {}
     explicit = _depends_on(options.get("dependsOn"), name, problems)
     properties = config.applied(properties, (), lambda loc, message: problems.append(
         Diagnostic(message, resource=name, field=field_path(loc), type=kind.type_name)))
+    properties, region = _placed(kind, _plain(properties), options.get("region"), stack_region,
+                                 lambda message, field: problems.append(
+                                     Diagnostic(message, resource=name, field=field, type=kind.type_name)))
     referenced = sorted({ref.resource for ref in references(properties)})
-    return DeclaredResource(name=name, kind=kind, properties=_plain(properties),
-                            dependencies=tuple(dict.fromkeys([*referenced, *explicit])), line=line)
+    return DeclaredResource(name=name, kind=kind, properties=properties,
+                            dependencies=tuple(dict.fromkeys([*referenced, *explicit])), line=line, region=region)
+
+
+def _placed(kind: kinds.Kind, properties: dict[str, Any], option: Any, stack_region: str,
+            report: Callable[[str, str], None]) -> tuple[dict[str, Any], str]:
+    """The properties and the region of a resource. `options.region` is checked as the stack's `region:` is;
+    a kind whose spec has a `region` field of its own (delivery settings, license tasks) takes it from there,
+    from `options.region` when the properties leave it out, and refuses the two when they differ."""
+    if option is not None and (not isinstance(option, str) or not REGION.match(option)):
+        report(f"{option!r} is not valid: use {REGION_EXPECTED}", "options.region")
+        option = None
+    own = properties.get("region") if "region" in kind.fields else None
+    if isinstance(own, str) and not references(own):
+        if option is not None and option != own:
+            report(f"the resource is placed in {option} (options.region) but declares region {own}: "
+                   "give the region once", "options.region")
+        return properties, own
+    if option is not None and "region" in kind.fields and own is None:
+        properties = {**properties, "region": option}
+    return properties, option or stack_region
 
 
 def _bad_name(name: Any) -> str:

@@ -49,6 +49,9 @@ class ResourceState:
     dependencies: list[str] = field(default_factory=list)
     #: made by a create that failed after making it (`kind.PartlyMade`): the next apply finishes it
     partial: bool = False
+    #: the region the object lives in (None in states written before stacks spanned regions: the stack's,
+    #: filled in when the state is loaded for a stack, engine.workspace)
+    region: str | None = None
 
 
 @dataclass
@@ -58,6 +61,7 @@ class PendingCreate:
     values: dict[str, Any]
     started: str
     dependencies: list[str] = field(default_factory=list)
+    region: str | None = None  # where the create was sent (None: written before regions; the stack's)
 
 
 @dataclass
@@ -69,6 +73,7 @@ class Deposed:
     id: str
     values: dict[str, Any]
     dependencies: list[str] = field(default_factory=list)
+    region: str | None = None  # where the object lives (None: written before regions; the stack's)
 
 
 @dataclass

@@ -134,14 +134,15 @@ class Workspace:
             if refusal is not None:  # one object under two names: the next apply would delete it
                 raise refusal
             try:
-                seen = declared.kind.lifecycle.read(self.cloud, id_, prior=None)
+                seen = declared.kind.lifecycle.read(self.cloud.in_region(declared.region), id_, prior=None)
             except CloudError as error:
                 raise EngineError.single(f"reading {id_} failed: {error}", resource=name, type=declared.type) from None
             if seen is None:
                 raise EngineError.single(f"{id_} does not exist in the cloud", resource=name, type=declared.type)
             declared_values = validate(declared.kind, refs.resolve(declared.properties, lambda ref: UNKNOWN)).declared
             values = protect(mark_secrets(seen.reported, declared_values), state.salt)
-            entry = ResourceState(declared.type, seen.id, values, seen.outputs, list(declared.dependencies))
+            entry = ResourceState(declared.type, seen.id, values, seen.outputs, list(declared.dependencies),
+                                  region=declared.region)
             state.resources[name] = entry
             self.store.save(state)
             return entry
@@ -158,6 +159,7 @@ class Workspace:
                 kinds.get(entry.type)
             except kinds.UnknownKind as error:
                 raise StateError(f"state {self.store.describe()}: resource {name!r}: {error}") from None
+            place_unplaced(entry, self.stack.region)
         stack_files.check_single_owner(self.stack, state.source, self.store.describe())
         identity = self.cloud.backend.identity
         if state.backend is not None and state.backend != identity and state.resources:
@@ -191,3 +193,11 @@ class Workspace:
                 changed = True
         if changed:
             self.store.save(state)
+
+
+def place_unplaced(entry: ResourceState | PendingCreate | Deposed, stack_region: str) -> None:
+    """An entry of a state written before stacks spanned regions records none: its object is where it was made,
+    in the region its own `region` value names (delivery settings, license tasks) or else the stack's."""
+    if entry.region is None:
+        own = entry.values.get("region")
+        entry.region = own if isinstance(own, str) and own else stack_region

@@ -10,7 +10,9 @@ What the Pulumi engine needs (docs/pulumi.md), and how this meets it:
   empty id when the object is gone or defunct (a task stopped outside Pulumi);
 - `create` sends a ClientToken, so the SDK-level retries of a create never duplicate it; with the input
   `adoptId` it takes over an existing object instead (Pulumi's import cannot load Python dynamic
-  resources, pulumi/pulumi#16175);
+  resources, pulumi/pulumi#16175); with the input `region` a resource lives in another region than the
+  provider's `ecsops:region` (a kind whose spec has a `region` field takes it from there), and a changed
+  region replaces it;
 - configuration comes from `configure()` (stack config `ecsops:*`), shared by every provider of the
   process; everything here is safe on the provider server's four threads.
 """
@@ -18,6 +20,7 @@ What the Pulumi engine needs (docs/pulumi.md), and how this meets it:
 from __future__ import annotations
 
 import importlib
+import re
 import os
 import threading
 from datetime import datetime, timezone
@@ -39,10 +42,12 @@ from ecsops.engine.kind import Kind, Observed, Spec
 from ecsops.engine.listing import ListingCache
 from ecsops.engine.plan import effective_values
 from ecsops.engine.validate import creation_problems, validate
-from ecsops.engine.values import UNKNOWN, mark_secrets
+from ecsops.engine.values import UNKNOWN, is_unknown, mark_secrets
 
 PROVIDER_KEY = "__provider"
 ADOPT_KEY = "adoptId"
+REGION_KEY = "region"  # the resource's region, for kinds whose spec has no region field of its own
+REGION = re.compile(r"^[a-z]{2}-[a-z0-9-]+\Z")
 DEFAULT_REGION = "cn-hangzhou"
 
 
@@ -120,19 +125,22 @@ class KindProvider(ResourceProvider):
         kind = self.kind()
         news = engine_values(news)
         validated = validate(kind, declared(kind, news))
-        problems = list(validated.diagnostics)
+        problems = [*validated.diagnostics, *region_problems(kind, news)]
         if not olds:  # a new resource: the rules for objects about to be made apply too
             problems += creation_problems(kind, validated, resource=None, now=datetime.now(timezone.utc))
         unchanged = bool(olds) and validate(kind, declared(kind, engine_values(olds))).declared == validated.declared
-        if kind.cloud_checks is not None and validated.spec is not None and not unchanged:
+        unchanged = unchanged and olds.get(REGION_KEY) == news.get(REGION_KEY)
+        if kind.cloud_checks is not None and validated.spec is not None and not unchanged and not is_unknown(
+                news.get(REGION_KEY)):
             # inputs as they were when the cloud accepted them ask nothing new of it (and a preview of a
             # large stack would otherwise cost a call per resource)
             with cloud_errors(kind, "check"):
                 problems += [Diagnostic(message, field=field) for field, message
-                             in kind.cloud_checks(RUNTIME.cloud(), validated.spec)]
+                             in kind.cloud_checks(cloud_for(kind, news), validated.spec)]
         failures = [CheckFailure(problem.field or "", problem.message)
                     for problem in problems if problem.severity == "error"]
-        inputs = {**reserved(news), **(validated.declared if validated.spec is not None else declared(kind, news))}
+        inputs = {**reserved(kind, news),
+                  **(validated.declared if validated.spec is not None else declared(kind, news))}
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -140,9 +148,10 @@ class KindProvider(ResourceProvider):
         olds, news = engine_values(olds), engine_values(news)
         validated = validate(kind, declared(kind, news))
         changes = diff(kind, mark_secrets(current(kind, olds), validated.declared), validated.declared)
+        moved = [REGION_KEY] if own_region_key(kind) and region_of(kind, olds) != region_of(kind, news) else []
         return DiffResult(
-            changes=bool(changes),
-            replaces=[change.field for change in changes if change.effect is Effect.REPLACE],
+            changes=bool(changes) or bool(moved),
+            replaces=[change.field for change in changes if change.effect is Effect.REPLACE] + moved,
             stables=[kind.id_output],
             delete_before_replace=kind.delete_before_replace,
         )
@@ -152,13 +161,14 @@ class KindProvider(ResourceProvider):
         LISTINGS.forget(kind.type_name)
         spec = require_spec(kind, props, creating=True)
         adopt = props.get(ADOPT_KEY)
+        cloud = cloud_for(kind, props)
         with cloud_errors(kind, "create"):
             if adopt:
-                seen = adopt_object(kind, RUNTIME.cloud(), str(adopt), spec)
+                seen = adopt_object(kind, cloud, str(adopt), spec)
             else:
-                refuse_taken(kind, RUNTIME.cloud(), spec)
-                seen = kind.lifecycle.create(RUNTIME.cloud(), spec, token=new_token())
-        return CreateResult(seen.id, outputs(kind, seen, spec.wire_values(), adopt))
+                refuse_taken(kind, cloud, spec)
+                seen = kind.lifecycle.create(cloud, spec, token=new_token())
+        return CreateResult(seen.id, outputs(kind, seen, spec.wire_values(), props))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         kind = self.kind()
@@ -166,12 +176,12 @@ class KindProvider(ResourceProvider):
         with cloud_errors(kind, "read"):
             reader = kind.batch_reader
             if reader is not None:  # the reads of a refresh share one listing (see LISTINGS)
-                seen = reader.read_many(RUNTIME.cloud(), {id_: prior}, cache=LISTINGS)[id_]
+                seen = reader.read_many(cloud_for(kind, props), {id_: prior}, cache=LISTINGS)[id_]
             else:
-                seen = kind.lifecycle.read(RUNTIME.cloud(), id_, prior=prior)
+                seen = kind.lifecycle.read(cloud_for(kind, props), id_, prior=prior)
         if seen is None or seen.defunct:  # gone, or no longer doing its job: refresh drops it, up makes anew
             return ReadResult("", {})
-        return ReadResult(seen.id, outputs(kind, seen, current(kind, props), props.get(ADOPT_KEY)))
+        return ReadResult(seen.id, outputs(kind, seen, current(kind, props), props))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         kind = self.kind()
@@ -180,14 +190,14 @@ class KindProvider(ResourceProvider):
         prior = mark_secrets(current(kind, olds), spec.wire_values())
         changed = frozenset(change.field for change in diff(kind, prior, spec.wire_values()))
         with cloud_errors(kind, "update"):
-            seen = kind.lifecycle.update(RUNTIME.cloud(), id_, spec, prior=prior, changed=changed)
-        return UpdateResult(outputs(kind, seen, spec.wire_values(), news.get(ADOPT_KEY)))
+            seen = kind.lifecycle.update(cloud_for(kind, olds), id_, spec, prior=prior, changed=changed)
+        return UpdateResult(outputs(kind, seen, spec.wire_values(), news))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         kind = self.kind()
         LISTINGS.forget(kind.type_name)
         with cloud_errors(kind, "delete"):
-            kind.lifecycle.delete(RUNTIME.cloud(), id_, prior=current(kind, props))
+            kind.lifecycle.delete(cloud_for(kind, props), id_, prior=current(kind, props))
 
 
 def engine_values(value: Any) -> Any:
@@ -203,12 +213,35 @@ def engine_values(value: Any) -> Any:
 
 def declared(kind: Kind, props: Mapping[str, Any]) -> dict[str, Any]:
     """The kind's inputs among `props`: no reserved keys, no outputs, no unset (None) values."""
-    skip = {PROVIDER_KEY, ADOPT_KEY, *kind.output_names}
+    skip = {PROVIDER_KEY, ADOPT_KEY, *kind.output_names, *own_region_key(kind)}
     return {key: value for key, value in props.items() if key not in skip and value is not None}
 
 
-def reserved(props: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: props[key] for key in (PROVIDER_KEY, ADOPT_KEY) if props.get(key) is not None}
+def own_region_key(kind: Kind) -> tuple[str, ...]:
+    """The input naming the resource's region besides its fields: none for a kind whose spec has a region."""
+    return () if REGION_KEY in kind.fields else (REGION_KEY,)
+
+
+def reserved(kind: Kind, props: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: props[key] for key in (PROVIDER_KEY, ADOPT_KEY, *own_region_key(kind)) if props.get(key) is not None}
+
+
+def region_of(kind: Kind, props: Mapping[str, Any]) -> str:
+    """The region a resource lives in: its `region` input (or spec field), else the provider's `ecsops:region`."""
+    region = props.get(REGION_KEY)
+    return region if isinstance(region, str) and region else RUNTIME.cloud().region
+
+
+def cloud_for(kind: Kind, props: Mapping[str, Any]) -> Cloud:
+    """The provider's client with the resource's region as the default of its calls."""
+    return RUNTIME.cloud().in_region(region_of(kind, props))
+
+
+def region_problems(kind: Kind, props: Mapping[str, Any]) -> list[Diagnostic]:
+    region = props.get(REGION_KEY) if own_region_key(kind) else None
+    if region is None or region is UNKNOWN or (isinstance(region, str) and REGION.match(region)):
+        return []
+    return [Diagnostic(f"{region!r} is not valid: use a region id such as cn-hangzhou", field=REGION_KEY)]
 
 
 def current(kind: Kind, props: Mapping[str, Any]) -> dict[str, Any]:
@@ -228,11 +261,11 @@ def require_spec(kind: Kind, props: Mapping[str, Any], *, creating: bool = False
     return validated.spec
 
 
-def outputs(kind: Kind, seen: Observed, desired: Mapping[str, Any], adopt: Any) -> dict[str, Any]:
-    """All outputs: the observed fields (unobservable ones from `desired`), the computed outputs, adoptId."""
+def outputs(kind: Kind, seen: Observed, desired: Mapping[str, Any], props: Mapping[str, Any]) -> dict[str, Any]:
+    """All outputs: the observed fields (unobservable ones from `desired`), the computed outputs, and the
+    inputs that are not fields (adoptId, region) as `props` gives them."""
     result = {**effective_values(kind, seen.reported, desired), **seen.outputs}
-    if adopt:
-        result[ADOPT_KEY] = adopt
+    result.update({key: value for key, value in reserved(kind, props).items() if key != PROVIDER_KEY})
     return result
 
 

@@ -23,6 +23,7 @@ class EventAlertRule(KindResource, module="ecsops", name="EventAlertRule"):
                  event_pattern: pulumi.Input[Mapping[str, Any]], targets: pulumi.Input[Mapping[str, Any]] | None = None,
                  description: pulumi.Input[str] | None = None, enabled: pulumi.Input[bool] | None = None,
                  silence_time: pulumi.Input[int] | None = None, group_id: pulumi.Input[str] | None = None,
-                 adopt_id: pulumi.Input[str] | None = None, opts: pulumi.ResourceOptions | None = None):
+                 adopt_id: pulumi.Input[str] | None = None,
+                 region: pulumi.Input[str] | None = None, opts: pulumi.ResourceOptions | None = None):
         # The keyword arguments are the spec's fields (tests/architecture checks it): passed on by name.
-        super().__init__(KIND, resource_name, locals(), opts, adopt_id)
+        super().__init__(KIND, resource_name, locals(), opts, adopt_id, region)

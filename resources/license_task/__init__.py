@@ -187,10 +187,10 @@ def cloud_checks(cloud: Cloud, spec: LicenseTaskSpec, *, cache: ListingCache | N
 def stack_checks(properties: Mapping[str, Any], values: Mapping[str, Any], neighbours: Mapping[str, Neighbour], *,
                  region: str | None = None) -> list[Problem]:
     """A region holds at most 25 tasks: the stack alone may already declare too many. Tasks are counted by
-    the region they will be in: a task naming no region is in the stack's."""
+    the region they will be in: a task naming no region is in its resource's (options.region, or the stack's)."""
     mine = values.get("region") or region
     same = sorted(neighbour.name for neighbour in of_type(neighbours, KIND.type_name)
-                  if (neighbour.values.get("region") or region) == mine)
+                  if (neighbour.values.get("region") or neighbour.region or region) == mine)
     if len(same) + 1 <= TASKS_PER_REGION:
         return []
     where = mine or "the stack's region"

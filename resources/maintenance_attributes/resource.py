@@ -23,6 +23,6 @@ class MaintenanceAttributes(KindResource, module="ecsops", name="MaintenanceAttr
                  action: pulumi.Input[Literal["AutoRecover", "Stop", "AutoRedeploy"]] | None = None,
                  notify: pulumi.Input[bool] | None = None,
                  window: pulumi.Input[Mapping[str, str]] | None = None, adopt_id: pulumi.Input[str] | None = None,
-                 opts: pulumi.ResourceOptions | None = None):
+                 region: pulumi.Input[str] | None = None, opts: pulumi.ResourceOptions | None = None):
         # The keyword arguments are the spec's fields (tests/architecture checks it): passed on by name.
-        super().__init__(KIND, resource_name, locals(), opts, adopt_id)
+        super().__init__(KIND, resource_name, locals(), opts, adopt_id, region)

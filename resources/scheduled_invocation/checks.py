@@ -34,15 +34,20 @@ def creation_checks(spec: ScheduledInvocationSpec, now: datetime) -> list[Proble
 
 def stack_checks(properties: Mapping[str, Any], values: Mapping[str, Any], neighbours: Mapping[str, Neighbour], *,
                  region: str | None = None) -> list[Problem]:
-    """A command id taken from the stack must be a command's. When the command is declared in the same
-    stack: the parameters must be its parameters, every one of them needs a value, the schedule must fit the
-    command's timeout, and a task run in a container must run a shell script."""
+    """A command id taken from the stack must be a command's, in the task's region. When the command is declared
+    in the same stack: the parameters must be its parameters, every one of them needs a value, the schedule must
+    fit the command's timeout, and a task run in a container must run a shell script."""
     misdirected = command_reference_problem(properties.get("commandId"), neighbours)
     if misdirected:
         return [("commandId", misdirected)]
     command = referenced_command(properties.get("commandId"), neighbours)
     if command is None:
         return []
+    if region is not None and command.region is not None and command.region != region:
+        return [("commandId", f"{properties.get('commandId')} is a command of {command.region} (resource "
+                              f"{command.name!r}), but this task is placed in {region}: a command id is regional "
+                              "(InvokeCommand finds commands of the task's region only); place both in one region "
+                              "with options.region")]
     return [*parameter_problems(command, values), *timeout_problems(command, values),
             *container_problems(command, values)]
 

@@ -32,6 +32,6 @@ class ScheduledInvocation(KindResource, module="ecsops", name="ScheduledInvocati
                  termination_mode: pulumi.Input[Literal["Process", "ProcessTree"]] | None = None,
                  resource_group_id: pulumi.Input[str] | None = None,
                  tags: pulumi.Input[Mapping[str, str]] | None = None, adopt_id: pulumi.Input[str] | None = None,
-                 opts: pulumi.ResourceOptions | None = None):
+                 region: pulumi.Input[str] | None = None, opts: pulumi.ResourceOptions | None = None):
         # The keyword arguments are the spec's fields (tests/architecture checks it): passed on by name.
-        super().__init__(KIND, resource_name, locals(), opts, adopt_id)
+        super().__init__(KIND, resource_name, locals(), opts, adopt_id, region)

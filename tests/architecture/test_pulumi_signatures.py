@@ -60,8 +60,9 @@ from ecsops.engine.kind import Kind, Spec, registered
 from ecsops.engine.values import SecretValue
 from ecsops.pulumi.resource import KindResource
 
-#: Parameters every class has besides the spec's fields (see `KindResource`).
-COMMON = ("resource_name", "adopt_id", "opts")
+#: Parameters every class has besides the spec's fields (see `KindResource`); `region` is a spec field of the
+#: kinds whose spec has one (delivery settings, license tasks), and checked as such there.
+COMMON = ("resource_name", "adopt_id", "region", "opts")
 
 #: The kinds of ecsops itself (other tests register kinds of their own, typed `test:...`).
 KINDS = [kind for kind in registered() if kind.module.startswith("ecsops.resources.")]
@@ -220,7 +221,7 @@ def signature_problems(type_name: str, spec: type[Spec], resource_class: type) -
     signature = inspect.signature(resource_class.__init__)
     parameters = {name: p for name, p in signature.parameters.items() if name != "self"}
     annotations = hints(resource_class.__init__)
-    problems = common_problems(parameters, annotations)
+    problems = common_problems(parameters, annotations, spec)
     for name, info in spec.model_fields.items():
         if name not in parameters:
             problems.append(f"parameter {name!r} is missing: the spec has the field "
@@ -232,13 +233,17 @@ def signature_problems(type_name: str, spec: type[Spec], resource_class: type) -
     return [f"{type_name} ({resource_class.__name__}): {problem}" for problem in problems]
 
 
-def common_problems(parameters: Mapping[str, inspect.Parameter], annotations: Mapping[str, Any]) -> list[str]:
+def common_problems(parameters: Mapping[str, inspect.Parameter], annotations: Mapping[str, Any],
+                    spec: type[Spec]) -> list[str]:
     """What is wrong with the parameters every class has besides the fields (`COMMON`)."""
     problems = [f"parameter {name!r} is missing: the class must take every kind's `{name}`"
-                for name in COMMON if name not in parameters]
-    adopt_id = annotations.get("adopt_id")
-    if "adopt_id" in parameters and (not is_input(adopt_id) or described(adopt_id) != "str"):
-        problems.append(f"parameter 'adopt_id' must be pulumi.Input[str] | None, not {adopt_id!r}")
+                for name in COMMON if name not in parameters and name not in spec.model_fields]
+    for name in ("adopt_id", "region"):
+        hint, parameter = annotations.get(name), parameters.get(name)
+        if name in spec.model_fields or parameter is None:
+            continue
+        if not is_input(hint) or described(hint) != "str" or parameter.default is not None:
+            problems.append(f"parameter {name!r} must be pulumi.Input[str] | None = None, not {hint!r}")
     if "opts" in parameters and annotations.get("opts") != typing.Optional[pulumi.ResourceOptions]:
         problems.append(f"parameter 'opts' must be pulumi.ResourceOptions | None, not {annotations.get('opts')!r}")
     return problems
@@ -281,7 +286,8 @@ def test_every_parameter_reaches_its_field(kind: Kind, monkeypatch: pytest.Monke
     passed = dict(received["args"])
     problems = [f"parameter {name!r} reaches field {name!r} as {passed.get(name)!r}, not as given"
                 for name in kind.spec.model_fields if name in given and passed.get(name) != given[name]]
-    expected = {"kind": kind, "resource_name": "probe", **{name: given[name] for name in ("adopt_id", "opts")}}
+    common = ("adopt_id", "opts") if "region" in kind.spec.model_fields else ("adopt_id", "region", "opts")
+    expected = {"kind": kind, "resource_name": "probe", **{name: given[name] for name in common}}
     problems += [f"KindResource receives {name} {shown(received.get(name))}, not {shown(value)}"
                  for name, value in expected.items() if received.get(name) != value]
     if problems:
@@ -314,7 +320,7 @@ class Drifted:
                  zones: pulumi.Input[str] | None = None, window: pulumi.Input[Mapping[str, int]] | None = None,
                  labels: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None,
                  extra: pulumi.Input[str] | None = None, adopt_id: pulumi.Input[str] | None = None,
-                 opts: pulumi.ResourceOptions | None = None):
+                 region: pulumi.Input[str] | None = None, opts: pulumi.ResourceOptions | None = None):
         pass
 
 
@@ -324,7 +330,8 @@ class Faithful:
                  zones: pulumi.Input[typing.Sequence[pulumi.Input[str]]] | None = None,
                  window: pulumi.Input[Mapping[str, str]] | None = None,
                  labels: pulumi.Input[Mapping[str, str]] | None = None, forgotten: pulumi.Input[str] | None = None,
-                 adopt_id: pulumi.Input[str] | None = None, opts: pulumi.ResourceOptions | None = None):
+                 adopt_id: pulumi.Input[str] | None = None, region: pulumi.Input[str] | None = None,
+                 opts: pulumi.ResourceOptions | None = None):
         pass
 
 
@@ -349,7 +356,8 @@ def test_the_comparison_finds_every_kind_of_drift() -> None:
 def test_a_plain_annotation_and_a_wire_name_are_reported() -> None:
     class Plain:
         def __init__(self, resource_name: str, *, name: str, workingDir: pulumi.Input[str] | None = None,
-                     adopt_id: pulumi.Input[str] | None = None, opts: pulumi.ResourceOptions | None = None):
+                     adopt_id: pulumi.Input[str] | None = None, region: pulumi.Input[str] | None = None,
+                 opts: pulumi.ResourceOptions | None = None):
             pass
 
     class WithDir(Spec):

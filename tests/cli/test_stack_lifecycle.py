@@ -171,7 +171,7 @@ def test_plan_json_has_the_documented_shape(cli, stack) -> None:
     assert set(document) == {"stack", "backend", "changes", "summary", "resources", "warnings"}
     assert document["changes"] is True and document["summary"]["create"] == 2
     uptime = document["resources"][1]
-    assert set(uptime) == {"name", "type", "id", "action", "reason", "changes", "preview"}
+    assert set(uptime) == {"name", "type", "id", "region", "action", "reason", "changes", "preview"}
     name = next(c for c in uptime["changes"] if c["field"] == "name")
     assert name == {"field": "name", "old": None, "new": None, "effect": "update", "reason": None, "unknown": True,
                     "paths": [{"path": "name", "change": "add", "old": None, "new": None, "unknown": True}]}

@@ -50,6 +50,18 @@ def test_the_region_defaults_to_the_backends_and_can_be_named(cloud) -> None:
     assert cloud.call(ops.DESCRIBE_COMMANDS, {}, region="cn-beijing")["TotalCount"] == 1
 
 
+
+def test_a_region_view_calls_its_region_through_the_same_client(cloud) -> None:
+    beijing = cloud.in_region("cn-beijing")
+    assert cloud.in_region(None) is cloud and cloud.in_region("cn-hangzhou") is cloud
+    assert cloud.in_region("cn-beijing") is beijing and beijing.region == "cn-beijing"
+    assert beijing.limiter is cloud.limiter and beijing.stats is cloud.stats and beijing.backend is cloud.backend
+    beijing.call(ops.CREATE_COMMAND, new_command(ClientToken="b"))
+    assert cloud.call(ops.DESCRIBE_COMMANDS, {})["TotalCount"] == 0
+    assert beijing.call(ops.DESCRIBE_COMMANDS, {})["TotalCount"] == 1
+    assert beijing.call(ops.DESCRIBE_COMMANDS, {}, region="cn-hangzhou")["TotalCount"] == 0  # a named region wins
+    assert cloud.stats["calls"] == 4 and cloud.region == "cn-hangzhou"
+
 def test_errors_arrive_typed(cloud) -> None:
     with pytest.raises(errors.NotFound) as raised:
         cloud.call(ops.DELETE_COMMAND, {"CommandId": "c-none"})

@@ -210,3 +210,26 @@ def test_a_resource_group_travels_through_the_provider_and_moving_it_replaces(pr
     assert moved.replaces == ["resourceGroupId"]
     unset = provider.diff(COMMAND, "disk", id_, outs, {**checked, "resourceGroupId": None})
     assert unset.changes == DIFF_NONE
+
+
+def test_a_command_with_a_region_lives_there_and_moving_it_replaces_it(provider, inputs, ecs) -> None:
+    checked, failures = provider.check(COMMAND, "disk", {}, {**inputs, "region": "cn-beijing"})
+    assert failures == [] and checked["region"] == "cn-beijing"
+    command_id, outputs = provider.create(COMMAND, "disk", checked)
+    assert outputs["region"] == "cn-beijing"
+    in_beijing = ecs.describe_commands(models.DescribeCommandsRequest(region_id="cn-beijing", command_id=command_id))
+    assert [item.name for item in in_beijing.body.commands.command] == ["disk-check"]
+    assert describe(ecs, command_id) in (None, [])  # not in the provider's region (cn-hangzhou)
+    assert provider.diff(COMMAND, "disk", command_id, outputs, checked).changes == DIFF_NONE
+    moved = provider.diff(COMMAND, "disk", command_id, outputs, {**checked, "region": REGION})
+    assert (moved.changes, moved.replaces) == (DIFF_SOME, ["region"])
+    found, read = provider.read(COMMAND, "disk", command_id, outputs, checked)
+    assert found == command_id and read["region"] == "cn-beijing"
+    provider.delete(COMMAND, "disk", command_id, outputs)
+    gone = ecs.describe_commands(models.DescribeCommandsRequest(region_id="cn-beijing", command_id=command_id))
+    assert not gone.body.commands.command
+
+
+def test_check_refuses_a_region_that_is_not_one(provider, inputs) -> None:
+    _, failures = provider.check(COMMAND, "disk", {}, {**inputs, "region": "Beijing"})
+    assert failures == [("region", "'Beijing' is not valid: use a region id such as cn-hangzhou")]
