@@ -221,7 +221,7 @@ def drift_document(report: tuple[ResourceDrift, ...], stack: str, backend: Mappi
 # apply's progress lines and summary: ecsops.cli.progress
 
 
-def write_json(document: Mapping[str, Any], stream: TextIO) -> None:
+def write_json(document: Any, stream: TextIO) -> None:
     json.dump(document, stream, indent=2, ensure_ascii=False, default=str)
     stream.write("\n")
 

@@ -55,12 +55,17 @@ def reported_errors(*, as_json: bool = False) -> Iterator[None]:
 
 def workspace(arguments: argparse.Namespace) -> Workspace:
     stack = load_stack(arguments.stack, environment(arguments))
-    settings = Settings.from_environment(stack.region, stack.directory, endpoint=arguments.endpoint,
-                                         backend=arguments.backend, stack_backend=stack.backend)
     rate = rate_from_environment() if arguments.rate is None else (arguments.rate or None)
-    cloud = Cloud(select(settings), rate=rate)
+    cloud = Cloud(select(settings_of(arguments, stack)), rate=rate)
     return Workspace.open(stack, cloud, store=state_store(arguments, stack, cloud.backend),
                           workers=getattr(arguments, "parallelism", DEFAULT_WORKERS))
+
+
+def settings_of(arguments: argparse.Namespace, stack: Stack) -> Settings:
+    """The backend settings of a command on `stack`: its --backend and --endpoint, the environment, the stack's
+    backend: key (cloud.backend's rule)."""
+    return Settings.from_environment(stack.region, stack.directory, endpoint=arguments.endpoint,
+                                     backend=arguments.backend, stack_backend=stack.backend)
 
 
 def environment(arguments: argparse.Namespace) -> str | None:

@@ -9,20 +9,18 @@ through the store's `load`, `save` and `lock`.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from typing import Any, TextIO
+from typing import Any
 
 import ecsops.resources  # noqa: F401  (registers every kind: which of their fields are secret)
 from ecsops.cli import render
-from ecsops.cli.stack import EXIT_OK, environment, reported_errors, state_location, unlock_command
-from ecsops.cloud.backend import Settings, select
+from ecsops.cli.stack import EXIT_OK, environment, reported_errors, settings_of, state_location, unlock_command
+from ecsops.cloud.backend import select
 from ecsops.engine import kind as kinds, state_edits
 from ecsops.engine.errors import EngineError
 from ecsops.engine.stack import Stack, load_stack
-from ecsops.engine.state import StateStore, Store
+from ecsops.engine.state import StateStore, Store, holder_text
 from ecsops.engine.state_location import open_store
-from ecsops.engine.state import holder_text
 from ecsops.engine.state_edits import DESCRIBED, Entry
 from ecsops.engine.values import is_digest
 
@@ -49,9 +47,7 @@ def store_of(arguments: argparse.Namespace, stack: Stack) -> Store:
     if location.scheme == "local":
         assert location.folder is not None
         return StateStore.in_folder(location.folder, stack.state_name)
-    settings = Settings.from_environment(stack.region, stack.directory, endpoint=arguments.endpoint,
-                                         backend=arguments.backend, stack_backend=stack.backend)
-    return open_store(location, stack.state_name, select(settings), stack.region,
+    return open_store(location, stack.state_name, select(settings_of(arguments, stack)), stack.region,
                       unlock_command=unlock_command(arguments))
 
 
@@ -63,7 +59,7 @@ def run_list(arguments: argparse.Namespace) -> int:
         state = state_store(arguments).load()
     held = state_edits.entries(state)
     if arguments.json:
-        _write_json([{"name": item.name, "type": item.type, "id": item.id, "status": item.status}
+        render.write_json([{"name": item.name, "type": item.type, "id": item.id, "status": item.status}
                      for item in held], sys.stdout)
         return EXIT_OK
     if not held:
@@ -84,7 +80,7 @@ def run_show(arguments: argparse.Namespace) -> int:
     values = {field: _hidden(render.shown(field, value, secrets)) for field, value in item.values.items()}
     outputs = {field: _hidden(render.shown(field, value, secrets)) for field, value in item.outputs.items()}
     if arguments.json:
-        _write_json({"name": item.name, "type": item.type, "id": item.id, "status": item.status,
+        render.write_json({"name": item.name, "type": item.type, "id": item.id, "status": item.status,
                      "values": values, "outputs": outputs, "dependencies": list(item.dependencies)}, sys.stdout)
         return EXIT_OK
     lines = [f"{item.name}  {item.type}  {item.id or '-'}" + (f"  {MARKS[item.status]}" if MARKS[item.status] else "")]
@@ -119,22 +115,11 @@ def _hidden(value: Any) -> Any:
     return value
 
 
-def _inline(value: Any) -> str:
-    if value in (render.SECRET, render.KNOWN_AFTER_APPLY):
-        return str(value)
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _write_json(document: Any, stream: TextIO) -> None:
-    json.dump(document, stream, indent=2, ensure_ascii=False, default=str)
-    stream.write("\n")
-
-
 def _field_lines(field: str, value: Any) -> list[str]:
     """`field: value` under a section; a multi-line text (a script) as an indented block."""
     if isinstance(value, str) and "\n" in value.rstrip("\n"):
         return [f"    {field}: |", *(f"      {line}" for line in value.rstrip("\n").splitlines())]
-    return [f"    {field}: {_inline(value)}"]
+    return [f"    {field}: {render.inline(value)}"]
 
 
 # -- rm, mv ---------------------------------------------------------------------------------------------
