@@ -29,13 +29,6 @@ RULE = textwrap.indent(textwrap.dedent("""\
 """), "  ")
 
 
-@pytest.fixture
-def cli(emulator):
-    def run(*argv):
-        return ecsops(*argv, "--endpoint", emulator.endpoint)
-    return run
-
-
 # -- nested values, path by path ------------------------------------------------------------------------
 
 

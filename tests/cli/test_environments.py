@@ -59,13 +59,6 @@ def stack(tmp_path, monkeypatch) -> Path:
     return path
 
 
-@pytest.fixture
-def cli(emulator):
-    def run(*argv):
-        return ecsops(*argv, "--endpoint", emulator.endpoint)
-    return run
-
-
 def commands(ecs) -> dict[str, object]:
     answer = ecs.describe_commands(models.DescribeCommandsRequest(region_id=REGION, max_results=50)).body
     return {command.name: command for command in answer.commands.command}

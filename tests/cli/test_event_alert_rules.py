@@ -8,16 +8,9 @@ import pytest
 from alibabacloud_cms20190101 import models as cms_models
 
 from ecsops.engine.state import StateStore
-from tests.support.cli import ecsops, unplaced, write_stack
+from tests.support.cli import unplaced, write_stack
 from tests.support.emulator import cms_client
 from tests.support.webhooks import WebhookReceiver, deliveries
-
-
-@pytest.fixture
-def cli(emulator):
-    def run(*argv):
-        return ecsops(*argv, "--endpoint", emulator.endpoint)
-    return run
 
 
 @pytest.fixture

@@ -14,13 +14,6 @@ SECOND_WINDOWS = {"instances": [{"id": "i-win-2", "region": "cn-hangzhou", "osTy
                                  "products": [{"name": "Windows Server", "version": "2022"}]}]}
 
 
-@pytest.fixture
-def cli(emulator):
-    def run(*argv):
-        return ecsops(*argv, "--endpoint", emulator.endpoint)
-    return run
-
-
 BASE = {"name": "windows-server", "description": "Windows Server datacenter licenses", "licenseType": "vCPU",
         "limit": 6, "discoveryRules": [{"product": "Windows Server"}]}
 

@@ -9,18 +9,11 @@ import time
 import pytest
 
 from ecsops.engine.state import StateStore
-from tests.support.cli import ecsops, write_stack
+from tests.support.cli import write_stack
 from tests.support.emulator import REGION, models
 from tests.support.s3 import fresh_bucket, use_endpoint
 
 START = "2026-11-21T00:00:00Z"
-
-
-@pytest.fixture
-def cli(emulator):
-    def run(*argv):
-        return ecsops(*argv, "--endpoint", emulator.endpoint)
-    return run
 
 
 def resources(text: str) -> str:

@@ -17,13 +17,6 @@ from tests.support.emulator import REGION, models
 CANARY = "canary-3f9c1e27-not-to-be-seen"
 
 
-@pytest.fixture
-def cli(emulator):
-    def run(*argv):
-        return ecsops(*argv, "--endpoint", emulator.endpoint)
-    return run
-
-
 def command(name: str, content: str = "uptime\n", timeout: int = 60) -> str:
     return textwrap.indent(textwrap.dedent(f"""\
         {name}:

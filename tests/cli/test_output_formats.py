@@ -16,13 +16,6 @@ BAD = ("  zero: {type: ecsops:Command, properties: {name: zero, type: RunShellSc
 KEYS = {"severity", "resource", "type", "field", "message"}
 
 
-@pytest.fixture
-def cli(emulator):
-    def run(*argv):
-        return ecsops(*argv, "--endpoint", emulator.endpoint)
-    return run
-
-
 @pytest.mark.parametrize(("command", "named"), [
     pytest.param("plan", {"zero", "dangling"}, id="plan"),
     pytest.param("drift", {"dangling"}, id="drift"),  # drift checks the stack's shape, not each value

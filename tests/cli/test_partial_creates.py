@@ -11,18 +11,11 @@ import pytest
 from alibabacloud_cms20190101 import models as cms_models
 
 from ecsops.engine.state import StateStore
-from tests.support.cli import ecsops, unplaced, write_stack
+from tests.support.cli import unplaced, write_stack
 from tests.support.emulator import REGION, cms_client, models
 
 UNKNOWN_GROUP = "no-such-group"  # the default world's only contact group is ops-oncall
 FAST_FAILURE = {"throttleRate": 1.0, "retryAfterMs": 1}  # every retry answered at once: the call fails quickly
-
-
-@pytest.fixture
-def cli(emulator):
-    def run(*argv):
-        return ecsops(*argv, "--endpoint", emulator.endpoint)
-    return run
 
 
 def rule(name: str, group: str) -> str:

@@ -8,7 +8,7 @@ import textwrap
 import pytest
 
 from ecsops.engine.state import StateStore
-from tests.support.cli import ecsops, write_stack
+from tests.support.cli import write_stack
 from tests.support.emulator import REGION, models
 
 COMMAND = textwrap.indent(textwrap.dedent("""\
@@ -24,13 +24,6 @@ COMMAND = textwrap.indent(textwrap.dedent("""\
 def stack(tmp_path, group: str | None):
     line = f"        resourceGroupId: {group}\n" if group else ""
     return write_stack(tmp_path, COMMAND.format(group=line))
-
-
-@pytest.fixture
-def cli(emulator):
-    def run(*argv):
-        return ecsops(*argv, "--endpoint", emulator.endpoint)
-    return run
 
 
 def described(ecs, command_id: str):

@@ -35,13 +35,6 @@ STACK = textwrap.indent(textwrap.dedent(f"""\
 
 
 @pytest.fixture
-def cli(emulator):
-    def run(*argv):
-        return ecsops(*argv, "--endpoint", emulator.endpoint)
-    return run
-
-
-@pytest.fixture
 def applied(cli, tmp_path):
     """A stack applied once, then edited: timeout 120 -> 300 (what the reviewer approves)."""
     stack = write_stack(tmp_path, STACK)

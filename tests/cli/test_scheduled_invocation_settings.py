@@ -12,7 +12,7 @@ import pytest
 
 from ecsops.engine.state import StateStore
 from ecsops.resources.scheduled_invocation import REPLACE_REASON
-from tests.support.cli import ecsops, write_stack
+from tests.support.cli import write_stack
 from tests.support.emulator import REGION, models
 
 CONTAINER_A, CONTAINER_B = "docker://" + "0123456789abcdef" * 4, "containerd://" + "fedcba9876543210" * 4
@@ -37,13 +37,6 @@ def stack(tmp_path, settings: dict[str, str], *, command_launcher: str = "") -> 
           frequency: rate(5m)
     """) + lines
     return write_stack(tmp_path, textwrap.indent(resources, "  "))
-
-
-@pytest.fixture
-def cli(emulator):
-    def run(*argv):
-        return ecsops(*argv, "--endpoint", emulator.endpoint)
-    return run
 
 
 def described(ecs, invoke_id: str) -> Any:

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 import pytest
 
 from ecsops.engine.state import StateStore
-from tests.support.cli import ecsops, unplaced, write_stack
+from tests.support.cli import unplaced, write_stack
 from tests.support.emulator import REGION, models
 
 CANARY = "canary-7f3a9c1e-not-to-be-seen"
@@ -45,13 +45,6 @@ def task(name: str, frequency: str, *, instances: str = "[i-demo-linux-1, i-demo
 
 def stack_of(tmp_path, *tasks: str):
     return write_stack(tmp_path, textwrap.indent(COMMAND + "".join(tasks), "  "))
-
-
-@pytest.fixture
-def cli(emulator):
-    def run(*argv):
-        return ecsops(*argv, "--endpoint", emulator.endpoint)
-    return run
 
 
 def results(ecs, invoke_id: str, instance_id: str | None = None) -> list:

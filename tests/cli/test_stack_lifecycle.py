@@ -8,7 +8,7 @@ import textwrap
 import pytest
 
 from ecsops.engine.state import StateStore
-from tests.support.cli import ecsops, unplaced, write_stack
+from tests.support.cli import unplaced, write_stack
 from tests.support.emulator import REGION, models
 
 COMMANDS = textwrap.indent(textwrap.dedent("""\
@@ -33,13 +33,6 @@ COMMANDS = textwrap.indent(textwrap.dedent("""\
 @pytest.fixture
 def stack(tmp_path):
     return write_stack(tmp_path, COMMANDS)
-
-
-@pytest.fixture
-def cli(emulator):
-    def run(*argv):
-        return ecsops(*argv, "--endpoint", emulator.endpoint)
-    return run
 
 
 def command_ids(ecs) -> list[str]:

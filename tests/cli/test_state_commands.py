@@ -14,7 +14,7 @@ import textwrap
 import pytest
 
 from ecsops.engine.state import Deposed, PendingCreate, StateStore
-from tests.support.cli import ecsops, write_stack
+from tests.support.cli import write_stack
 from tests.support.emulator import REGION, models
 
 CANARY = "canary-5e1b7d2a-not-to-be-printed"
@@ -48,13 +48,6 @@ def resources(command: str = "disk-check") -> str:
             frequency: "rate(1h)"
             parameters: {{mount: /, token: {{secret: {CANARY}}}}}
         """), "  ")
-
-
-@pytest.fixture
-def cli(emulator):
-    def run(*argv):
-        return ecsops(*argv, "--endpoint", emulator.endpoint)
-    return run
 
 
 @pytest.fixture

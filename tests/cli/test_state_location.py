@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from ecsops.engine.state import StateStore
-from tests.support.cli import ecsops
 
 COMMAND = """\
   probe:
@@ -23,13 +22,6 @@ def stack_file(path, *, name: str = "web", state: str | None = None, command: st
     state_line = f"state: {state}\n" if state else ""
     path.write_text(f"name: {name}\nregion: cn-hangzhou\n{state_line}resources:\n" + COMMAND.format(name=command))
     return path
-
-
-@pytest.fixture
-def cli(emulator):
-    def run(*argv):
-        return ecsops(*argv, "--endpoint", emulator.endpoint)
-    return run
 
 
 @pytest.mark.parametrize("command", ["plan", "apply", "drift"])

@@ -19,7 +19,7 @@ from collections import Counter
 
 import pytest
 
-from tests.support.cli import ecsops, running
+from tests.support.cli import ecsops, running, wait_until
 from tests.support.emulator import REGION, models
 
 STACK = """\
@@ -77,13 +77,6 @@ def in_folder(folder, *argv):
 def commands_named(ecs) -> Counter:
     answer = ecs.describe_commands(models.DescribeCommandsRequest(region_id=REGION, max_results=50)).body
     return Counter(command.name for command in answer.commands.command)
-
-
-def wait_until(condition, what: str, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, f"never happened: {what}"
-        time.sleep(0.02)
 
 
 def test_reviewed_plans_console_edits_and_nightly_drift(runners, ecs, admin) -> None:

@@ -6,24 +6,15 @@ releases it), so the second one meets the lock for certain, however fast or load
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 
 from ecsops.engine.state import StateStore
-from tests.support.cli import ecsops, running, write_stack
+from tests.support.cli import ecsops, running, wait_until, write_stack
 from tests.support.inventory import mismatches, sdk_cloud
 
 STACK = "".join(
     f"  c{n}: {{type: ecsops:Command, properties: {{name: c{n}, type: RunShellScript, content: 'echo {n}'}}}}\n"
     for n in range(12))
-
-
-def wait_until(condition, what: str, timeout_s: float = 60) -> None:
-    """Polls `condition` (a bound on a hang, not a measure of speed: it returns as soon as it holds)."""
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, f"never happened: {what}"
-        time.sleep(0.02)
 
 
 def test_a_second_apply_while_one_runs_fails_fast_naming_the_holder(tmp_path, emulator, admin) -> None:

@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,6 +72,14 @@ def unplaced(text: str) -> str:
     """`text` with the places taken out of its `error:` and `warning:` lines (`error: resource "x" ...`), for
     tests about what a message says rather than where it points."""
     return PLACE.sub(r"\1: ", text)
+
+
+def wait_until(condition, what: str, timeout_s: float = 60) -> None:
+    """Polls `condition` (a bound on a hang, not a measure of speed: it returns as soon as it holds)."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, f"never happened: {what}"
+        time.sleep(0.02)
 
 
 def write_stack(directory: Path, resources: str, *, name: str = "demo", region: str = "cn-hangzhou") -> Path:
