@@ -220,6 +220,34 @@ class BatchReader(Protocol):
 
 
 @dataclass(frozen=True)
+class Found:
+    """An object of a kind as a listing of a whole region reports it (for `drift --unmanaged`)."""
+
+    id: str            # in the kind's own id format: what `ecsops import STACK NAME ID` takes
+    name: str | None   # the name users know it by (a command's or rule's name); None when it has none
+
+
+class Inventory(Protocol):
+    """Optional, for kinds whose objects can be listed (for `drift --unmanaged`, engine/unmanaged.py).
+
+    `list_all` answers every object of the kind in `cloud.region` that a user could manage with ecsops — each
+    in the id format `import` and `read` take — and reads only. For kinds whose objects always exist (the
+    maintenance attributes of an instance, the delivery settings of a region) only those whose settings
+    differ from the platform's defaults: the others are nobody's work. Where the listing is the raw listing
+    `read_many` (or a cloud check) makes, it is fetched through the same `ListingCache` key, so one listing
+    serves drift's reads and the inventory.
+
+    `parts` (optional method): the inventory ids a managed id covers, when the two differ (a maintenance set
+    `region:i-1,i-2` covers the instances `region:i-1` and `region:i-2`); without it, the id itself.
+
+    `account_wide` (optional attribute, default False): the kind's objects belong to the account, not to a
+    region (CloudMonitor's event rules); they are listed once, whatever region the cloud is given.
+    """
+
+    def list_all(self, cloud: "Cloud", *, cache: "ListingCache | None" = None) -> list[Found]: ...
+
+
+@dataclass(frozen=True)
 class Kind:
     """One resource kind, as data the engine reads."""
 
@@ -271,6 +299,12 @@ class Kind:
     @property
     def batch_reader(self) -> BatchReader | None:
         return self.lifecycle if hasattr(self.lifecycle, "read_many") else None  # type: ignore[return-value]
+
+    @property
+    def inventory(self) -> Inventory | None:
+        """The lifecycle when it can list its kind (asked of its class: every registered kind is asked, and a
+        lifecycle's own attribute look-up is never run for it)."""
+        return self.lifecycle if hasattr(type(self.lifecycle), "list_all") else None  # type: ignore[return-value]
 
 
 class UnknownKind(LookupError):

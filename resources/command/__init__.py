@@ -21,7 +21,7 @@ from pydantic import Field, field_validator, model_validator
 from ecsops.cloud import operations as ops
 from ecsops.cloud.client import Cloud
 from ecsops.cloud.errors import NotFound
-from ecsops.engine.kind import FieldError, Kind, Observed, Outputs, Spec, read_back, register
+from ecsops.engine.kind import FieldError, Found, Kind, Observed, Outputs, Spec, read_back, register
 from ecsops.engine.listing import ListingCache, answered, fetched
 from ecsops.engine.policy import in_place, replace
 from ecsops.engine.wire import (BASE64, FLAG, OPTIONAL_TEXT, TAGS, create_request, modify_request, read_values,
@@ -161,11 +161,13 @@ class CommandLifecycle:
     def read_many(self, cloud: Cloud, priors: Mapping[str, Mapping[str, Any] | None], *,
                   cache: ListingCache | None = None) -> dict[str, Observed | None]:
         """One listing of the region's commands (50 per call) answers them all."""
-        listing = fetched(cache, (KIND_TYPE, cloud.region), lambda: {
-            item["CommandId"]: item for item in cloud.fetch_all(
-                ops.DESCRIBE_COMMANDS, {"ContentEncoding": "PlainText"}, ("Commands", "Command"))})
+        listing = region_commands(cloud, cache)
         read_one = (lambda id_, prior: self.read(cloud, id_, prior=prior)) if cache is not None else None
         return answered(priors, listing, lambda item, prior: observed_command(item), read_one)
+
+    def list_all(self, cloud: Cloud, *, cache: ListingCache | None = None) -> list[Found]:
+        """Every command of the region (the listing `read_many` shares), by id and name."""
+        return [Found(id_, item.get("Name")) for id_, item in region_commands(cloud, cache).items()]
 
     def update(self, cloud: Cloud, id_: str, spec: CommandSpec, *, prior: Mapping[str, Any],
                changed: frozenset[str]) -> Observed:
@@ -179,6 +181,13 @@ class CommandLifecycle:
     def delete(self, cloud: Cloud, id_: str, *, prior: Mapping[str, Any]) -> None:
         with suppress(NotFound):  # already gone: done
             cloud.call(ops.DELETE_COMMAND, {"CommandId": id_})
+
+
+def region_commands(cloud: Cloud, cache: ListingCache | None) -> dict[str, dict[str, Any]]:
+    """id -> DescribeCommands item of every command of the region (50 per call), through `cache` when given."""
+    return fetched(cache, (KIND_TYPE, cloud.region), lambda: {
+        item["CommandId"]: item for item in cloud.fetch_all(
+            ops.DESCRIBE_COMMANDS, {"ContentEncoding": "PlainText"}, ("Commands", "Command"))})
 
 
 def created_command(spec: CommandSpec, id_: str) -> Observed:

@@ -23,9 +23,9 @@ from pydantic.alias_generators import to_camel
 
 from ecsops.cloud import operations as ops
 from ecsops.cloud.client import Cloud
-from ecsops.engine.kind import (Kind, Neighbour, Observed, Outputs, Problem, Spec, of_type, partly_made, read_back,
-                                 register)
-from ecsops.engine.listing import ListingCache
+from ecsops.engine.kind import (Found, Kind, Neighbour, Observed, Outputs, Problem, Spec, of_type, partly_made,
+                                 read_back, register)
+from ecsops.engine.listing import ListingCache, fetched
 from ecsops.engine.policy import in_place, replace
 from ecsops.engine.scalars import Flag
 from ecsops.engine.wire import FLAG, OPTIONAL_TEXT, Record, create_request, declared, read_values
@@ -35,6 +35,7 @@ BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]\Z")
 DELIVERY_TYPES = {"InvocationDelivery": "Invocation", "SessionManagerDelivery": "SessionManager"}
 REPLACE_REASON = "the region and setting type are the identity of these settings"
 SettingType = Literal["InvocationDelivery", "SessionManagerDelivery"]
+KIND_TYPE = "ecsops:DeliverySettings"
 
 
 class _Part(BaseModel):
@@ -123,16 +124,22 @@ class DeliverySettingsLifecycle:
 
     def read_many(self, cloud: Cloud, priors: Mapping[str, Mapping[str, Any] | None], *,
                   cache: ListingCache | None = None) -> dict[str, Observed | None]:
-        """One call per region answers both setting types."""
+        """One call per region answers both setting types (through `cache` when given)."""
         answers: dict[str, Mapping[str, Any]] = {}
         for region in sorted({id_.partition(":")[0] for id_ in priors}):
-            answers[region] = cloud.call(ops.DESCRIBE_CLOUD_ASSISTANT_SETTINGS,
-                                         {"SettingType": sorted(DELIVERY_TYPES)}, region=region)
+            answers[region] = region_settings(cloud, region, cache)
         found: dict[str, Observed | None] = {}
         for id_ in priors:
             region, _, setting_type = id_.partition(":")
             found[id_] = observed(region, setting_type, answers[region])
         return found
+
+    def list_all(self, cloud: Cloud, *, cache: ListingCache | None = None) -> list[Found]:
+        """The region's setting types whose settings are not the platform's defaults (both destinations
+        disabled, no bucket, prefix, project or logstore), as `region:SettingType`; no name."""
+        answer = region_settings(cloud, cloud.region, cache)
+        found = [observed(cloud.region, setting_type, answer) for setting_type in sorted(DELIVERY_TYPES)]
+        return [Found(seen.id, None) for seen in found if seen.reported != platform_defaults(seen.id)]
 
     def update(self, cloud: Cloud, id_: str, spec: DeliverySettingsSpec, *, prior: Mapping[str, Any],
                changed: frozenset[str]) -> Observed:
@@ -150,6 +157,19 @@ class DeliverySettingsLifecycle:
         id_ = settings_id(spec.region, spec.setting_type)
         with partly_made(id_) if creating else nullcontext():  # a create: the settings are ours from here on
             return read_back(self, cloud, id_, prior=None, what="delivery settings")
+
+
+def region_settings(cloud: Cloud, region: str, cache: ListingCache | None) -> dict[str, Any]:
+    """DescribeCloudAssistantSettings' answer of both setting types of `region`, through `cache` when given."""
+    return fetched(cache, (KIND_TYPE, region), lambda: cloud.call(
+        ops.DESCRIBE_CLOUD_ASSISTANT_SETTINGS, {"SettingType": sorted(DELIVERY_TYPES)}, region=region))
+
+
+def platform_defaults(id_: str) -> dict[str, Any]:
+    """The settings of a region and type nobody changed (the spec's defaults), in spec terms."""
+    region, _, setting_type = id_.partition(":")
+    return DeliverySettingsSpec.model_construct(region=region,
+                                                setting_type=cast(SettingType, setting_type)).wire_values()
 
 
 def observed(region: str, setting_type: str, answer: Mapping[str, Any]) -> Observed:
@@ -175,7 +195,7 @@ def stack_checks(properties: Mapping[str, Any], values: Mapping[str, Any], neigh
 
 
 KIND = register(Kind(
-    type_name="ecsops:DeliverySettings",
+    type_name=KIND_TYPE,
     spec=DeliverySettingsSpec,
     outputs=DeliverySettingsOutputs,
     lifecycle=DeliverySettingsLifecycle(),

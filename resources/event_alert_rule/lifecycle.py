@@ -17,13 +17,14 @@ from typing import Any, Iterable, Mapping
 from ecsops.cloud import operations as ops
 from ecsops.cloud.client import Cloud
 from ecsops.cloud.errors import NotFound
-from ecsops.engine.kind import Observed, partly_made, read_back
+from ecsops.engine.kind import Found, Observed, partly_made, read_back
 from ecsops.engine.listing import ListingCache, answered, fetched
 from ecsops.engine.values import canonical, reveal
 from ecsops.engine.wire import create_request, declared, model_request, read_values
 from ecsops.resources.event_alert_rule.spec import EventAlertRuleSpec, Targets
 
 PAGE_SIZE = 100
+LISTING_KEY = ("ecsops:EventAlertRule",)  # the account's rules: one listing, whatever the region
 #: the fields PutEventRule carries (a change of any of them puts the rule again, whole)
 RULE_FIELDS = frozenset(name for name, policy in declared(EventAlertRuleSpec).items() if policy.sent)
 
@@ -31,6 +32,8 @@ RULE_FIELDS = frozenset(name for name, policy in declared(EventAlertRuleSpec).it
 class EventAlertRuleLifecycle:
     #: a read costs two calls (rule, targets); read_many one per rule plus the account's listing pages
     batch_min = 3
+    #: rules are the account's (the SDK names no region to CloudMonitor): the inventory lists them once
+    account_wide = True
 
     def create(self, cloud: Cloud, spec: EventAlertRuleSpec, *, token: str) -> Observed:
         cloud.call(ops.PUT_EVENT_RULE, rule_request(spec))
@@ -51,7 +54,7 @@ class EventAlertRuleLifecycle:
                   cache: ListingCache | None = None) -> dict[str, Observed | None]:
         """One listing of the rules (100 per call); the targets of each rule still take a call each (the API
         lists targets one rule at a time)."""
-        listing = fetched(cache, ("ecsops:EventAlertRule",), lambda: {rule["Name"]: rule for rule in list_rules(cloud)})
+        listing = account_rules(cloud, cache)
 
         def build(rule: Mapping[str, Any], prior: Mapping[str, Any] | None) -> Observed:
             targets = cloud.call(ops.DESCRIBE_EVENT_RULE_TARGET_LIST, {"RuleName": rule["Name"]})
@@ -59,6 +62,12 @@ class EventAlertRuleLifecycle:
 
         read_one = (lambda id_, prior: self.read(cloud, id_, prior=prior)) if cache is not None else None
         return answered(priors, listing, build, read_one)
+
+    def list_all(self, cloud: Cloud, *, cache: ListingCache | None = None) -> list[Found]:
+        """The account's rules of system events (the listing `read_many` shares; ecsops puts only those, so a
+        rule of custom events is not one of this kind), by name, which is also their id."""
+        return [Found(name, name) for name, rule in account_rules(cloud, cache).items()
+                if rule.get("EventType", "SYSTEM") == "SYSTEM"]
 
     def update(self, cloud: Cloud, id_: str, spec: EventAlertRuleSpec, *, prior: Mapping[str, Any],
                changed: frozenset[str]) -> Observed:
@@ -119,6 +128,11 @@ def retarget(cloud: Cloud, rule: str, before: Mapping[str, list[dict[str, Any]]]
 def find_rule(cloud: Cloud, name: str) -> dict[str, Any] | None:
     """The rule named exactly `name` (the API's prefix filter is loose: names are compared here)."""
     return next((rule for rule in list_rules(cloud, prefix=name) if rule.get("Name") == name), None)
+
+
+def account_rules(cloud: Cloud, cache: ListingCache | None) -> dict[str, dict[str, Any]]:
+    """name -> DescribeEventRuleList item of every rule of the account, through `cache` when given."""
+    return fetched(cache, LISTING_KEY, lambda: {rule["Name"]: rule for rule in list_rules(cloud)})
 
 
 def list_rules(cloud: Cloud, *, prefix: str = "") -> list[dict[str, Any]]:

@@ -23,9 +23,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from ecsops.cloud import operations as ops
 from ecsops.cloud.client import Cloud
 from ecsops.cloud.errors import NotFound
-from ecsops.engine.kind import (Kind, Neighbour, Observed, Outputs, Problem, Spec, of_type, partly_made, read_back,
-                                 register)
-from ecsops.engine.listing import ListingCache
+from ecsops.engine.kind import (Found, Kind, Neighbour, Observed, Outputs, Problem, Spec, of_type, partly_made,
+                                 read_back, register)
+from ecsops.engine.listing import ListingCache, fetched
 from ecsops.engine.policy import add_only, in_place, replace
 from ecsops.engine.scalars import STRICT_NUMBER, Flag
 from ecsops.engine.values import canonical
@@ -33,6 +33,7 @@ from ecsops.engine.wire import (NUMBER, OPTIONAL_TEXT, Nested, create_request, d
                                 read_values)
 
 REGIONS = ("cn-hangzhou", "us-west-1", "us-east-1")
+KIND_TYPE = "ecsops:LicenseTask"
 TASKS_PER_REGION = 25
 PAGE = 100
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9._:-]{1,127}\Z")
@@ -142,6 +143,15 @@ class LicenseTaskLifecycle:
         return {id_: observed_task(tasks[id_], (prior or {}).get("region")) if id_ in tasks else None
                 for id_, prior in priors.items()}
 
+    def list_all(self, cloud: Cloud, *, cache: ListingCache | None = None) -> list[Found]:
+        """The region's tasks, by id and name. None where License Manager is not: outside its regions, and
+        anywhere but the emulator (it has no public API), so an inventory of the real cloud is not refused."""
+        if cloud.region not in REGIONS or not cloud.is_emulator():
+            return []
+        tasks = fetched(cache, (KIND_TYPE, cloud.region), lambda: cloud.fetch_all(
+            ops.DESCRIBE_LICENSE_TASKS, {}, ("LicenseTasks", "LicenseTask"), page_size=PAGE))
+        return [Found(task["LicenseTaskId"], task.get("Name")) for task in tasks]
+
     def update(self, cloud: Cloud, id_: str, spec: LicenseTaskSpec, *, prior: Mapping[str, Any],
                changed: frozenset[str]) -> Observed:
         region = spec.region or cloud.region
@@ -199,7 +209,7 @@ def stack_checks(properties: Mapping[str, Any], values: Mapping[str, Any], neigh
 
 
 KIND = register(Kind(
-    type_name="ecsops:LicenseTask",
+    type_name=KIND_TYPE,
     spec=LicenseTaskSpec,
     outputs=LicenseTaskOutputs,
     lifecycle=LicenseTaskLifecycle(),

@@ -21,8 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from ecsops.cloud import operations as ops
 from ecsops.cloud.client import Cloud
 from ecsops.cloud.errors import InvalidInput, NotFound
-from ecsops.engine.kind import (Kind, Neighbour, Observed, Outputs, Problem, Spec, of_type, partly_made, read_back,
-                                 register)
+from ecsops.engine.kind import (Found, Kind, Neighbour, Observed, Outputs, Problem, Spec, of_type, partly_made,
+                                 read_back, register)
 from ecsops.engine.listing import ListingCache, fetched
 from ecsops.engine.policy import in_place, replace
 from ecsops.engine.scalars import Flag
@@ -31,6 +31,7 @@ from ecsops.engine.values import is_unknown
 from ecsops.resources.scheduled_invocation import INSTANCE_ID
 
 MAX_INSTANCES = 100
+LISTING_KEY = "maintenance-attributes"  # with the region: every instance's attributes (cloud checks, inventory)
 ON_THE_HOUR = re.compile(r"^([01]\d|2[0-3]):00:00\Z")
 
 
@@ -131,6 +132,18 @@ class MaintenanceAttributesLifecycle:
                           else self.read(cloud, id_, prior=priors[id_]))
         return found
 
+    def list_all(self, cloud: Cloud, *, cache: ListingCache | None = None) -> list[Found]:
+        """The region's instances whose attributes are not the platform's defaults (AutoRecover, no notice, no
+        window), each as the set of that one instance (`region:i-...`, which `import` takes); no name."""
+        listed = listed_attributes(cloud, cache)
+        return [Found(settings_id(cloud.region, [id_]), None) for id_, item in listed.items()
+                if read_values(MaintenanceAttributesSpec, item) != defaults(id_)]
+
+    def parts(self, id_: str) -> list[str]:
+        """The inventory ids of a set: one per instance."""
+        region, ids = parse_id(id_)
+        return [settings_id(region, [instance]) for instance in ids]
+
     def update(self, cloud: Cloud, id_: str, spec: MaintenanceAttributesSpec, *, prior: Mapping[str, Any],
                changed: frozenset[str]) -> Observed:
         region, _ = parse_id(id_)
@@ -139,9 +152,9 @@ class MaintenanceAttributesLifecycle:
     def delete(self, cloud: Cloud, id_: str, *, prior: Mapping[str, Any]) -> None:
         region, ids = parse_id(id_)
         # The spec's defaults are the platform's: AutoRecover, no notice, no window.
-        defaults = MaintenanceAttributesSpec.model_construct(instance_ids=ids)
+        platform = MaintenanceAttributesSpec.model_construct(instance_ids=ids)
         try:
-            cloud.call(ops.MODIFY_INSTANCE_MAINTENANCE_ATTRIBUTES, create_request(defaults), region=region)
+            cloud.call(ops.MODIFY_INSTANCE_MAINTENANCE_ATTRIBUTES, create_request(platform), region=region)
         except (NotFound, InvalidInput) as error:
             if error.parameter != "InstanceId":
                 raise
@@ -168,6 +181,16 @@ def region_attributes(cloud: Cloud) -> dict[str, dict[str, Any]]:
     return {item["InstanceId"]: item for item in items}
 
 
+def listed_attributes(cloud: Cloud, cache: ListingCache | None) -> dict[str, dict[str, Any]]:
+    """`region_attributes`, through `cache` when given (the listing the cloud checks share)."""
+    return fetched(cache, (LISTING_KEY, cloud.region), lambda: region_attributes(cloud))
+
+
+def defaults(instance_id: str) -> dict[str, Any]:
+    """The platform's attributes of an instance nobody changed (the spec's defaults), in spec terms."""
+    return MaintenanceAttributesSpec.model_construct(instance_ids=[instance_id]).wire_values()
+
+
 def observed(region: str, ids: list[str], attributes: Mapping[str, Mapping[str, Any]]) -> Observed:
     """The settings of the set; a field on which the instances disagree is reported per instance. The set is the
     identity (each instance's answer names only itself)."""
@@ -190,7 +213,7 @@ def cloud_checks(cloud: Cloud, spec: MaintenanceAttributesSpec, *,
     ids = [id_ for id_ in spec.instance_ids if not is_unknown(id_)]
     attributes: dict[str, dict[str, Any]] = {}
     if cache is not None:
-        listed = fetched(cache, ("maintenance-attributes", cloud.region), lambda: region_attributes(cloud))
+        listed = listed_attributes(cloud, cache)
         attributes = {id_: listed[id_] for id_ in ids if id_ in listed}
     unlisted = [id_ for id_ in ids if id_ not in attributes]
     if unlisted:

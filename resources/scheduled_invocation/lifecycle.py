@@ -16,7 +16,7 @@ from typing import Any, Mapping
 from ecsops.cloud import operations as ops
 from ecsops.cloud.client import Cloud
 from ecsops.cloud.errors import NotFound
-from ecsops.engine.kind import Observed, partly_made, read_back
+from ecsops.engine.kind import Found, Observed, partly_made, read_back
 from ecsops.engine.listing import ListingCache, answered, fetched
 from ecsops.engine.wire import create_request, read_values
 from ecsops.resources.command import retag
@@ -24,6 +24,8 @@ from ecsops.resources.scheduled_invocation.spec import ScheduledInvocationSpec, 
 
 KIND_TYPE = "ecsops:ScheduledInvocation"
 STOPPED = ("Stopped", "Stopping")
+#: the repeat modes of the tasks this kind makes (a frequency, or restarts); a one-off run ("Once") is not one
+SCHEDULED = ("Period", "EveryReboot", "NextRebootOnly")
 
 
 class ScheduledInvocationLifecycle:
@@ -42,11 +44,15 @@ class ScheduledInvocationLifecycle:
     def read_many(self, cloud: Cloud, priors: Mapping[str, Mapping[str, Any] | None], *,
                   cache: ListingCache | None = None) -> dict[str, Observed | None]:
         """One listing of the region's tasks (50 per call) answers them all."""
-        listing = fetched(cache, (KIND_TYPE, cloud.region), lambda: {
-            task["InvokeId"]: task for task in cloud.fetch_all(
-                ops.DESCRIBE_INVOCATIONS, {"ContentEncoding": "PlainText"}, ("Invocations", "Invocation"))})
+        listing = region_tasks(cloud, cache)
         read_one = (lambda id_, prior: self.read(cloud, id_, prior=prior)) if cache is not None else None
         return answered(priors, listing, observed_task, read_one)
+
+    def list_all(self, cloud: Cloud, *, cache: ListingCache | None = None) -> list[Found]:
+        """The region's live scheduled tasks (the listing `read_many` shares): repeating or run at restarts, not
+        stopped; one-off runs are not tasks of this kind. A task has no name of its own."""
+        return [Found(id_, None) for id_, task in region_tasks(cloud, cache).items()
+                if task.get("RepeatMode") in SCHEDULED and task.get("InvocationStatus") not in STOPPED]
 
     def update(self, cloud: Cloud, id_: str, spec: ScheduledInvocationSpec, *, prior: Mapping[str, Any],
                changed: frozenset[str]) -> Observed:
@@ -57,6 +63,13 @@ class ScheduledInvocationLifecycle:
     def delete(self, cloud: Cloud, id_: str, *, prior: Mapping[str, Any]) -> None:
         with suppress(NotFound):  # already gone: done
             cloud.call(ops.STOP_INVOCATION, {"InvokeId": id_})
+
+
+def region_tasks(cloud: Cloud, cache: ListingCache | None) -> dict[str, dict[str, Any]]:
+    """id -> DescribeInvocations item of every task of the region (50 per call), through `cache` when given."""
+    return fetched(cache, (KIND_TYPE, cloud.region), lambda: {
+        task["InvokeId"]: task for task in cloud.fetch_all(
+            ops.DESCRIBE_INVOCATIONS, {"ContentEncoding": "PlainText"}, ("Invocations", "Invocation"))})
 
 
 def observed_task(task: Mapping[str, Any], prior: Mapping[str, Any] | None) -> Observed:
