@@ -17,7 +17,8 @@ operation's request is parameter for parameter the one the product SDK sends. Gu
   with `Success: false` (CloudMonitor's way, on HTTP 200) is an error too;
 - only operations declared safe to repeat are retried (throttling, 5xx, network), honouring the server's
   retry-after hint, with jittered exponential backoff;
-- every attempt passes the shared rate limit first;
+- every attempt passes the rate limit of its region first (one budget per account and region, as the cloud
+  throttles: a `Cloud` is one account);
 - SDK clients are created lazily, once per product and region, and shared by threads.
 """
 
@@ -32,6 +33,7 @@ import random
 import threading
 import time
 from collections import Counter
+from dataclasses import replace
 from typing import Any, Callable, Mapping
 
 from tenacity import Retrying, RetryCallState, retry_if_exception, stop_after_attempt, stop_after_delay
@@ -69,7 +71,9 @@ class Cloud:
                  retry_budget_s: float = DEFAULT_RETRY_BUDGET_S, sleep: Callable[[float], None] | None = None):
         self.backend = backend
         self.region = backend.region
-        self.limiter = RateLimiter(rate)
+        self.rate = rate
+        self.limiter = RateLimiter(rate)  # this region's budget; every other region has its own (`in_region`)
+        self._limiters: dict[str, RateLimiter] = {self.region: self.limiter}
         self.attempts = attempts
         self.retry_budget_s = retry_budget_s
         self._sleep = sleep
@@ -88,8 +92,10 @@ class Cloud:
         with self._lock:
             view = self._views.get(region)
             if view is None:
-                view = self._views[region] = copy.copy(self)  # shares _clients, limiter, _lock, stats, _views
+                view = self._views[region] = copy.copy(self)  # shares _clients, _limiters, _lock, stats, _views
                 view.region = region
+                view.backend = replace(self.backend, region=region)  # its identity is that region's
+                view.limiter = self._limiters.setdefault(region, RateLimiter(self.rate))
             return view
 
     def call(self, operation: Operation, params: Mapping[str, Any], *, region: str | None = None) -> dict[str, Any]:
@@ -124,7 +130,7 @@ class Cloud:
         return body
 
     def _send(self, operation: Operation, request: dict[str, Any], region: str) -> dict[str, Any]:
-        self.limiter.acquire()
+        self._limiter(region).acquire()
         self._count(f"calls:{operation.action}")
         self._count("calls")
         if not operation.product.public and not self.is_emulator():
@@ -177,6 +183,12 @@ class Cloud:
                 self._emulator = self.backend.kind == "embedded" or (
                     self.backend.kind == "endpoint" and _answers_as_emulator(str(self.backend.endpoint)))
             return self._emulator
+
+    def _limiter(self, region: str) -> RateLimiter:
+        """The rate budget of `region`: the cloud throttles per account and region, so each region has its own,
+        shared by every view and thread of this client (one account)."""
+        with self._lock:
+            return self._limiters.setdefault(region, RateLimiter(self.rate))
 
     def _client(self, operation: Operation, region: str) -> Any:
         key = (operation.product.name, region)
@@ -245,9 +257,14 @@ def _sdk_client(product: Product, backend: Backend, region: str) -> Any:
     from alibabacloud_tea_openapi import models as openapi_models
 
     config = openapi_models.Config(region_id=region)
-    if backend.keys is not None:
+    if backend.provider is not None:  # a stack's named profile
+        from alibabacloud_credentials.client import Client as CredentialClient
+
+        config.credential = CredentialClient(provider=backend.provider)
+    elif backend.keys is not None:
         config.access_key_id = backend.keys.access_key_id
         config.access_key_secret = backend.keys.access_key_secret
+        config.security_token = backend.keys.security_token
     else:
         from alibabacloud_credentials.client import Client as CredentialClient
 

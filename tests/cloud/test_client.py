@@ -55,7 +55,11 @@ def test_a_region_view_calls_its_region_through_the_same_client(cloud) -> None:
     beijing = cloud.in_region("cn-beijing")
     assert cloud.in_region(None) is cloud and cloud.in_region("cn-hangzhou") is cloud
     assert cloud.in_region("cn-beijing") is beijing and beijing.region == "cn-beijing"
-    assert beijing.limiter is cloud.limiter and beijing.stats is cloud.stats and beijing.backend is cloud.backend
+    assert beijing.stats is cloud.stats and beijing.backend.region == "cn-beijing"
+    assert beijing.backend.account_key == cloud.backend.account_key and beijing.backend.keys == cloud.backend.keys
+    # the cloud throttles per account and region: each region its own budget, shared by its views and calls
+    assert beijing.limiter is not cloud.limiter and beijing.in_region("cn-beijing").limiter is beijing.limiter
+    assert cloud._limiter("cn-beijing") is beijing.limiter and cloud._limiter("cn-hangzhou") is cloud.limiter
     beijing.call(ops.CREATE_COMMAND, new_command(ClientToken="b"))
     assert cloud.call(ops.DESCRIBE_COMMANDS, {})["TotalCount"] == 0
     assert beijing.call(ops.DESCRIBE_COMMANDS, {})["TotalCount"] == 1
