@@ -32,6 +32,7 @@ def parser() -> argparse.ArgumentParser:
     add_state_commands(commands)
     add_emulator_commands(commands)
     add_schema_command(commands)
+    add_report_command(commands)
     add_completion_command(commands)
     add_no_color(root)  # last: on every command declared above
     return root
@@ -47,26 +48,38 @@ def handled_by(command: argparse.ArgumentParser, handler: str) -> argparse.Argum
 
 
 def add_stack_commands(commands: Any) -> None:
-    def stack_command(name: str, handler: str, help_: str) -> argparse.ArgumentParser:
+    def stack_command(name: str, handler: str, help_: str, *, many: bool = False) -> argparse.ArgumentParser:
         command = commands.add_parser(name, help=help_, description=help_)
-        command.add_argument("stack", type=Path, help="the stack file (YAML)")
+        if many:
+            command.add_argument("stacks", nargs="+", type=Path, metavar="PATH",
+                                 help="stack files, folders (searched for stacks) or globs: one run, one report")
+        else:
+            command.add_argument("stack", type=Path, help="the stack file (YAML)")
         add_backend_options(command)
         command.add_argument("--rate", type=rate_limit, default=None, metavar="R",
                              help=f"at most R API calls per second from this process (default: $ECSOPS_RATE, "
                                   f"else {DEFAULT_RATE:g}; 0: no limit)")
         return handled_by(command, f"stack:{handler}")
 
-    plan = stack_command("plan", "run_plan", "show what apply would do")
-    add_format_options(plan, "a pull request's comment")
+    plan = stack_command("plan", "run_plan", "show what apply would do", many=True)
+    add_format_options(plan, "a pull request's comment", REPORT_FORMATS)
     plan.add_argument("--detailed-exitcode", action="store_true", help="exit 2 when there are changes, 0 when none")
+    add_fleet_options(plan)
     plan.add_argument("--out", type=Path, metavar="PLAN", help="also save the plan to this file, for `ecsops apply "
                                                                "PLAN` (exactly these changes, or refused)")
     apply = stack_command("apply", "run_apply", "converge the cloud on the stack, or apply a saved plan "
                                                 "(`ecsops apply PLAN`: no prompt, exactly the reviewed changes)")
     add_writer_options(apply, "apply", f"at most N writes in flight at once (default {DEFAULT_WORKERS}; "
                                        "1 applies in stack order)")
-    drift = stack_command("drift", "run_drift", "compare the cloud with the stack (exit 2 on drift)")
-    add_format_options(drift, "an issue's or a chat's message")
+    drift = stack_command("drift", "run_drift", "compare the cloud with the stacks (exit 2 on drift)", many=True)
+    add_format_options(drift, "an issue's or a chat's message", REPORT_FORMATS)
+    add_fleet_options(drift)
+    drift.add_argument("--unmanaged", action="store_true",
+                       help="also list the objects of managed kinds, in the regions the run covers, that no stack of "
+                            "the run manages (.ecsopsignore in a folder searched: rules to leave some out)")
+    drift.add_argument("--fail-on", choices=("outside", "unapplied", "any"), default="any",
+                       help="what makes the exit code 2: drift made outside ecsops (and unmanaged objects), stack "
+                            "changes not applied yet, or either (default)")
     destroy = stack_command("destroy", "run_destroy", "delete everything the stack manages")
     add_writer_options(destroy, "destroy", f"at most N deletes in flight at once (default {DEFAULT_WORKERS})")
     show = handled_by(commands.add_parser("show", help="print a saved plan", description="print a saved plan"),
@@ -77,6 +90,15 @@ def add_stack_commands(commands: Any) -> None:
     adopt.add_argument("name", help="the resource's name in the stack")
     adopt.add_argument("id", help="the cloud object's id (e.g. c-hz01...)")
     add_output_command(commands)
+
+
+def add_fleet_options(command: argparse.ArgumentParser) -> None:
+    """What a run over many stacks takes (docs/drift.md)."""
+    command.add_argument("--shard", metavar="I/N",
+                         help="run only the I-th of N shares of the stacks (I from 1), by a hash of each stack "
+                              "file's path: spread a fleet over a CI matrix or an Indexed Job")
+    command.add_argument("--report", type=Path, metavar="FILE",
+                         help="also write the JSON report of the run to FILE (for `ecsops report merge`)")
 
 
 def add_output_command(commands: Any) -> None:
@@ -92,14 +114,17 @@ def add_output_command(commands: Any) -> None:
 
 
 FORMATS = ("text", "json", "markdown")
+REPORT_FORMATS = (*FORMATS, "junit")  # what a report may also be: JUnit XML, for CI systems' test reports
 
 
-def add_format_options(command: argparse.ArgumentParser, markdown_for: str) -> None:
-    """`--format text|json|markdown` (arguments.format), and `--json`, the same as `--format json`."""
+def add_format_options(command: argparse.ArgumentParser, markdown_for: str,
+                       choices: tuple[str, ...] = FORMATS) -> None:
+    """`--format` among `choices` (arguments.format), and `--json`, the same as `--format json`."""
     formats = command.add_mutually_exclusive_group()
-    formats.add_argument("--format", choices=FORMATS, default="text",
+    junit = "; junit: JUnit XML, for CI test reports (GitLab, Jenkins, GitHub)" if "junit" in choices else ""
+    formats.add_argument("--format", choices=choices, default="text",
                          help=f"text (default); json: machine-readable (errors too, as {{\"errors\": [...]}}); "
-                              f"markdown: for {markdown_for}, within GitHub's 65,536 characters")
+                              f"markdown: for {markdown_for}, within GitHub's 65,536 characters{junit}")
     formats.add_argument("--json", dest="format", action="store_const", const="json", default="text",
                          help="the same as --format json")
 
@@ -263,6 +288,24 @@ def add_schema_command(commands: Any) -> None:
         "schema", help="write the JSON Schemas of the stack format and of each kind"), "schema:run_schema")
     command.add_argument("--out", type=Path, default=Path("schema"), help="folder (default: %(default)s)")
     command.add_argument("--check", action="store_true", help="only check the folder is up to date (exit 1 if not)")
+
+
+# -- report ---------------------------------------------------------------------------------------------
+
+
+def add_report_command(commands: Any) -> None:
+    help_ = "combine fleet reports (`ecsops drift PATH... --json`), e.g. one per shard"
+    report = commands.add_parser("report", help=help_, description=help_)
+    actions = report.add_subparsers(dest="action", required=True, metavar="ACTION")
+    merge_help = ("merge the reports of a run's shards into one, as a single run would have written it (summary "
+                  "and exit code computed again)")
+    merge = handled_by(actions.add_parser("merge", help=merge_help, description=merge_help),
+                       "report:run_report_merge")
+    merge.add_argument("reports", nargs="+", type=Path, metavar="REPORT", help="a fleet report (JSON)")
+    add_format_options(merge, "a pull request's or an issue's comment", REPORT_FORMATS)
+    merge.add_argument("--fail-on", choices=("outside", "unapplied", "any"), default=None,
+                       help="drift: what makes the exit code 2 (default: the reports' own, which must agree)")
+    merge.add_argument("--out", type=Path, metavar="FILE", help="write the merged report to FILE, not stdout")
 
 
 # -- completion -----------------------------------------------------------------------------------------

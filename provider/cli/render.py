@@ -9,6 +9,10 @@ Plan and drift JSON share one shape:
                     [, "partial": true]}],
      "warnings": [...]}
 
+Drift documents also say why each resource differs: `"causes"` per resource and `"cause"` per change, each
+"outside" (changed outside ecsops) or "unapplied" (the stack changed since the last apply), and `"outside"` /
+`"unapplied"` for the whole stack (docs/drift.md).
+
 `"partial": true` marks (in plan) an object an earlier apply made and then failed on: apply finishes it.
 `paths` tells a change path by path (`targets.webhooks[chat].url`; `change` is update, add or remove), as
 the text does (cli/changes.py); no value is ever cut, in JSON, text or markdown (cli/markdown.py).
@@ -209,12 +213,15 @@ def drift_document(report: tuple[ResourceDrift, ...], stack: str, backend: Mappi
         secrets = _secret_fields(entry.type)
         changes = [
             _change_document(entry.type, FieldChange(f.field, f.observed, f.desired, f.effect, f.cause), secrets,
-                             applied=_json_value(f.field, f.applied, secrets))
+                             applied=_json_value(f.field, f.applied, secrets), cause=f.kind_of_cause)
             for f in entry.fields
         ]
-        resources.append({"name": entry.name, "type": entry.type, "id": entry.id, "action": entry.status,
-                          "reason": entry.reason, "changes": changes, "preview": {}})
+        resources.append({"name": entry.name, "type": entry.type, "id": entry.id, "region": entry.region,
+                          "action": entry.status, "reason": entry.reason, "causes": list(entry.causes),
+                          "changes": changes, "preview": {}})
+    found = {cause for entry in report for cause in entry.causes}
     return {"stack": stack, "backend": backend, "changes": any(e.status != "in-sync" for e in report),
+            "outside": "outside" in found, "unapplied": "unapplied" in found,
             "summary": dict(summary), "resources": resources, "warnings": []}
 
 

@@ -18,7 +18,7 @@ from ecsops.cloud.errors import CloudError
 from ecsops.engine.apply import Outcome
 from ecsops.engine.config import chosen_environment
 from ecsops.engine.dag import DEFAULT_WORKERS
-from ecsops.engine.drift import in_sync
+from ecsops.engine.drift import causes
 from ecsops.engine.errors import Diagnostic, EngineError
 from ecsops.engine.plan import Plan
 from ecsops.engine.stack import Stack, load_stack
@@ -63,9 +63,13 @@ def workspace(arguments: argparse.Namespace) -> Workspace:
 
 def settings_of(arguments: argparse.Namespace, stack: Stack) -> Settings:
     """The backend settings of a command on `stack`: its --backend and --endpoint, the environment, the stack's
-    backend: key (cloud.backend's rule)."""
+    backend: and credentials: keys (cloud.backend's rule). A problem in `credentials:` is reported first: the
+    run must not go on with other credentials than the stack names."""
+    if any(problem.where[:1] == ("credentials",) for problem in stack.problems if problem.where):
+        stack.require_valid()
     return Settings.from_environment(stack.region, stack.directory, endpoint=arguments.endpoint,
-                                     backend=arguments.backend, stack_backend=stack.backend)
+                                     backend=arguments.backend, stack_backend=stack.backend,
+                                     credentials=stack.credentials)
 
 
 def environment(arguments: argparse.Namespace) -> str | None:
@@ -98,7 +102,21 @@ def state_location(arguments: argparse.Namespace, stack: Stack) -> Location:
         raise StateError(str(error)) from None
 
 
+def single_stack(arguments: argparse.Namespace, command: str) -> int | None:
+    """For plan and drift: the exit code of the run over many stacks (cli/fleet.py) when the arguments ask for
+    one; None when they name one stack file (then `arguments.stack` is set, and the single-stack command runs)."""
+    from ecsops.cli.fleet import is_fleet_run, run_fleet
+
+    if is_fleet_run(arguments):
+        return run_fleet(arguments, command)
+    arguments.stack = arguments.stacks[0]
+    return None
+
+
 def run_plan(arguments: argparse.Namespace) -> int:
+    fleet_exit = single_stack(arguments, "plan")
+    if fleet_exit is not None:
+        return fleet_exit
     with reported_errors(as_json=arguments.format == "json"):
         space = workspace(arguments)
         planned, basis = space.plan_to_save()
@@ -124,6 +142,9 @@ def run_plan(arguments: argparse.Namespace) -> int:
 
 
 def run_drift(arguments: argparse.Namespace) -> int:
+    fleet_exit = single_stack(arguments, "drift")
+    if fleet_exit is not None:
+        return fleet_exit
     with reported_errors(as_json=arguments.format == "json"):
         space = workspace(arguments)
         report = space.drift()
@@ -138,7 +159,12 @@ def run_drift(arguments: argparse.Namespace) -> int:
                                                    space.cloud.backend.document())))
     else:
         print(render.drift_text(report, space.stack.state_name, backend, sys.stdout))
-    return EXIT_OK if in_sync(report) else EXIT_CHANGES
+    return EXIT_CHANGES if failing(causes(report), arguments.fail_on) else EXIT_OK
+
+
+def failing(found: frozenset[str], fail_on: str) -> bool:
+    """Whether drift of these causes makes the exit code 2 under --fail-on (`any`: either cause)."""
+    return bool(found) if fail_on == "any" else fail_on in found
 
 
 def run_apply(arguments: argparse.Namespace) -> int:

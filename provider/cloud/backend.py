@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, Mapping
 
@@ -35,9 +35,47 @@ EMULATOR_DATABASE = Path(".ecsops") / "emulator.db"
 class KeyPair:
     access_key_id: str
     access_key_secret: str = field(repr=False)
+    security_token: str | None = field(default=None, repr=False)  # STS credentials carry one
 
     def __repr__(self) -> str:
         return f"KeyPair(access_key_id={self.access_key_id!r}, access_key_secret='****')"
+
+
+NAME_PATTERN = r"[A-Za-z_][A-Za-z0-9_]*"  # an environment variable's name
+
+
+@dataclass(frozen=True)
+class NamedCredentials:
+    """The credentials a stack names for itself (`credentials:`), so that one run spans several accounts: a
+    profile of the official credential files (`profile`), or the environment variables that hold a key pair
+    (their names, never the values: a stack file is committed). Named credentials win over ECSOPS_ACCESS_KEY_*
+    and the default chain for that stack; the embedded emulator, which has its own key pair, ignores them."""
+
+    profile: str | None = None
+    access_key_id_variable: str | None = None
+    access_key_secret_variable: str | None = None
+    security_token_variable: str | None = None
+
+    @property
+    def account(self) -> str:
+        """How reports name the account these credentials reach (never a key): `profile NAME` or `env VAR`."""
+        return f"profile {self.profile}" if self.profile else f"env {self.access_key_id_variable}"
+
+    def keys(self, environ: Mapping[str, str]) -> KeyPair | None:
+        """The key pair the named variables hold (None for a profile); BackendError naming a variable unset."""
+        if self.profile:
+            return None
+        values = {}
+        for what, name in (("accessKeyId", self.access_key_id_variable),
+                           ("accessKeySecret", self.access_key_secret_variable)):
+            if not name or not environ.get(name):
+                raise BackendError(f"credentials.variables.{what} names {name}, which is not set")
+            values[what] = environ[name]
+        token = environ.get(self.security_token_variable) if self.security_token_variable else None
+        if self.security_token_variable and not token:
+            raise BackendError(f"credentials.variables.securityToken names {self.security_token_variable}, "
+                               "which is not set")
+        return KeyPair(values["accessKeyId"], values["accessKeySecret"], token)
 
 
 @dataclass(frozen=True)
@@ -50,6 +88,15 @@ class Backend:
     keys: KeyPair | None = None
     database: Path | None = None
     emulated: bool = False  # an emulator (embedded, or at the endpoint): it serves OSS at the same endpoint
+    account: str = "default"  # whose credentials: "default", or a stack's named ones (NamedCredentials.account)
+    #: A credentials provider of the official library for a named profile (None: `keys`, else the default chain).
+    provider: Any = field(default=None, compare=False, repr=False)
+
+    @property
+    def account_key(self) -> tuple[str, str]:
+        """What tells two accounts apart in one run: reads, listings and the rate limit are shared only within
+        one (the same backend, in any region, reached with the same credentials)."""
+        return ("alibaba-cloud" if self.kind == "cloud" else self.identity), self.account
 
     @property
     def identity(self) -> str:
@@ -114,23 +161,31 @@ class Settings:
     access_key_secret: str | None = field(default=None, repr=False)
     credential_sources: tuple[str, ...] = ()
     ci: bool = False
+    named: NamedCredentials | None = None   # the stack's own `credentials:`
+    named_keys: KeyPair | None = field(default=None, repr=False)  # what its variables hold
 
     @classmethod
     def from_environment(cls, region: str, directory: Path, *, endpoint: str | None = None,
                          backend: str | None = None, stack_backend: str | None = None,
+                         credentials: NamedCredentials | None = None,
                          environ: Mapping[str, str] = os.environ, home: Path | None = None) -> "Settings":
         """Settings from the command line (`endpoint`, `backend`), the environment and the stack file
-        (`stack_backend`), in that order of precedence. Raises BackendError for an unknown ECSOPS_BACKEND."""
+        (`stack_backend`, `credentials`), in that order of precedence. Raises BackendError for an unknown
+        ECSOPS_BACKEND, or a variable the stack's credentials name that is not set."""
         chosen, source = chosen_backend(backend, environ.get("ECSOPS_BACKEND") or None, stack_backend)
         return cls(region=region, directory=directory, backend=chosen, chosen=source,
                    endpoint=endpoint or environ.get("ECSOPS_ENDPOINT") or None,
                    access_key_id=environ.get("ECSOPS_ACCESS_KEY_ID") or None,
                    access_key_secret=environ.get("ECSOPS_ACCESS_KEY_SECRET") or None,
                    credential_sources=credential_sources(environ, home),
-                   ci=bool(environ.get("CI")))
+                   ci=bool(environ.get("CI")), named=credentials,
+                   named_keys=credentials.keys(environ) if credentials is not None else None)
 
     def explicit_keys(self) -> KeyPair | None:
-        """The explicit key pair; BackendError when only half of it is set (never a silent fallback)."""
+        """The explicit key pair (the stack's named one first); BackendError when only half of ECSOPS_ACCESS_KEY_*
+        is set (never a silent fallback)."""
+        if self.named_keys is not None:
+            return self.named_keys
         if self.access_key_id and self.access_key_secret:
             return KeyPair(self.access_key_id, self.access_key_secret)
         if self.access_key_id or self.access_key_secret:
@@ -161,8 +216,22 @@ def credential_sources(environ: Mapping[str, str], home: Path | None = None) -> 
 
 def select(settings: Settings) -> Backend:
     """Applies the selection rule; starts the embedded emulator when it comes to that. Raises BackendError
-    when the backend asked for, or implied by the credentials present, cannot be used."""
+    when the backend asked for, or implied by the credentials present, cannot be used. A stack's named
+    credentials go with whatever backend is chosen (the embedded emulator excepted: it has its own pair)."""
+    chosen = _selected(settings)
+    named = settings.named
+    if named is None or chosen.kind == "embedded":
+        return chosen
+    provider = _profile_provider(named.profile) if named.profile else None
+    return replace(chosen, account=named.account, provider=provider)
+
+
+def _selected(settings: Settings) -> Backend:
     keys = settings.explicit_keys()
+    if settings.named is not None and settings.named.profile and settings.backend != "emulator":
+        # a named profile is the stack's credentials: the chain, and an emulator's default pair, do not apply
+        return Backend("endpoint" if settings.endpoint else "cloud", settings.region,
+                       endpoint=normalise_endpoint(settings.endpoint) if settings.endpoint else None)
     if settings.backend == "emulator":
         return _emulator(settings, keys)
     if settings.backend == "cloud":
@@ -179,6 +248,31 @@ def select(settings: Settings) -> Backend:
             "(--backend emulator, or ECSOPS_BACKEND=emulator); for the cloud, give credentials "
             f"({_LOOKED_FOR}) and --backend cloud")
     return _embedded(settings)
+
+
+def _profile_provider(profile: str) -> Any:
+    """The official library's provider of a named profile: from ~/.aliyun/config.json (the CLI's profiles) when
+    it has that profile, else from ~/.alibabacloud/credentials.ini. BackendError, naming the profile and the
+    files, when neither yields credentials (checked now, before any call)."""
+    from alibabacloud_credentials.provider.cli_profile import CLIProfileCredentialsProvider
+    from alibabacloud_credentials.provider.profile import ProfileCredentialsProvider
+
+    home = Path(os.environ.get("HOME") or Path.home())  # now, not when the library was imported
+    ini = os.environ.get("ALIBABA_CLOUD_CREDENTIALS_FILE") or str(home / PROFILE_FILES[1])
+    reasons = []
+    for provider in (CLIProfileCredentialsProvider(profile_name=profile, profile_file=str(home / PROFILE_FILES[0])),
+                     ProfileCredentialsProvider(profile_name=profile, profile_file=ini)):
+        chain_logger = logging.getLogger("credentials")
+        level, chain_logger.level = chain_logger.level, logging.CRITICAL + 1
+        try:
+            provider.get_credentials()
+            return provider
+        except Exception as error:  # the library raises one of several types for a missing profile or file
+            reasons.append(str(error))
+        finally:
+            chain_logger.setLevel(level)
+    raise BackendError(f"credentials.profile {profile!r}: no usable profile of that name in ~/.aliyun/config.json "
+                       f"or ~/.alibabacloud/credentials.ini ({'; '.join(reasons)})")
 
 
 def _emulator(settings: Settings, keys: KeyPair | None) -> Backend:

@@ -19,6 +19,8 @@ from ecsops.engine.validate import validate
 from ecsops.engine.values import UNKNOWN, canonical, protect
 
 Status = Literal["in-sync", "drifted", "missing", "not-applied", "not-declared"]
+Cause = Literal["outside", "unapplied"]
+CAUSES: tuple[Cause, ...] = ("outside", "unapplied")
 OUTSIDE = "changed outside ecsops"
 NOT_APPLIED = "stack changed since the last apply"
 
@@ -33,7 +35,12 @@ class FieldDrift:
 
     @property
     def cause(self) -> str:
-        return OUTSIDE if canonical(self.observed) != canonical(self.applied) else NOT_APPLIED
+        return OUTSIDE if self.kind_of_cause == "outside" else NOT_APPLIED
+
+    @property
+    def kind_of_cause(self) -> Cause:
+        """outside: the cloud differs from what was last applied; unapplied: the stack changed since."""
+        return "outside" if canonical(self.observed) != canonical(self.applied) else "unapplied"
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,19 @@ class ResourceDrift:
     status: Status
     fields: tuple[FieldDrift, ...] = ()
     reason: str | None = None
+    region: str | None = None
+
+    @property
+    def causes(self) -> tuple[Cause, ...]:
+        """Why the resource is not in sync, each cause once (outside first): a missing object was deleted outside
+        ecsops; a resource never applied, partly made, or no longer declared waits for an apply; a drifted
+        one has its fields' causes."""
+        if self.status == "missing":
+            return ("outside",)
+        if self.status in ("not-applied", "not-declared"):
+            return ("unapplied",)
+        found = {field.kind_of_cause for field in self.fields}
+        return tuple(cause for cause in CAUSES if cause in found)
 
 
 def drift(stack: Stack, state: StackState, observed: Mapping[str, Observed | None]) -> tuple[ResourceDrift, ...]:
@@ -57,12 +77,14 @@ def drift(stack: Stack, state: StackState, observed: Mapping[str, Observed | Non
     for name, declared in stack.resources.items():
         current = state.resources.get(name)
         if current is None:
-            report.append(ResourceDrift(name, declared.type, None, "not-applied", reason="never applied"))
+            report.append(ResourceDrift(name, declared.type, None, "not-applied", reason="never applied",
+                                        region=declared.region or stack.region))
             continue
         seen = observed.get(name)
         if seen is None or seen.defunct:
             reason = seen.defunct if seen is not None else f"{current.id} no longer exists in the cloud"
-            report.append(ResourceDrift(name, declared.type, current.id, "missing", reason=reason))
+            report.append(ResourceDrift(name, declared.type, current.id, "missing", reason=reason,
+                                        region=current.region))
             continue
         declared_values = validate(declared.kind, refs.resolve(declared.properties, attribute), resource=name).declared
         desired = protect(declared_values, state.salt)
@@ -74,15 +96,22 @@ def drift(stack: Stack, state: StackState, observed: Mapping[str, Observed | Non
             for change in diff(declared.kind, actual, desired)
         )
         if current.partial:
-            report.append(ResourceDrift(name, declared.type, current.id, "not-applied", fields, reason=PARTLY_MADE))
+            report.append(ResourceDrift(name, declared.type, current.id, "not-applied", fields, reason=PARTLY_MADE,
+                                        region=current.region))
             continue
-        report.append(ResourceDrift(name, declared.type, current.id, "drifted" if fields else "in-sync", fields))
+        report.append(ResourceDrift(name, declared.type, current.id, "drifted" if fields else "in-sync", fields,
+                                    region=current.region))
     for name, entry in state.resources.items():
         if name not in stack.resources:
             report.append(ResourceDrift(name, entry.type, entry.id, "not-declared",
-                                        reason="recorded in the state but no longer in the stack"))
+                                        reason="recorded in the state but no longer in the stack", region=entry.region))
     return tuple(report)
 
 
 def in_sync(report: tuple[ResourceDrift, ...]) -> bool:
     return all(entry.status == "in-sync" for entry in report)
+
+
+def causes(report: tuple[ResourceDrift, ...]) -> frozenset[Cause]:
+    """Every cause of drift in a stack's report (empty: in sync)."""
+    return frozenset(cause for entry in report for cause in entry.causes)

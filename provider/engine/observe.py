@@ -10,7 +10,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Hashable, Mapping, TypeVar
 
 from ecsops.cloud.errors import CloudError
 from ecsops.engine import kind as kinds
@@ -33,57 +33,70 @@ LOOKUP_TTL_S = 300.0  # a listing serves the checks of one plan, however long th
 
 
 def observe(state: StackState, cloud: "Cloud", *, batch: bool = True) -> dict[str, Observed | None]:
-    """The current cloud object of every resource recorded in `state` (None when it is gone).
-
-    With `batch`, kinds that can read many objects at once do so when the state holds at least their
-    reader's `batch_min` of them (default `BATCH_MIN`: a listing costs pages; a few objects cost a call
-    each); the rest are read one by one. Kinds' listings and single reads all run in parallel (bounded).
-    Each object is read in the region the state records for it: batches are per kind and region.
-    """
-    groups: dict[tuple[str, str | None], list[tuple[str, ResourceState]]] = {}
-    for name, entry in state.resources.items():
-        groups.setdefault((entry.type, entry.region), []).append((name, entry))
-    batches: list[tuple[kinds.Kind, list[tuple[str, ResourceState]], "Cloud"]] = []
-    singles: list[tuple[str, ResourceState]] = []
-    for (type_, region), entries in groups.items():
-        kind = kinds.get(type_)
-        if batch and kind.batch_reader is not None and (
-                len(entries) >= getattr(kind.batch_reader, "batch_min", BATCH_MIN)):
-            batches.append((kind, entries, cloud.in_region(region)))
-        else:
-            singles.extend(entries)
-
-    def read(item: tuple[str, ResourceState]) -> dict[str, Observed | None | Diagnostic]:
-        name, entry = item
-        kind = kinds.get(entry.type)
-        try:
-            return {name: kind.lifecycle.read(cloud.in_region(entry.region), entry.id, prior=entry.values)}
-        except CloudError as error:
-            return {name: Diagnostic(f"reading {entry.id} failed: {error}", resource=name, type=kind.type_name)}
-
-    # every kind's listing (its pages follow one another) and every single read at once
-    jobs: list[Callable[[], dict[str, Observed | None | Diagnostic]]] = [
-        partial(_read_batch, kind, entries, regional) for kind, entries, regional in batches]
-    jobs += [partial(read, item) for item in singles]
-    results: dict[str, Observed | None | Diagnostic] = {}
-    with ThreadPoolExecutor(max_workers=READ_WORKERS) as pool:
-        for found in pool.map(lambda job: job(), jobs):
-            results.update(found)
+    """The current cloud object of every resource recorded in `state` (None when it is gone); EngineError
+    naming every resource that could not be read (see `observe_entries`)."""
+    results = observe_entries(state.resources, cloud, batch=batch)
     problems = [result for result in results.values() if isinstance(result, Diagnostic)]
     if problems:
         raise EngineError(problems)
     return {name: result for name, result in results.items() if not isinstance(result, Diagnostic)}
 
 
-def _read_batch(kind: kinds.Kind, entries: list[tuple[str, ResourceState]],
-                cloud: "Cloud") -> dict[str, Observed | None | Diagnostic]:
+Key = TypeVar("Key", bound=Hashable)
+
+
+def observe_entries(entries: Mapping[Key, ResourceState], cloud: "Cloud", *, batch: bool = True,
+                    cache: ListingCache | None = None) -> dict[Key, Observed | None | Diagnostic]:
+    """The current cloud object of each entry (None: gone), or a Diagnostic for an entry that could not be read.
+
+    Entries may come from many stacks of one account (keys then name the stack too): they are read together,
+    so one listing answers every stack. With `batch`, kinds that can read many objects at once do so when the
+    entries hold at least their reader's `batch_min` of them (default `BATCH_MIN`: a listing costs pages; a
+    few objects cost a call each); the rest are read one by one. Listings and single reads all run in
+    parallel (bounded). Each object is read in the region its entry records: batches are per kind and region.
+    `cache`: listings to share with later reads of the same run (the unmanaged objects' inventory).
+    """
+    groups: dict[tuple[str, str | None], list[tuple[Key, ResourceState]]] = {}
+    for key, entry in entries.items():
+        groups.setdefault((entry.type, entry.region), []).append((key, entry))
+    jobs: list[Callable[[], dict[Key, Observed | None | Diagnostic]]] = []
+    for (type_, region), members in groups.items():
+        kind = kinds.get(type_)
+        if batch and kind.batch_reader is not None and (
+                len(members) >= getattr(kind.batch_reader, "batch_min", BATCH_MIN)):
+            jobs.append(partial(_read_batch, kind, members, cloud.in_region(region), cache))
+        else:
+            jobs.extend(partial(_read_one, key, entry, cloud) for key, entry in members)
+    results: dict[Key, Observed | None | Diagnostic] = {}
+    with ThreadPoolExecutor(max_workers=READ_WORKERS) as pool:  # every listing and single read at once
+        for found in pool.map(lambda job: job(), jobs):
+            results.update(found)
+    return results
+
+
+def _read_one(key: Key, entry: ResourceState, cloud: "Cloud") -> dict[Key, Observed | None | Diagnostic]:
+    kind = kinds.get(entry.type)
+    try:
+        return {key: kind.lifecycle.read(cloud.in_region(entry.region), entry.id, prior=entry.values)}
+    except CloudError as error:
+        return {key: Diagnostic(f"reading {entry.id} failed: {error}", resource=_name(key), type=kind.type_name)}
+
+
+def _read_batch(kind: kinds.Kind, members: list[tuple[Key, ResourceState]], cloud: "Cloud",
+                cache: ListingCache | None) -> dict[Key, Observed | None | Diagnostic]:
     reader = kind.batch_reader
     assert reader is not None
     try:
-        found = reader.read_many(cloud, {entry.id: entry.values for _, entry in entries})
+        found = reader.read_many(cloud, {entry.id: entry.values for _, entry in members}, cache=cache)
     except CloudError as error:
-        return {name: Diagnostic(f"reading failed: {error}", resource=name, type=kind.type_name) for name, _ in entries}
-    return {name: found.get(entry.id) for name, entry in entries}
+        return {key: Diagnostic(f"reading failed: {error}", resource=_name(key), type=kind.type_name)
+                for key, _ in members}
+    return {key: found.get(entry.id) for key, entry in members}
+
+
+def _name(key: Hashable) -> str:
+    """The resource a key names: the key itself, or its last part (`(stack, name)` in a run over many stacks)."""
+    return str(key[-1]) if isinstance(key, tuple) else str(key)
 
 
 @dataclass(frozen=True)
@@ -108,7 +121,7 @@ class _Answer:
 
 
 def look_up(stack: Stack, state: StackState, cloud: "Cloud",
-            observed: Mapping[str, Observed | None] | None = None) -> Lookups:
+            observed: Mapping[str, Observed | None] | None = None, *, cache: ListingCache | None = None) -> Lookups:
     """Asks the cloud what only it can say about the stack's resources, reading and never writing.
 
     `find_existing` is asked only for resources the state does not know (an interrupted create of ours is
@@ -117,7 +130,9 @@ def look_up(stack: Stack, state: StackState, cloud: "Cloud",
     and declared as recorded is left alone, so there is nothing to check. Questions go out in parallel.
     """
     asked = _questions(stack, state, observed)
-    ask = partial(_ask, cloud=cloud, state=state, shared=_shared_listings(asked))
+    # `cache`: listings shared with the other stacks of a run (every kind asked about uses it)
+    shared = _shared_listings(asked) if cache is None else {declared.type: cache for declared, _ in asked}
+    ask = partial(_ask, cloud=cloud, state=state, shared=shared)
     with ThreadPoolExecutor(max_workers=READ_WORKERS) as pool:
         answers = list(pool.map(ask, asked))
     return _lookups(asked, answers)

@@ -86,6 +86,21 @@ def stack_schema(kinds: tuple[Kind, ...]) -> dict[str, Any]:
             "description": {"type": "string"},
             "backend": {"enum": ["emulator", "cloud"],
                         "description": "Where calls go (the command line and ECSOPS_BACKEND override it)."},
+            "credentials": {
+                "description": "The stack's own credentials (several accounts in one run): a profile of the "
+                               "official credential files, or the names of the environment variables holding a "
+                               "key pair. Never the keys themselves.",
+                "oneOf": [
+                    {"type": "object", "additionalProperties": False, "required": ["profile"],
+                     "properties": {"profile": {"type": "string"}}},
+                    {"type": "object", "additionalProperties": False, "required": ["variables"],
+                     "properties": {"variables": {
+                         "type": "object", "additionalProperties": False,
+                         "required": ["accessKeyId", "accessKeySecret"],
+                         "properties": {name: {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"}
+                                        for name in ("accessKeyId", "accessKeySecret", "securityToken")}}}},
+                ],
+            },
             "state": {"type": "string",
                       "description": "Where the state lives: a folder (relative to the stack), "
                                      "oss://BUCKET/PREFIX[?region=R&endpoint=URL] or s3://BUCKET/PREFIX."},

@@ -27,6 +27,8 @@ import yaml
 from ecsops.engine import kind as kinds
 from ecsops.engine.config import RESERVED, Configuration, Environment, configuration, read_environment
 from ecsops.engine.errors import Diagnostic, EngineError
+from ecsops.cloud.backend import NamedCredentials
+from ecsops.engine.credentials import named_credentials
 from ecsops.engine.outputs import declared_outputs
 from ecsops.engine.refs import CycleError, Reference, references, topological
 from ecsops.engine.state_location import location_problem
@@ -36,7 +38,8 @@ from ecsops.engine.values import contains_secret
 
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,127}\Z")
 STACK_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}\Z")
-TOP_LEVEL = frozenset({"name", "region", "description", "backend", "state", "config", "resources", "outputs"})
+TOP_LEVEL = frozenset({"name", "region", "description", "backend", "credentials", "state", "config", "resources",
+                       "outputs"})
 BACKENDS = ("emulator", "cloud")  # as ecsops.cloud.backend.BACKENDS
 ENTRY = frozenset({"type", "properties", "options"})
 OPTIONS = frozenset({"dependsOn", "region"})
@@ -69,6 +72,7 @@ class Stack:
     problems: tuple[Diagnostic, ...] = ()    # structural problems; nothing may be planned while there are any
     backend: str | None = None               # `backend:` — emulator or cloud (the command line may override it)
     state: str | None = None                 # `state:` — where the state lives (see engine.state_location)
+    credentials: NamedCredentials | None = None  # `credentials:` — the stack's own (engine.credentials)
     environment: str | None = None           # `--env`: whose values `config` holds (engine.config)
     config: dict[str, Any] = field(default_factory=dict)   # `config:` values; secrets {secret: VALUE}
     outputs: dict[str, Any] = field(default_factory=dict)  # `outputs:`, config values in place (engine.outputs)
@@ -324,6 +328,7 @@ def stack_from_document(document: Any, path: Path, duplicates: list[Duplicate] |
     _check_description(document, problems)
     backend = _backend(document, problems)
     state = _state_location(document, problems)
+    credentials = named_credentials(document.get("credentials"), problems)
     config = configuration(document.get("config"), path, environment)
     problems.extend(config.problems)
     entries = _entries(document, problems)
@@ -335,7 +340,8 @@ def stack_from_document(document: Any, path: Path, duplicates: list[Duplicate] |
     order = _dependency_order(resources, problems)
     return Stack(name=str(name or "invalid"), region=str(region or "invalid"), path=path,
                  resources={n: resources[n] for n in order}, problems=tuple(problems), backend=backend, state=state,
-                 environment=environment.name if environment else None, config=config.values, outputs=outputs)
+                 credentials=credentials, environment=environment.name if environment else None, config=config.values,
+                 outputs=outputs)
 
 
 def _unknown_top_level(document: Mapping[Any, Any]) -> list[Diagnostic]:

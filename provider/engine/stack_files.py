@@ -12,8 +12,8 @@ would silently share (and fight over) one state. Two checks, both before anythin
   that still exists and declares the same name is refused; a recorded file that is gone means the stack file
   was moved or renamed, and the state follows it.
 
-The siblings' top-level keys are read with a line scan, not a YAML parse: a folder of large stacks costs a
-read of each, not a load.
+The siblings' top-level keys are read with a line scan, not a YAML parse, once per file and run: a folder of
+large stacks costs a read of each, not a load.
 """
 
 from __future__ import annotations
@@ -45,7 +45,24 @@ def source_name(stack_path: Path) -> str:
 
 
 def top_level(path: Path) -> dict[str, str] | None:
-    """The `name` and `state` a YAML file declares at its top level (None: not a stack, or unreadable)."""
+    """The `name` and `state` a YAML file declares at its top level (None: not a stack, or unreadable).
+
+    Remembered per file while it is unchanged (same size and modification time): a run over a folder of N
+    stacks checks each against its N siblings, and must not read N x N files."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    key = (str(path.resolve()), status.st_mtime_ns, status.st_size)
+    if key not in _SCANNED:
+        _SCANNED[key] = _scanned(path)
+    return _SCANNED[key]
+
+
+_SCANNED: dict[tuple[str, int, int], dict[str, str] | None] = {}
+
+
+def _scanned(path: Path) -> dict[str, str] | None:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):

@@ -17,6 +17,7 @@ from ecsops.engine.dag import DEFAULT_WORKERS
 from ecsops.engine.drift import ResourceDrift, drift
 from ecsops.engine.errors import EngineError
 from ecsops.engine.kind import Observed
+from ecsops.engine.listing import ListingCache
 from ecsops.engine.observe import look_up, observe
 from ecsops.engine.plan import Plan, plan
 from ecsops.engine.saved_plan import Basis, basis, differences
@@ -59,9 +60,20 @@ class Workspace:
         """The plan, and what it was made from (for `plan --out`: see engine.saved_plan). Writes nothing."""
         state = self._load()
         observed = observe(state, self.cloud, batch=self.batch)
-        lookups = look_up(self.stack, state, self.cloud, observed)
-        planned = plan(self.stack, state, observed, existing=lookups.existing, cloud_problems=lookups.problems)
+        planned = self.plan_observed(state, observed)
         return planned, basis(planned, observed, state, self.stack)
+
+    def plan_observed(self, state: StackState, observed: dict[str, Observed | None], *,
+                      cache: ListingCache | None = None) -> Plan:
+        """The plan, given the state and what the cloud holds of it (read by `observe`, or by a run over many
+        stacks that read them all at once); asks the cloud only what plan's checks need (`cache`: listings
+        shared with the run's other stacks). Writes nothing."""
+        lookups = look_up(self.stack, state, self.cloud, observed, cache=cache)
+        return plan(self.stack, state, observed, existing=lookups.existing, cloud_problems=lookups.problems)
+
+    def load_state(self) -> StackState:
+        """The stack's state as plan and drift read it (checked: see `_load`). Writes nothing."""
+        return self._load()
 
     def apply_saved(self, recorded: Basis, *, on_event: Callable[[Event], None] = lambda e: None,
                     on_plan: Callable[[Plan], None] = lambda plan: None) -> tuple[Plan, Outcome]:

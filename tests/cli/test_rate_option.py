@@ -26,7 +26,7 @@ def test_the_limit_reaches_the_client(tmp_path, emulator, monkeypatch, option, e
     else:
         monkeypatch.setenv("ECSOPS_RATE", environment)
     stack = write_stack(tmp_path, STACK)
-    arguments = parser().parse_args(["plan", str(stack), "--endpoint", emulator.endpoint, *option])
+    arguments = parser().parse_args(["apply", str(stack), "--endpoint", emulator.endpoint, *option])
     assert stack_commands.workspace(arguments).cloud.limiter.rate == expected
 
 

@@ -173,8 +173,11 @@ def test_plan_json_has_the_documented_shape(cli, stack) -> None:
 def test_drift_json_has_the_same_shape_as_plan(cli, stack) -> None:
     cli("apply", "--yes", stack)
     document = cli("drift", "--json", stack).json()
-    assert set(document) == {"stack", "backend", "changes", "summary", "resources", "warnings"}
+    # plan's keys, and what drift adds: whether something changed outside ecsops, or waits for an apply
+    assert set(document) == {"stack", "backend", "changes", "summary", "resources", "warnings", "outside", "unapplied"}
     assert document["changes"] is False and document["summary"] == {"in-sync": 2}
+    assert document["outside"] is False and document["unapplied"] is False
+    assert all(resource["causes"] == [] for resource in document["resources"])
 
 
 def test_apply_asks_and_refuses_without_a_terminal(cli, stack, admin) -> None:

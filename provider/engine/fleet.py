@@ -1,0 +1,192 @@
+"""A run over many stacks: drift or plan for a whole fleet in one process, reading the cloud once.
+
+What a loop of `ecsops drift STACK` processes pays again and again is paid once here: the start-up, and
+above all the reads. The stacks' states are read first; then, per account, the objects of every stack are
+read together (`observe_entries`), so one listing of a region's commands answers every stack holding
+commands there, and each kind's reads by id go out in full batches; the client's rate limit is one budget
+per account and region, shared by all stacks (one `Cloud` per account). Accounts never share: a stack naming
+other credentials (`credentials:`) gets its own client, listings and budget.
+
+Guarantees: nothing here writes, to the cloud or to a state. A stack that fails — its file, its backend, its
+state, a read — is reported with its problems and the others still run. The members keep the order given.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
+
+from ecsops.cloud.backend import Backend, BackendError
+from ecsops.cloud.errors import CloudError
+from ecsops.engine.drift import ResourceDrift, drift
+from ecsops.engine.errors import Diagnostic, EngineError
+from ecsops.engine.kind import Observed
+from ecsops.engine.listing import ListingCache
+from ecsops.engine.observe import READ_WORKERS, observe_entries
+from ecsops.engine.plan import Plan
+from ecsops.engine.stack_files import source_name
+from ecsops.engine.state import StackState, StateError
+from ecsops.engine.workspace import Workspace
+
+if TYPE_CHECKING:
+    from ecsops.cloud.client import Cloud
+
+RUN_TTL_S = 3600.0  # a listing serves the whole run, however long it takes
+Opener = Callable[[Path, "Accounts"], Workspace]
+
+
+class Accounts:
+    """One `Cloud` per account (the same backend reached with the same credentials), shared by every stack of
+    the run that uses it, with the listings its reads made (see `Backend.account_key`)."""
+
+    def __init__(self, make_cloud: Callable[[Backend], "Cloud"]):
+        self._make_cloud = make_cloud
+        self.clouds: dict[tuple[str, str], "Cloud"] = {}
+        self.listings: dict[tuple[str, str], ListingCache] = {}
+
+    def cloud_for(self, backend: Backend) -> "Cloud":
+        """The account's client, seen from `backend`'s region (its own identity, the account's budget)."""
+        key = backend.account_key
+        if key not in self.clouds:
+            self.clouds[key] = self._make_cloud(backend)
+            self.listings[key] = ListingCache(ttl_s=RUN_TTL_S)
+        return self.clouds[key].in_region(backend.region)
+
+    def listing_of(self, cloud: "Cloud") -> ListingCache:
+        return self.listings[cloud.backend.account_key]
+
+
+@dataclass
+class Member:
+    """One stack of the run: where its file is, what became of it, and its problems when it failed."""
+
+    path: Path
+    source: str
+    space: Workspace | None = None
+    state: StackState | None = None
+    observed: dict[str, Observed | None] | None = None
+    problems: list[Diagnostic] = field(default_factory=list)
+    drift: tuple[ResourceDrift, ...] | None = None
+    plan: Plan | None = None
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.problems)
+
+    @property
+    def account(self) -> str:
+        return self.space.cloud.backend.account if self.space is not None else "default"
+
+    def fail(self, problems: Iterable[Diagnostic]) -> None:
+        self.problems.extend(problems)
+
+
+@dataclass
+class Fleet:
+    """The members of a run and the accounts they reach."""
+
+    members: list[Member]
+    accounts: Accounts
+
+    @classmethod
+    def open(cls, paths: Sequence[Path], opener: Opener, accounts: Accounts) -> "Fleet":
+        """Each stack opened (`opener`: its file loaded, its backend chosen, its state store opened) and its
+        state read, several at once (states may live in a bucket); a stack that cannot be is a failed member."""
+        members = [Member(path, source_name(path)) for path in paths]
+        with ThreadPoolExecutor(max_workers=READ_WORKERS) as pool:
+            list(pool.map(lambda member: _open(member, opener, accounts), members))
+        return cls(members, accounts)
+
+    @property
+    def live(self) -> list[Member]:
+        return [member for member in self.members if not member.failed]
+
+    def observe(self) -> None:
+        """Reads what every live member's state records, per account all together (one listing per kind and
+        region serves every stack); a member with a failed read fails, naming the resources."""
+        for cloud, members in self._by_account():
+            entries = {(index, name): entry for index, member in enumerate(members)
+                       for name, entry in _state(member).resources.items()}
+            results = observe_entries(entries, cloud, cache=self.accounts.listing_of(cloud))
+            for index, member in enumerate(members):
+                mine = {name: results[(i, name)] for (i, name) in entries if i == index}
+                problems = [result for result in mine.values() if isinstance(result, Diagnostic)]
+                member.fail(problems)
+                member.observed = {name: seen for name, seen in mine.items() if not isinstance(seen, Diagnostic)}
+
+    def drift(self) -> None:
+        """Each live member's drift report, from what `observe` read."""
+        self.observe()
+        for member in self.live:
+            _guarded(member, lambda m: setattr(m, "drift", drift(_space(m).stack, _state(m), m.observed or {})))
+
+    def plan(self) -> None:
+        """Each live member's plan, from what `observe` read; plan's own checks share listings per account."""
+        self.observe()
+
+        def planned(member: Member) -> None:
+            space = _space(member)
+            member.plan = space.plan_observed(_state(member), member.observed or {},
+                                              cache=self.accounts.listing_of(space.cloud))
+
+        with ThreadPoolExecutor(max_workers=READ_WORKERS) as pool:
+            list(pool.map(lambda member: _guarded(member, planned), self.live))
+
+    def _by_account(self) -> list[tuple["Cloud", list[Member]]]:
+        groups: dict[tuple[str, str], list[Member]] = {}
+        for member in self.live:
+            groups.setdefault(_space(member).cloud.backend.account_key, []).append(member)
+        return [(self.accounts.clouds[key], members) for key, members in groups.items()]
+
+    def managed(self) -> dict[tuple[str, str], set[tuple[str, str, str]]]:
+        """Per account, the objects the states of its live members record: (type, region, id), deposed ones
+        included (an apply has yet to delete them)."""
+        found: dict[tuple[str, str], set[tuple[str, str, str]]] = {}
+        for member in self.live:
+            state, key = _state(member), _space(member).cloud.backend.account_key
+            mine = found.setdefault(key, set())
+            mine.update((entry.type, str(entry.region), entry.id) for entry in state.resources.values())
+            mine.update((entry.type, str(entry.region), entry.id) for entry in state.deposed)
+        return found
+
+    def regions(self) -> dict[tuple[str, str], set[str]]:
+        """Per account, the regions its live members cover: their stacks' regions, their resources' regions,
+        the regions their states record objects in."""
+        found: dict[tuple[str, str], set[str]] = {}
+        for member in self.live:
+            space, state = _space(member), _state(member)
+            mine = found.setdefault(space.cloud.backend.account_key, set())
+            mine.add(space.stack.region)
+            mine.update(resource.region for resource in space.stack.resources.values() if resource.region)
+            mine.update(str(entry.region) for entry in state.resources.values() if entry.region)
+        return found
+
+
+def _open(member: Member, opener: Opener, accounts: Accounts) -> None:
+    def opened(target: Member) -> None:
+        target.space = opener(target.path, accounts)
+        target.state = target.space.load_state()
+
+    _guarded(member, opened)
+
+
+def _guarded(member: Member, step: Callable[[Member], None]) -> None:
+    """Runs one step of a member; an expected failure becomes the member's problems (the run goes on)."""
+    try:
+        step(member)
+    except EngineError as error:
+        member.fail(error.diagnostics)
+    except (CloudError, StateError, BackendError) as error:
+        member.fail([Diagnostic(str(error), file=str(member.path))])
+
+
+def _space(member: Member) -> Workspace:
+    assert member.space is not None, f"{member.path} was not opened"
+    return member.space
+
+
+def _state(member: Member) -> StackState:
+    assert member.state is not None, f"{member.path} has no state"
+    return member.state
