@@ -2,9 +2,10 @@
 
 | command | exit code |
 |---|---|
-| `ecsops plan STACK [--json] [--detailed-exitcode]` | 0; with --detailed-exitcode 0 no changes, 2 changes; 1 error |
+| `ecsops plan PATH... [--json] [--detailed-exitcode]` | 0; with --detailed-exitcode 0 no changes, 2 changes; 1 error |
 | `ecsops apply STACK [--yes]` | 0 converged, 1 error |
-| `ecsops drift STACK [--json]` | 0 in sync, 2 drift, 1 error |
+| `ecsops drift PATH... [--json] [--unmanaged] [--fail-on C]` | 0 in sync, 2 drift (of a cause --fail-on names), 1 error |
+| `ecsops report merge REPORT.json...` | the merged report's: 0 / 2 / 1, as drift and plan |
 | `ecsops destroy STACK [--yes]` | 0 / 1 |
 | `ecsops import STACK NAME ID` | 0 / 1 |
 | `ecsops state list/show/rm/mv STACK ...` (no API call) | 0 / 1 |
@@ -13,6 +14,7 @@
 | `ecsops schema [--out DIR] [--check]` | 0; with --check 1 when stale |
 | `ecsops completion SHELL` (bash or zsh) | 0 |
 
+PATH: a stack file, a folder of stacks or a glob; more than one stack makes one fleet report (docs/drift.md).
 Every command takes `--no-color` (see ecsops.cli.terminal for how colour is decided).
 """
 

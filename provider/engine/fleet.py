@@ -13,6 +13,7 @@ state, a read — is reported with its problems and the others still run. The me
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,14 +46,17 @@ class Accounts:
         self._make_cloud = make_cloud
         self.clouds: dict[tuple[str, str], "Cloud"] = {}
         self.listings: dict[tuple[str, str], ListingCache] = {}
+        self._lock = threading.Lock()  # stacks are opened on several threads: one client per account, still
 
     def cloud_for(self, backend: Backend) -> "Cloud":
         """The account's client, seen from `backend`'s region (its own identity, the account's budget)."""
         key = backend.account_key
-        if key not in self.clouds:
-            self.clouds[key] = self._make_cloud(backend)
-            self.listings[key] = ListingCache(ttl_s=RUN_TTL_S)
-        return self.clouds[key].in_region(backend.region)
+        with self._lock:
+            if key not in self.clouds:
+                self.clouds[key] = self._make_cloud(backend)
+                self.listings[key] = ListingCache(ttl_s=RUN_TTL_S)
+            account = self.clouds[key]
+        return account.in_region(backend.region)
 
     def listing_of(self, cloud: "Cloud") -> ListingCache:
         return self.listings[cloud.backend.account_key]
