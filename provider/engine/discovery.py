@@ -21,12 +21,12 @@ import glob
 import hashlib
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
 from ecsops.engine.errors import Diagnostic, EngineError
-from ecsops.engine.stack_files import source_name, top_level
+from ecsops.engine.stack_files import repository_root, source_name, top_level
 
 IGNORE_FILE = ".ecsopsignore"
 STACK_SUFFIXES = (".yaml", ".yml")
@@ -53,10 +53,21 @@ class Shard:
         return cls(index, count)
 
     def covers(self, stack_path: Path) -> bool:
-        return shard_of(source_name(stack_path), self.count) == self.index
+        return shard_of(shard_key(stack_path), self.count) == self.index
 
     def document(self) -> dict[str, int]:
         return {"index": self.index, "count": self.count}
+
+
+def shard_key(stack_path: Path) -> str:
+    """What a stack's shard is computed from: its path from the repository root (the same on every clone); out
+    of a repository, its path from the working folder (the same for every worker that runs from the same place),
+    else its absolute path."""
+    path = Path(stack_path)
+    if repository_root(path) is not None:
+        return source_name(path)
+    absolute = path.absolute()
+    return absolute.relative_to(Path.cwd()).as_posix() if absolute.is_relative_to(Path.cwd()) else absolute.as_posix()
 
 
 def shard_of(source: str, count: int) -> int:
@@ -67,64 +78,139 @@ def shard_of(source: str, count: int) -> int:
 
 @dataclass(frozen=True)
 class Discovery:
-    """The stack files a run covers (sorted by path, each once) and the ignore files of the folders searched."""
+    """The stack files a run covers (sorted by path, each once) and the ignore files that apply to them."""
 
     stacks: tuple[Path, ...]
     ignore_files: tuple[Path, ...] = ()
-    folders: tuple[Path, ...] = field(default=())
 
     def sharded(self, shard: Shard | None) -> "Discovery":
         if shard is None:
             return self
-        return Discovery(tuple(path for path in self.stacks if shard.covers(path)), self.ignore_files, self.folders)
+        return Discovery(tuple(path for path in self.stacks if shard.covers(path)), self.ignore_files)
 
 
 def discover(paths: Sequence[str | Path]) -> Discovery:
-    """The stack files `paths` name (see the module docstring); EngineError naming every path that names none."""
-    stacks: dict[Path, None] = {}
-    folders: dict[Path, None] = {}
+    """The stack files `paths` name (see the module docstring); EngineError naming every path that names no stack.
+    A file reached twice (named and found in a folder, through a symlink) is taken once."""
+    stacks: dict[Path, Path] = {}   # resolved -> as found
+    folders: list[Path] = []
     problems: list[Diagnostic] = []
     for given in paths:
-        found = _expanded(str(given))
+        found, searched = _stacks_of(str(given))
         if not found:
-            what = "matches no file" if GLOB_CHARACTERS.search(str(given)) else "no such file or folder"
-            problems.append(Diagnostic(f"{given}: {what}"))
+            problems.append(Diagnostic(f"{given}: {_nothing(str(given), searched)}"))
+        folders.extend(searched)
         for path in found:
-            if path.is_dir():
-                folders[path] = None
-                stacks.update(dict.fromkeys(_stacks_under(path)))
-            elif path.is_file():
-                stacks[path] = None
-            else:
-                problems.append(Diagnostic(f"{path}: no such file or folder"))
+            stacks.setdefault(_resolved(path), path)
     if problems:
         raise EngineError(problems)
-    ignores = [folder / IGNORE_FILE for folder in _all_folders(folders) if (folder / IGNORE_FILE).is_file()]
-    return Discovery(tuple(sorted(stacks, key=_sort_key)), tuple(dict.fromkeys(ignores)), tuple(folders))
+    chosen = sorted(stacks.values(), key=_sort_key)
+    return Discovery(tuple(chosen), tuple(_ignore_files(folders, chosen)))
 
 
-def _expanded(given: str) -> list[Path]:
-    if not GLOB_CHARACTERS.search(given):
-        return [Path(given)] if os.path.lexists(given) else []
-    return [Path(match) for match in sorted(glob.glob(given, recursive=True))]
+def _stacks_of(given: str) -> tuple[list[Path], list[Path]]:
+    """The stack files one path names, and the folders it searched. A file that exists is taken as named,
+    whatever characters its name has; else a glob's matches are filtered as a folder's files are."""
+    if os.path.lexists(given) or not GLOB_CHARACTERS.search(given):
+        path = Path(given)
+        if path.is_dir():
+            return list(_stacks_under(path)), [path]
+        return ([path] if path.is_file() else []), []
+    found: list[Path] = []
+    folders: list[Path] = []
+    fixed = len(_fixed_prefix(given))
+    for match in sorted(glob.glob(given, recursive=True)):
+        path = Path(match)
+        if _through_symlink(path, fixed):
+            continue  # as a folder's search, a glob does not follow symlinked folders (a link to `..` loops)
+        if path.is_dir():
+            found.extend(_stacks_under(path))
+            folders.append(path)
+        elif is_stack_file(path):
+            found.append(path)
+    return found, folders
+
+
+def _fixed_prefix(pattern: str) -> tuple[str, ...]:
+    """The leading parts of a glob without glob characters (they name folders as the user wrote them)."""
+    parts = Path(pattern).parts
+    for index, part in enumerate(parts):
+        if GLOB_CHARACTERS.search(part):
+            return parts[:index]
+    return parts
+
+
+def _through_symlink(path: Path, fixed: int) -> bool:
+    """Whether a glob's match goes through a symlinked folder after the pattern's fixed prefix."""
+    parts = path.parts
+    return any(Path(*parts[:index]).is_symlink() for index in range(max(fixed, 1) + 1, len(parts)))
+
+
+def _nothing(given: str, searched: list[Path]) -> str:
+    if searched:
+        return "no stack files found (a stack is a .yaml or .yml file with a top-level name: and resources:)"
+    if os.path.lexists(given):
+        return "not a file or a folder"
+    return "matches no stack file" if GLOB_CHARACTERS.search(given) else "no such file or folder"
+
+
+def is_stack_file(path: Path) -> bool:
+    """A YAML file with a top-level `name:` and `resources:` — or one that cannot be read or scanned (a byte
+    that is not UTF-8): taken, so the loader says what is wrong, rather than passed over in silence."""
+    if path.suffix not in STACK_SUFFIXES or path.name.startswith("."):
+        return False
+    try:
+        path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return True
+    return top_level(path) is not None
 
 
 def _stacks_under(folder: Path) -> Iterable[Path]:
-    """Every stack file below `folder`, hidden folders skipped, in a stable order."""
+    """Every stack file below `folder`, hidden folders skipped, symlinked folders not followed (no loops), in a
+    stable order."""
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(name for name in dirs if not name.startswith("."))
         for name in sorted(files):
-            path = Path(root) / name
-            if path.suffix in STACK_SUFFIXES and not name.startswith(".") and top_level(path) is not None:
-                yield path
+            if is_stack_file(Path(root) / name):
+                yield Path(root) / name
 
 
-def _all_folders(roots: Iterable[Path]) -> Iterable[Path]:
-    """The folders searched: each root and every folder below it that is not hidden."""
-    for root in roots:
-        for folder, dirs, _ in os.walk(root):
+def _ignore_files(folders: Iterable[Path], stacks: Iterable[Path]) -> list[Path]:
+    """The `.ecsopsignore` files that apply: in every folder searched and below it, and in each stack's folder
+    and the folders above it up to the repository root (a stack named by a glob keeps its team's rules)."""
+    candidates: dict[Path, None] = {}
+    for root in folders:
+        for walked, dirs, _ in os.walk(root):
             dirs[:] = sorted(name for name in dirs if not name.startswith("."))
-            yield Path(folder)
+            candidates[Path(walked)] = None
+    for stack in stacks:
+        candidates.update(dict.fromkeys(_up_to_root(Path(stack).parent)))
+    found: dict[Path, Path] = {}
+    for folder in candidates:
+        if (folder / IGNORE_FILE).is_file():
+            found.setdefault(_resolved(folder / IGNORE_FILE), folder / IGNORE_FILE)
+    return sorted(found.values(), key=_sort_key)
+
+
+def _up_to_root(folder: Path) -> list[Path]:
+    """`folder` and the folders above it up to the repository root (without one: `folder` alone)."""
+    root = repository_root(folder / "x")
+    if root is None:
+        return [folder]
+    chain = [folder]
+    for parent in folder.resolve().parents:
+        if not parent.is_relative_to(root):
+            break
+        chain.append(parent)
+    return chain
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop: keep the path as found
+        return path.absolute()
 
 
 def _sort_key(path: Path) -> str:

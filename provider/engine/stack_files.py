@@ -51,9 +51,9 @@ def top_level(path: Path) -> dict[str, str] | None:
     stacks checks each against its N siblings, and must not read N x N files."""
     try:
         status = path.stat()
-    except OSError:
+        key = (str(path.resolve()), status.st_mtime_ns, status.st_size)
+    except (OSError, RuntimeError):  # gone, unreadable, or a symlink loop
         return None
-    key = (str(path.resolve()), status.st_mtime_ns, status.st_size)
     if key not in _SCANNED:
         _SCANNED[key] = _scanned(path)
     return _SCANNED[key]
@@ -64,7 +64,7 @@ _SCANNED: dict[tuple[str, int, int], dict[str, str] | None] = {}
 
 def _scanned(path: Path) -> dict[str, str] | None:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8").removeprefix("\ufeff")  # a byte-order mark, as editors write
     except (OSError, UnicodeDecodeError):
         return None
     found: dict[str, str] = {}

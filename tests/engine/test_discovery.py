@@ -29,6 +29,7 @@ def tree(tmp_path, monkeypatch) -> Path:
     (tmp_path / "stacks/b/readme.txt").write_text("name: x\nresources: {}\n")
     stack(tmp_path / "stacks/.ecsops/hidden.yaml")
     (tmp_path / "stacks/b/.ecsopsignore").write_text("ecsops:Command/*/scratch-*\n")
+    (tmp_path / "stacks/b/c/empty").mkdir()
     return tmp_path
 
 
@@ -40,8 +41,8 @@ def names(paths) -> list[str]:
     pytest.param(["stacks"], ["stacks/a/jobs.yml", "stacks/a/web.yaml", "stacks/b/c/deep.yaml"],
                  id="a-folder-recursively-only-stacks"),
     pytest.param(["stacks/*/web.yaml"], ["stacks/a/web.yaml"], id="a-glob"),
-    pytest.param(["stacks/**/*.yaml"], ["stacks/a/web.prod.yaml", "stacks/a/web.yaml", "stacks/b/c/deep.yaml",
-                                        "stacks/b/notes.yaml"], id="a-glob-matches-files-as-named"),
+    pytest.param(["stacks/**/*.yaml"], ["stacks/a/web.yaml", "stacks/b/c/deep.yaml"],
+                 id="a-globs-matches-filtered-as-a-folders-files"),
     pytest.param(["stacks/b/notes.yaml"], ["stacks/b/notes.yaml"], id="a-file-named-is-taken-as-it-is"),
     pytest.param(["stacks/a", "stacks/a/web.yaml", "stacks"],
                  ["stacks/a/jobs.yml", "stacks/a/web.yaml", "stacks/b/c/deep.yaml"], id="each-stack-once"),
@@ -55,9 +56,46 @@ def test_ignore_files_of_the_folders_searched_are_collected(tree) -> None:
     assert discover(["stacks/a"]).ignore_files == ()
 
 
+def test_a_stacks_ignore_files_up_to_the_repository_root_apply_when_it_is_named(tree) -> None:
+    (tree / ".git").mkdir()
+    (tree / ".ecsopsignore").write_text("ecsops:Command/*/tmp-*\n")
+    found = discover(["stacks/b/c/deep.yaml"]).ignore_files
+    assert sorted(path.resolve() for path in found) == [(tree / ".ecsopsignore").resolve(),
+                                                         (tree / "stacks/b/.ecsopsignore").resolve()]
+    assert len(discover(["stacks"]).ignore_files) == 2
+    assert len(discover(["stacks/a/web.yaml"]).ignore_files) == 1  # the root's only
+
+
+def test_a_file_reached_twice_is_taken_once(tree) -> None:
+    (tree / "stacks" / "b" / "link").symlink_to(tree / "stacks" / "a")
+    found = discover(["stacks", str(tree / "stacks" / "a" / "web.yaml"), "stacks/b/link/web.yaml"]).stacks
+    assert names(found) == ["stacks/a/jobs.yml", "stacks/a/web.yaml", "stacks/b/c/deep.yaml"]
+
+
+def test_a_symlink_loop_is_not_followed(tree) -> None:
+    (tree / "stacks" / "a" / "up").symlink_to("..")
+    assert names(discover(["stacks/**/*.yaml"]).stacks) == ["stacks/a/web.yaml", "stacks/b/c/deep.yaml"]
+    assert len(discover(["stacks"]).stacks) == 3
+
+
+def test_a_stack_that_cannot_be_scanned_is_taken_for_the_loader_to_report(tree) -> None:
+    (tree / "stacks" / "b" / "bom.yaml").write_text("\ufeffname: bom\nregion: cn-hangzhou\nresources: {}\n")
+    (tree / "stacks" / "b" / "latin.yaml").write_bytes(b"# caf\xe9\nname: latin\nresources: {}\n")
+    assert {"stacks/b/bom.yaml", "stacks/b/latin.yaml"} <= set(names(discover(["stacks"]).stacks))
+
+
+def test_a_file_whose_name_looks_like_a_glob_is_a_file(tree) -> None:
+    named = stack(tree / "stacks" / "web[prod].yaml")
+    assert discover([str(named.relative_to(tree))]).stacks == (Path("stacks/web[prod].yaml"),)
+
+
 @pytest.mark.parametrize(("given", "message"), [
     pytest.param("stack/", "stack/: no such file or folder", id="a-typo-in-a-folder"),
-    pytest.param("stacks/*/nothing*.yaml", "stacks/*/nothing*.yaml: matches no file", id="a-glob-matching-nothing"),
+    pytest.param("stacks/*/nothing*.yaml", "stacks/*/nothing*.yaml: matches no stack file",
+                 id="a-glob-matching-nothing"),
+    pytest.param("stacks/b/*.yaml", "stacks/b/*.yaml: matches no stack file", id="a-glob-matching-no-stack"),
+    pytest.param("stacks/b/c/empty", "stacks/b/c/empty: no stack files found (a stack is a .yaml or .yml file with a "
+                 "top-level name: and resources:)", id="a-folder-without-stacks"),
 ])
 def test_a_path_naming_nothing_is_an_error(tree, given, message) -> None:
     with pytest.raises(EngineError) as raised:
@@ -74,6 +112,16 @@ def test_every_stack_lands_in_exactly_one_shard(tmp_path) -> None:
     shares = [found.sharded(Shard(index, 4)).stacks for index in (1, 2, 3, 4)]
     assert sorted(path for share in shares for path in share) == sorted(paths)
     assert all(25 <= len(share) <= 75 for share in shares)  # spread, not all in one
+
+
+def test_out_of_a_repository_a_shard_depends_on_the_path_from_the_working_folder(tmp_path, monkeypatch) -> None:
+    shares = []
+    for clone in ("runner-1", "runner-2"):
+        for index in range(30):
+            stack(tmp_path / clone / "stacks" / f"s{index}.yaml")
+        monkeypatch.chdir(tmp_path / clone)
+        shares.append([path.name for path in discover(["stacks"]).sharded(Shard(1, 3)).stacks])
+    assert shares[0] == shares[1] and shares[0]
 
 
 def test_a_shard_depends_only_on_the_path_from_the_repository_root(tmp_path) -> None:
