@@ -56,8 +56,9 @@ def summary(report: Mapping[str, Any]) -> dict[str, int]:
 
 
 def exit_code(report: Mapping[str, Any]) -> int:
-    """1 when any stack (or the run itself) failed; else 2 when the run found what it is to fail on (drift: a cause `fail_on` names,
-    unmanaged objects counting as made outside ecsops; plan: changes, with `detailed`); else 0."""
+    """1 when any stack (or the run itself) failed; else 2 when the run found what it is to fail on (drift: a
+    cause `fail_on` names, unmanaged objects counting as made outside ecsops; plan: changes, with `detailed`);
+    else 0."""
     stacks = report["stacks"]
     if report.get("errors") or any(stack["status"] == "error" for stack in stacks):
         return EXIT_ERROR

@@ -4,7 +4,7 @@
 |---|---|
 | `ecsops plan PATH... [--json] [--detailed-exitcode]` | 0; with --detailed-exitcode 0 no changes, 2 changes; 1 error |
 | `ecsops apply STACK [--yes]` | 0 converged, 1 error |
-| `ecsops drift PATH... [--json] [--unmanaged] [--fail-on C]` | 0 in sync, 2 drift (of a cause --fail-on names), 1 error |
+| `ecsops drift PATH... [--json] [--unmanaged] [--fail-on C]` | 0 in sync, 2 drift (a cause --fail-on names), 1 error |
 | `ecsops report merge REPORT.json...` | the merged report's: 0 / 2 / 1, as drift and plan |
 | `ecsops destroy STACK [--yes]` | 0 / 1 |
 | `ecsops import STACK NAME ID` | 0 / 1 |

@@ -9,8 +9,8 @@ Plan and drift JSON share one shape:
                     [, "partial": true]}],
      "warnings": [...]}
 
-Drift documents also say why each resource differs: `"causes"` per resource and `"cause"` per change, each
-"outside" (changed outside ecsops) or "unapplied" (the stack changed since the last apply), and `"outside"` /
+Drift documents also say why each resource differs: `"causes"` per resource and per change, each a list of
+"outside" (changed outside ecsops) and "unapplied" (the stack changed since the last apply), and `"outside"` /
 `"unapplied"` for the whole stack (docs/drift.md).
 
 `"partial": true` marks (in plan) an object an earlier apply made and then failed on: apply finishes it.
@@ -213,7 +213,7 @@ def drift_document(report: tuple[ResourceDrift, ...], stack: str, backend: Mappi
         secrets = _secret_fields(entry.type)
         changes = [
             _change_document(entry.type, FieldChange(f.field, f.observed, f.desired, f.effect, f.cause), secrets,
-                             applied=_json_value(f.field, f.applied, secrets), cause=f.kind_of_cause)
+                             applied=_json_value(f.field, f.applied, secrets), causes=list(f.causes))
             for f in entry.fields
         ]
         resources.append({"name": entry.name, "type": entry.type, "id": entry.id, "region": entry.region,

@@ -163,6 +163,7 @@ class Settings:
     ci: bool = False
     named: NamedCredentials | None = None   # the stack's own `credentials:`
     named_keys: KeyPair | None = field(default=None, repr=False)  # what its variables hold
+    named_problem: str | None = None        # why they hold none (raised only if a backend needs them)
 
     @classmethod
     def from_environment(cls, region: str, directory: Path, *, endpoint: str | None = None,
@@ -178,12 +179,13 @@ class Settings:
                    access_key_id=environ.get("ECSOPS_ACCESS_KEY_ID") or None,
                    access_key_secret=environ.get("ECSOPS_ACCESS_KEY_SECRET") or None,
                    credential_sources=credential_sources(environ, home),
-                   ci=bool(environ.get("CI")), named=credentials,
-                   named_keys=credentials.keys(environ) if credentials is not None else None)
+                   ci=bool(environ.get("CI")), named=credentials, **_named_keys(credentials, environ))
 
     def explicit_keys(self) -> KeyPair | None:
         """The explicit key pair (the stack's named one first); BackendError when only half of ECSOPS_ACCESS_KEY_*
         is set (never a silent fallback)."""
+        if self.named_problem is not None:
+            raise BackendError(self.named_problem)
         if self.named_keys is not None:
             return self.named_keys
         if self.access_key_id and self.access_key_secret:
@@ -193,6 +195,17 @@ class Settings:
             present = "ECSOPS_ACCESS_KEY_ID" if self.access_key_id else "ECSOPS_ACCESS_KEY_SECRET"
             raise BackendError(f"{present} is set but {missing} is not: set both (or neither)")
         return None
+
+
+def _named_keys(credentials: NamedCredentials | None, environ: Mapping[str, str]) -> dict[str, Any]:
+    """Settings' `named_keys`, or the `named_problem` of variables that hold none (the embedded emulator does not
+    need them, so it is not an error yet)."""
+    if credentials is None:
+        return {}
+    try:
+        return {"named_keys": credentials.keys(environ)}
+    except BackendError as error:
+        return {"named_problem": str(error)}
 
 
 def chosen_backend(flag: str | None, variable: str | None, stack_key: str | None) -> tuple[str | None, str]:
@@ -227,11 +240,10 @@ def select(settings: Settings) -> Backend:
 
 
 def _selected(settings: Settings) -> Backend:
+    named = _named_backend(settings)
+    if named is not None:
+        return named
     keys = settings.explicit_keys()
-    if settings.named is not None and settings.named.profile and settings.backend != "emulator":
-        # a named profile is the stack's credentials: the chain, and an emulator's default pair, do not apply
-        return Backend("endpoint" if settings.endpoint else "cloud", settings.region,
-                       endpoint=normalise_endpoint(settings.endpoint) if settings.endpoint else None)
     if settings.backend == "emulator":
         return _emulator(settings, keys)
     if settings.backend == "cloud":
@@ -248,6 +260,21 @@ def _selected(settings: Settings) -> Backend:
             "(--backend emulator, or ECSOPS_BACKEND=emulator); for the cloud, give credentials "
             f"({_LOOKED_FOR}) and --backend cloud")
     return _embedded(settings)
+
+
+def _named_backend(settings: Settings) -> Backend | None:
+    """The backend a stack's named credentials decide: the embedded emulator (asked for without an endpoint: it
+    has its own key pair, the named credentials are not read), or, for a named profile, the cloud or endpoint
+    (neither the default chain nor an emulator's default pair applies). None: the usual rule decides."""
+    named = settings.named
+    if named is None:
+        return None
+    if settings.backend == "emulator" and not settings.endpoint:
+        return _embedded(settings)
+    if named.profile and settings.backend != "emulator":
+        endpoint = normalise_endpoint(settings.endpoint) if settings.endpoint else None
+        return Backend("endpoint" if endpoint else "cloud", settings.region, endpoint=endpoint)
+    return None
 
 
 def _profile_provider(profile: str) -> Any:

@@ -35,12 +35,18 @@ class FieldDrift:
 
     @property
     def cause(self) -> str:
-        return OUTSIDE if self.kind_of_cause == "outside" else NOT_APPLIED
+        """The causes in words: `changed outside ecsops`, `stack changed since the last apply`, or both."""
+        return " and ".join(OUTSIDE if cause == "outside" else NOT_APPLIED for cause in self.causes)
 
     @property
-    def kind_of_cause(self) -> Cause:
-        """outside: the cloud differs from what was last applied; unapplied: the stack changed since."""
-        return "outside" if canonical(self.observed) != canonical(self.applied) else "unapplied"
+    def causes(self) -> tuple[Cause, ...]:
+        """outside: the cloud differs from what was last applied; unapplied: the stack differs from it. A field
+        changed in the console and in the stack file since the last apply has both (an apply would undo the one
+        and make the other): `--fail-on unapplied` must still see it."""
+        outside = canonical(self.observed) != canonical(self.applied)
+        unapplied = canonical(self.desired) != canonical(self.applied)
+        found = tuple(cause for cause, present in zip(CAUSES, (outside, unapplied)) if present)
+        return found or ("unapplied",)
 
 
 @dataclass(frozen=True)
@@ -62,7 +68,7 @@ class ResourceDrift:
             return ("outside",)
         if self.status in ("not-applied", "not-declared"):
             return ("unapplied",)
-        found = {field.kind_of_cause for field in self.fields}
+        found = {cause for field in self.fields for cause in field.causes}
         return tuple(cause for cause in CAUSES if cause in found)
 
 

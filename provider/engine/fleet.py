@@ -109,7 +109,9 @@ class Fleet:
 
     def observe(self) -> None:
         """Reads what every live member's state records, per account all together (one listing per kind and
-        region serves every stack); a member with a failed read fails, naming the resources."""
+        region serves every stack); a member with a failed read fails, naming the resources. Members that
+        manage one object between them fail first (`_refuse_shared_objects`)."""
+        self._refuse_shared_objects()
         for cloud, members in self._by_account():
             entries = {(index, name): entry for index, member in enumerate(members)
                        for name, entry in _state(member).resources.items()}
@@ -138,34 +140,72 @@ class Fleet:
         with ThreadPoolExecutor(max_workers=READ_WORKERS) as pool:
             list(pool.map(lambda member: _guarded(member, planned), self.live))
 
+    def _refuse_shared_objects(self) -> None:
+        """Two stacks recording one object (same account, kind and id) undo each other's work at every apply:
+        each fails, naming the other, and neither is read (a read of one would answer both)."""
+        holders: dict[tuple[tuple[str, str], str, str], list[tuple[Member, str]]] = {}
+        for member in self.live:
+            key = _space(member).cloud.backend.account_key
+            for name, entry in _state(member).resources.items():
+                holders.setdefault((key, entry.type, entry.id), []).append((member, name))
+        for (_, type_, id_), held in holders.items():
+            if len(held) < 2:
+                continue
+            for member, name in held:
+                others = ", ".join(f"{other.path} (as {other_name})"
+                                   for other, other_name in held if other is not member)
+                member.fail([Diagnostic(f"{id_} is also managed by {others}: two stacks managing one object undo "
+                                        "each other's work; keep it in one (`ecsops state rm` in the other)",
+                                        resource=name, type=type_, file=str(member.path))])
+
     def _by_account(self) -> list[tuple["Cloud", list[Member]]]:
         groups: dict[tuple[str, str], list[Member]] = {}
         for member in self.live:
             groups.setdefault(_space(member).cloud.backend.account_key, []).append(member)
         return [(self.accounts.clouds[key], members) for key, members in groups.items()]
 
-    def managed(self) -> dict[tuple[str, str], set[tuple[str, str, str]]]:
-        """Per account, the objects the states of its live members record: (type, region, id), deposed ones
-        included (an apply has yet to delete them)."""
-        found: dict[tuple[str, str], set[tuple[str, str, str]]] = {}
-        for member in self.live:
-            state, key = _state(member), _space(member).cloud.backend.account_key
-            mine = found.setdefault(key, set())
-            mine.update((entry.type, str(entry.region), entry.id) for entry in state.resources.values())
-            mine.update((entry.type, str(entry.region), entry.id) for entry in state.deposed)
+    @property
+    def read(self) -> list[Member]:
+        """The members whose state was read (a member that failed later still manages what it records)."""
+        return [member for member in self.members if member.space is not None and member.state is not None]
+
+    def managed(self) -> dict[str, set[tuple[str, str, str]]]:
+        """Per backend (`Backend.account_key[0]`), the objects the states of its members record: (type, region,
+        id), deposed ones included (an apply has yet to delete them). Per backend, not per credentials: two
+        credential sets may reach one account, and what one stack manages is not unmanaged for another."""
+        found: dict[str, set[tuple[str, str, str]]] = {}
+        for member in self.read:
+            mine = found.setdefault(_space(member).cloud.backend.account_key[0], set())
+            mine.update(member_objects(_state(member)))
+        return found
+
+    def pending(self) -> dict[str, set[tuple[str, str]]]:
+        """Per backend, the interrupted creates of its members' states, as (type, name) where the object has a
+        name: what the next apply adopts by its ClientToken is not unmanaged."""
+        found: dict[str, set[tuple[str, str]]] = {}
+        for member in self.read:
+            mine = found.setdefault(_space(member).cloud.backend.account_key[0], set())
+            mine.update((entry.type, str(entry.values["name"])) for entry in _state(member).pending.values()
+                        if entry.values.get("name"))
         return found
 
     def regions(self) -> dict[tuple[str, str], set[str]]:
-        """Per account, the regions its live members cover: their stacks' regions, their resources' regions,
+        """Per account, the regions its members cover: their stacks' regions, their resources' regions,
         the regions their states record objects in."""
         found: dict[tuple[str, str], set[str]] = {}
-        for member in self.live:
+        for member in self.read:
             space, state = _space(member), _state(member)
             mine = found.setdefault(space.cloud.backend.account_key, set())
             mine.add(space.stack.region)
             mine.update(resource.region for resource in space.stack.resources.values() if resource.region)
             mine.update(str(entry.region) for entry in state.resources.values() if entry.region)
         return found
+
+
+def member_objects(state: StackState) -> set[tuple[str, str, str]]:
+    """(type, region, id) of every object a state records: its resources and its deposed objects."""
+    return ({(entry.type, str(entry.region), entry.id) for entry in state.resources.values()}
+            | {(entry.type, str(entry.region), entry.id) for entry in state.deposed})
 
 
 def _open(member: Member, opener: Opener, accounts: Accounts) -> None:

@@ -110,8 +110,8 @@ def test_one_run_reports_every_stack_with_its_cause(fleet) -> None:
 
     edited = {r["id"]: r for r in stacks[CONSOLE_EDITED]["report"]["resources"]}[fleet["edited"]]
     assert edited["causes"] == ["outside"] and edited["action"] == "drifted"
-    assert [(c["field"], c["old"], c["new"], c["cause"]) for c in edited["changes"]] == [
-        ("timeout", 999, 120, "outside")]
+    assert [(c["field"], c["old"], c["new"], c["causes"]) for c in edited["changes"]] == [
+        ("timeout", 999, 120, ["outside"])]
     deleted = {r["id"]: r for r in stacks[CONSOLE_DELETED]["report"]["resources"]}[fleet["deleted"]]
     assert deleted["action"] == "missing" and deleted["causes"] == ["outside"]
     added = {r["name"]: r for r in stacks[GROWN_IN_GIT]["report"]["resources"]}["added"]

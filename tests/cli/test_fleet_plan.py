@@ -9,7 +9,8 @@ import pytest
 
 from tests.support.emulator import Admin
 
-COMMAND = "  {name}: {{type: ecsops:Command, properties: {{name: {name}, type: RunShellScript, content: '{content}'}}}}\n"
+COMMAND = ("  {name}: {{type: ecsops:Command, properties: {{name: {name}, type: RunShellScript, "
+           "content: '{content}'}}}}\n")
 
 
 def write(folder: Path, name: str, content: str = "uptime") -> Path:
@@ -47,14 +48,22 @@ def test_detailed_exitcode_exits_2_on_changes_anywhere(cli, folder) -> None:
 
 
 def test_junit_fails_each_resource_that_changes_with_its_action(cli, folder) -> None:
-    suites = ElementTree.fromstring(cli("plan", folder, "--format", "junit").out)
+    result = cli("plan", folder, "--format", "junit", "--detailed-exitcode")
+    suites = ElementTree.fromstring(result.out)
     failures = sorted(failure.get("type") for failure in suites.iter("failure"))
-    assert failures == ["create", "replace"] and len(list(suites.iter("testcase"))) == 13
+    assert result.code == 2 and failures == ["create", "replace"] and len(list(suites.iter("testcase"))) == 13
+
+
+def test_junit_skips_changes_when_they_do_not_fail_the_run(cli, folder) -> None:
+    result = cli("plan", folder, "--format", "junit")
+    suites = ElementTree.fromstring(result.out)
+    assert result.code == 0 and list(suites.iter("failure")) == [] and len(list(suites.iter("skipped"))) == 2
 
 
 def test_a_saved_plan_is_of_one_stack(cli, folder, tmp_path) -> None:
     result = cli("plan", folder, "--out", tmp_path / "all.plan")
-    assert result.code == 1 and result.err.strip() == "error: --out saves the plan of one stack: give one stack file"
+    assert result.code == 1 and result.err.strip() == ("error: --out saves the plan of one stack file: give one stack "
+                                                       "file, not a folder, a glob or several files")
     assert not (tmp_path / "all.plan").exists()
 
 

@@ -106,3 +106,13 @@ def test_bad_credentials_are_placed_in_the_file_before_any_call(cli, tmp_path, a
     result = cli("plan", stack)
     assert result.code == 1 and f"{stack}:{line}:" in result.err and message in result.err
     assert admin.requests() == []
+
+
+def test_the_embedded_emulator_does_not_need_the_named_credentials(tmp_path, monkeypatch) -> None:
+    """The stack names variables that are not set here: a local run on the embedded emulator still works."""
+    from tests.support.cli import ecsops
+
+    monkeypatch.delenv("TEAM_B_ID", raising=False)
+    stack = write(tmp_path, "team-b", VARIABLES)
+    result = ecsops("plan", stack, "--backend", "emulator")
+    assert result.code == 0 and "1 to create" in result.out
