@@ -306,6 +306,8 @@ def add_report_command(commands: Any) -> None:
     merge.add_argument("--fail-on", choices=("outside", "unapplied", "any"), default=None,
                        help="drift: what makes the exit code 2 (default: the reports' own, which must agree)")
     merge.add_argument("--out", type=Path, metavar="FILE", help="write the merged report to FILE, not stdout")
+    merge.add_argument("--partial", action="store_true",
+                       help="merge the shards given even when some of the run's are missing")
 
 
 # -- completion -----------------------------------------------------------------------------------------

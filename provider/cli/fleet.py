@@ -188,7 +188,7 @@ def _unmanaged(fleet: Fleet, rules: Any, arguments: argparse.Namespace
     ignored = 0
     errors: list[dict[str, Any]] = []
     managed, pending, regions = fleet.managed(), fleet.pending(), fleet.regions()
-    for key, cloud in fleet.accounts.clouds.items():
+    for key, cloud in sorted(fleet.accounts.clouds.items(), key=lambda item: item[0]):  # as report merge: by name
         if key not in regions:
             continue
         try:

@@ -54,6 +54,27 @@ def causes_of(stack: Mapping[str, Any]) -> list[str]:
     return [cause for cause in CAUSES if stack.get(cause)]
 
 
+def change_causes(change: Mapping[str, Any]) -> list[str]:
+    """A drift change's causes: its `causes`, or the one `cause` of documents written before a change could
+    have both."""
+    if isinstance(change.get("causes"), list):
+        return [str(cause) for cause in change["causes"]]
+    return [str(change["cause"])] if change.get("cause") else []
+
+
+def resource_causes(resource: Mapping[str, Any]) -> list[str]:
+    """A drifted resource's causes: its `causes`, else those of its changes (each once, outside first)."""
+    if isinstance(resource.get("causes"), list):
+        return [str(cause) for cause in resource["causes"]]
+    found = {cause for change in resource.get("changes") or () for cause in change_causes(change)}
+    return [cause for cause in CAUSES if cause in found]
+
+
+def shown(value: Any) -> str:
+    """A stack's name or account as a table shows it: `-` when the stack failed before it was known."""
+    return "-" if value is None else str(value)
+
+
 def plural(count: int, noun: str) -> str:
     return f"{count:,} {noun}" + ("" if count == 1 else "s")
 
@@ -77,24 +98,33 @@ def agreeing(count: int, verb: str) -> str:
 
 
 def verdict(report: Mapping[str, Any]) -> tuple[str, str]:
-    """The last line's two halves: `("Drift", "4 of 24 stacks drifted (...), 2 failed; 5 unmanaged objects.")`."""
+    """The last line's two halves: `("Drift", "4 of 24 stacks drifted (...), 2 failed; 5 unmanaged objects.")`.
+    A run where stacks failed and nothing else was found says `Failed`: never `No drift` of stacks not checked."""
     summary = report.get("summary") or {}
     total, errors = summary.get("stacks", 0), summary.get("errors", 0)
     failed = (f", {errors:,} failed" if errors else "") + _run_failed(report)
+    unmanaged = _unmanaged_phrase(report)
+    if total and errors == total:
+        done = "planned" if is_plan(report) else "checked"
+        return "Failed", f"{errors:,} of {plural(total, 'stack')} could not be {done}{_run_failed(report)}{unmanaged}."
     if is_plan(report):
         return _plan_verdict(report, total, failed)
-    unmanaged = _unmanaged_phrase(report)
     drifted = summary.get("drifted", 0)
     if drifted or summary.get("unmanaged"):
         causes = f" ({summary.get('outside', 0):,} outside ecsops, {summary.get('unapplied', 0):,} unapplied)"
         return "Drift", f"{drifted:,} of {plural(total, 'stack')} drifted{causes}{failed}{unmanaged}."
-    in_sync = f"{summary.get('in_sync', 0):,} of {plural(total, 'stack')}" if errors else plural(total, "stack")
-    return "No drift", f"{in_sync} in sync{failed}{unmanaged}."
+    if errors:
+        return "Failed", f"no drift in {plural(total - errors, 'stack')} checked; {errors:,} failed" \
+                         f"{_run_failed(report)}{unmanaged}."
+    return "No drift", f"{plural(total, 'stack')} in sync{failed}{unmanaged}."
 
 
 def _plan_verdict(report: Mapping[str, Any], total: int, failed: str) -> tuple[str, str]:
     summary = report.get("summary") or {}
-    changing = summary.get("changes", 0)
+    changing, errors = summary.get("changes", 0), summary.get("errors", 0)
+    if not changing and errors:
+        return "Failed", f"no changes in {plural(total - errors, 'stack')} planned; {errors:,} failed" \
+                         f"{_run_failed(report)}."
     if not changing:
         quiet = summary.get("no_changes", 0)
         return "No changes", f"{quiet:,} of {plural(total, 'stack')} {agreeing(quiet, 'match')} the cloud{failed}."
@@ -175,7 +205,7 @@ def change_lines(resource: Mapping[str, Any], plan: bool) -> list[str]:
 
 
 def _drift_change(change: Mapping[str, Any]) -> list[str]:
-    note = change.get("reason") or CAUSES.get(str(change.get("cause")), "")
+    note = change.get("reason") or " and ".join(CAUSES.get(cause, cause) for cause in change_causes(change))
     return field_lines(str(change["field"]), document_paths(change), f"  ({note})" if note else "", DRIFT,
                        whole=(change.get("old"), change.get("new")))
 
@@ -216,7 +246,7 @@ def fleet_text(report: Mapping[str, Any], stream: TextIO) -> str:
 
 def _stack_table(report: Mapping[str, Any], plan: bool, style: Styler) -> list[str]:
     header = ["path", "stack", "account", "status", *([] if plan else ["causes"]), "resources"]
-    rows = [[str(stack.get("path")), str(stack.get("stack")), str(stack.get("account")), str(stack.get("status")),
+    rows = [[str(stack.get("path")), shown(stack.get("stack")), shown(stack.get("account")), str(stack.get("status")),
              *([] if plan else [", ".join(causes_of(stack)) or "-"]), counts(stack, plan)]
             for stack in report["stacks"]]
     widths = [max(len(row[column]) for row in [header, *rows]) for column in range(len(header))]
@@ -231,7 +261,7 @@ def _stack_table(report: Mapping[str, Any], plan: bool, style: Styler) -> list[s
 
 def _stack_lines(stack: Mapping[str, Any], plan: bool, style: Styler) -> list[str]:
     causes = ", ".join(CAUSES[cause] for cause in causes_of(stack))
-    lines = [f"Stack {stack.get('stack')} ({stack.get('path')}, account {stack.get('account')}): "
+    lines = [f"Stack {shown(stack.get('stack'))} ({stack.get('path')}, account {shown(stack.get('account'))}): "
              f"{stack.get('status')}" + (f" — {causes}" if causes else "")]
     for resource in differing(stack):
         symbol = PLAN_SYMBOLS.get(str(resource.get("action")), "!") if plan else "!"
@@ -329,10 +359,14 @@ def _stack_row(stack: Mapping[str, Any], plan: bool) -> str:
     if status == "error" and stack.get("errors"):
         about = str(diagnostic(stack["errors"][0])) + (f" (and {len(stack['errors']) - 1} more)"
                                                       if len(stack["errors"]) > 1 else "")
-    cells = [md.code(stack.get("path")), md.code(stack.get("stack")), md.cell(str(stack.get("account"))),
+    cells = [md.code(stack.get("path")), _code_or_dash(stack.get("stack")), md.cell(shown(stack.get("account"))),
              (f"`{symbol}` " if symbol else "") + status, *([] if plan else [", ".join(causes_of(stack))]),
              md.cell(about)]
     return f"| {' | '.join(cells)} |"
+
+
+def _code_or_dash(value: Any) -> str:
+    return "-" if value is None else md.code(value)
 
 
 def _markdown_warnings(report: Mapping[str, Any]) -> list[str]:
@@ -364,7 +398,7 @@ def _stack_block(stack: Mapping[str, Any], plan: bool) -> str:
     """A stack's collapsible block: its resources that differ as a table, then each one's diff (as `ecsops drift
     STACK --format markdown` shows them), or its errors."""
     causes = ", ".join(CAUSES[cause] for cause in causes_of(stack))
-    summary = (f"{md.code(stack.get('stack'))} {md.code(stack.get('path'))}: {md.cell(str(stack.get('status')))}"
+    summary = (f"{_code_or_dash(stack.get('stack'))} {md.code(stack.get('path'))}: {md.cell(str(stack.get('status')))}"
                + (f" ({causes})" if causes else ""))
     body = [quoted(problem_line(found, stack.get("path"))) for found in stack.get("errors") or ()]
     changing = differing(stack)
@@ -436,17 +470,48 @@ def element(parent: ET.Element | None, tag: str, text: str | None = None, **attr
     return made
 
 
+@dataclass(frozen=True)
+class FailRule:
+    """What fails the run (docs/drift.md, exit codes), so a JUnit failure is what fails it: in drift, a cause
+    `fail_on` names (unmanaged objects count as outside); in a plan, changes with --detailed-exitcode. What differs
+    and does not fail the run is a skipped test, saying why."""
+
+    plan: bool
+    fail_on: str = "any"
+    detailed: bool = False
+
+    @classmethod
+    def of(cls, report: Mapping[str, Any]) -> "FailRule":
+        return cls(is_plan(report), str(report.get("fail_on") or "any"), bool(report.get("detailed")))
+
+    def failing(self, causes: Sequence[str]) -> bool:
+        """Whether drift of `causes` fails the run (a resource whose causes are not told does)."""
+        return self.fail_on not in CAUSES or not causes or self.fail_on in causes
+
+    def skipped(self, resource: Mapping[str, Any]) -> str | None:
+        """Why a resource that differs does not fail the run, or None when it does."""
+        if self.plan:
+            return None if self.detailed else (f"{resource.get('action')}: changes fail only with "
+                                               "--detailed-exitcode")
+        causes = resource_causes(resource)
+        return None if self.failing(causes) else f"{', '.join(causes)}: not failing (--fail-on {self.fail_on})"
+
+    def unmanaged_skipped(self) -> str | None:
+        return None if self.failing(["outside"]) else f"outside: not failing (--fail-on {self.fail_on})"
+
+
 def fleet_junit(report: Mapping[str, Any]) -> str:
     """The report as JUnit XML: a test suite per stack (named by its path), a test case per resource, failing when
-    the resource drifted (its type the causes: outside, unapplied) or, in a plan, changes (its type the action);
-    a stack that could not run is one case in error; unmanaged objects are a suite of their own, each failing
-    with how to adopt it. CI systems then show what drifted as failed tests."""
-    plan = is_plan(report)
+    the resource drifted (its type the causes: outside, unapplied) or, in a plan, changes (its type the action) —
+    skipped instead when that does not fail the run (--fail-on, --detailed-exitcode); a stack that could not run
+    is one case in error; unmanaged objects are a suite of their own, each failing (or skipped) with how to adopt
+    it. CI systems then show what fails the run as failed tests."""
+    rule = FailRule.of(report)
     root = element(None, "testsuites", name=f"ecsops {report.get('command')}")
     for stack in report["stacks"]:
-        root.append(_stack_suite(stack, plan))
+        root.append(_stack_suite(stack, rule))
     if report.get("unmanaged") is not None:
-        root.append(_unmanaged_suite(report["unmanaged"]))
+        root.append(_unmanaged_suite(report["unmanaged"], rule))
     if report.get("errors"):
         root.append(_run_suite(report["errors"]))
     _count(root, root.findall("testsuite"))
@@ -462,45 +527,55 @@ def class_name(path: str) -> str:
     return ".".join(part for part in stem.replace("\\", "/").split("/") if part not in ("", ".", "..")) or path
 
 
-def _stack_suite(stack: Mapping[str, Any], plan: bool) -> ET.Element:
+def _stack_suite(stack: Mapping[str, Any], rule: FailRule) -> ET.Element:
     path = class_name(str(stack.get("path")))
     suite = element(None, "testsuite", name=str(stack.get("path")))
     properties = element(suite, "properties")
     for name in ("stack", "account", "status"):
-        element(properties, "property", name=name, value=stack.get(name))
+        element(properties, "property", name=name, value=shown(stack.get(name)))
     element(properties, "property", name="causes", value=",".join(causes_of(stack)))
     if stack.get("status") == "error":
         errors = list(stack.get("errors") or ())
-        case = element(suite, "testcase", classname=path, name=f"stack {stack.get('stack')}", time="0")
+        called = stack.get("path") if stack.get("stack") is None else stack.get("stack")
+        case = element(suite, "testcase", classname=path, name=f"stack {called}", time="0")
         first = str(diagnostic(errors[0])) if errors else "the stack could not be run"
         lines = "\n".join(problem_line(found, str(stack.get("path"))) for found in errors)
         element(case, "error", lines, message=first, type="error")
     for resource in resources_of(stack):
-        _resource_case(suite, path, resource, plan)
+        _resource_case(suite, path, resource, rule)
     _count(suite, [suite])
     return suite
 
 
-def _resource_case(suite: ET.Element, path: str, resource: Mapping[str, Any], plan: bool) -> None:
+def _resource_case(suite: ET.Element, path: str, resource: Mapping[str, Any], rule: FailRule) -> None:
     case = element(suite, "testcase", classname=path, name=f"{resource.get('name')} ({resource.get('type')})",
                    time="0")
     if resource.get("action") in UNCHANGED:
         return
+    plan = rule.plan
+    text = "\n".join([resource_head(resource, plan), *change_lines(resource, plan)])
+    skipped = rule.skipped(resource)
+    if skipped is not None:
+        element(case, "skipped", text, message=skipped)
+        return
     fields = [str(change["field"]) for change in resource.get("changes") or ()]
     told = [str(resource.get("action")) + (f" ({resource['reason']})" if resource.get("reason") else "")]
     told += [f"{'changes' if plan else 'differs'}: {', '.join(fields)}"] if fields else []
-    causes = [str(cause) for cause in resource.get("causes") or ()]
-    told += [f"cause: {', '.join(causes)}"] if causes and not plan else []
-    kind = str(resource.get("action")) if plan or not causes else ",".join(causes)
-    element(case, "failure", "\n".join([resource_head(resource, plan), *change_lines(resource, plan)]),
-            message="; ".join(told), type=kind)
+    causes = [] if plan else resource_causes(resource)
+    told += [f"cause: {', '.join(causes)}"] if causes else []
+    kind = ",".join(causes) if causes else str(resource.get("action"))
+    element(case, "failure", text, message="; ".join(told), type=kind)
 
 
-def _unmanaged_suite(found: Sequence[Mapping[str, Any]]) -> ET.Element:
+def _unmanaged_suite(found: Sequence[Mapping[str, Any]], rule: FailRule) -> ET.Element:
     suite = element(None, "testsuite", name=UNMANAGED_SUITE)
+    skipped = rule.unmanaged_skipped()
     for item in found:
         case = element(suite, "testcase", classname=UNMANAGED_SUITE, name=object_label(item), time="0")
         text = "\n".join(f"{key}: {item.get(key)}" for key in ("type", "region", "id", "name", "account", "import"))
+        if skipped is not None:
+            element(case, "skipped", text, message=skipped)
+            continue
         element(case, "failure", text, type="unmanaged",
                 message=f"in the cloud, managed by no stack: adopt it with `{item.get('import')}` "
                         "(or leave it out with a .ecsopsignore rule)")
@@ -524,5 +599,5 @@ def _count(target: ET.Element, suites: Iterable[ET.Element]) -> None:
     target.set("tests", str(len(cases)))
     target.set("failures", str(sum(1 for case in cases if case.find("failure") is not None)))
     target.set("errors", str(sum(1 for case in cases if case.find("error") is not None)))
-    target.set("skipped", "0")
+    target.set("skipped", str(sum(1 for case in cases if case.find("skipped") is not None)))
     target.set("time", "0")

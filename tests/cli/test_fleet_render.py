@@ -82,7 +82,20 @@ def test_the_text_tells_every_drifted_stack_in_full_then_errors_and_unmanaged_ob
     pytest.param(fleet([stack("a.yaml", resource("x")), stack("b.yaml", resource("y"))]),
                  "No drift: 2 stacks in sync.", id="no-drift"),
     pytest.param(fleet([stack("a.yaml", resource("x")), stack("b.yaml", errors=["boom"])], unmanaged=[]),
-                 "No drift: 1 of 2 stacks in sync, 1 failed; no unmanaged objects.", id="no-drift-one-failed"),
+                 "Failed: no drift in 1 stack checked; 1 failed; no unmanaged objects.", id="no-drift-one-failed"),
+    pytest.param(fleet([stack("a.yaml", errors=["boom"]), stack("b.yaml", errors=["boom"])]),
+                 "Failed: 2 of 2 stacks could not be checked.", id="every-stack-failed"),
+    pytest.param(fleet([stack("a.yaml", errors=["boom"])], unmanaged=[unmanaged("c-1")]),
+                 "Failed: 1 of 1 stack could not be checked; 1 unmanaged object.", id="every-stack-failed-unmanaged"),
+    pytest.param(fleet([stack("a.yaml", errors=["boom"])], command="plan"),
+                 "Failed: 1 of 1 stack could not be planned.", id="plan-every-stack-failed"),
+    pytest.param(fleet([plan_stack("a.yaml", plan_resource("x", "no-op")), stack("b.yaml", errors=["boom"])],
+                       command="plan"),
+                 "Failed: no changes in 1 stack planned; 1 failed.", id="plan-no-changes-one-failed"),
+    pytest.param(fleet([plan_stack("a.yaml", plan_resource("x", "create")), stack("b.yaml", errors=["boom"])],
+                       command="plan"),
+                 "Changes: 1 of 2 stacks changes (1 to create, 0 to update, 0 to replace, 0 to delete), 1 failed.",
+                 id="plan-changes-one-failed"),
     pytest.param(fleet([stack("a.yaml", resource("x"))], unmanaged=[unmanaged("c-1"), unmanaged("c-2")]),
                  "Drift: 0 of 1 stack drifted (0 outside ecsops, 0 unapplied); 2 unmanaged objects.",
                  id="unmanaged-objects-only"),
@@ -93,6 +106,32 @@ def test_the_text_tells_every_drifted_stack_in_full_then_errors_and_unmanaged_ob
 ])
 def test_the_last_line_sums_the_run_up(report, last) -> None:
     assert text_of(report).splitlines()[-1] == last
+
+
+def test_markdown_says_a_run_where_stacks_failed_failed() -> None:
+    report = fleet([stack("a.yaml", errors=["boom"]), stack("b.yaml", errors=["boom"])])
+    assert fleet_markdown(report).splitlines()[2] == "**Failed:** 2 of 2 stacks could not be checked."
+
+
+def early_failure() -> dict[str, Any]:
+    """A stack that failed before its name and account were known (its file did not load)."""
+    return {**stack("stacks/broken.yaml", errors=["cannot parse the stack"]), "stack": None, "account": None}
+
+
+def test_a_stack_failed_before_its_name_and_account_were_known_shows_dashes() -> None:
+    report = fleet([early_failure(), stack("stacks/web.yaml", resource("x", change("timeout", 1, 2)))])
+    text = text_of(report)
+    assert re.search(r"^stacks/broken\.yaml +- +- +error +- +1 error$", text, re.M)
+    assert "None" not in text
+    markdown = fleet_markdown(report)
+    assert "| <code>stacks/broken.yaml</code> | - | - | `!` error |" in markdown
+    assert "<details><summary>- <code>stacks/broken.yaml</code>: error" in markdown
+    assert "None" not in markdown
+    suite = junit(report).find("testsuite[@name='stacks/broken.yaml']")
+    assert suite is not None
+    assert {item.get("name"): item.get("value") for item in suite.iter("property")} == {
+        "stack": "-", "account": "-", "status": "error", "causes": ""}
+    assert [case.get("name") for case in suite.findall("testcase")] == ["stack stacks/broken.yaml"]
 
 
 def test_a_plan_shows_each_change_as_the_single_stack_plan_does() -> None:
@@ -261,6 +300,54 @@ def test_each_junit_failure_says_why(suite, case, kind, message, text) -> None:
     assert text in (found.text or "")
 
 
+def counted_skipped(element: ET.Element) -> int:
+    return int(element.get("skipped", -1))
+
+
+def fail_on_fleet(fail_on: str) -> dict[str, Any]:
+    return fleet([stack("stacks/web.yaml", resource("console", change("timeout", 1, 2, "outside")),
+                        resource("merged", change("timeout", 1, 2, "unapplied")),
+                        resource("both", change("timeout", 1, 2, "outside", "unapplied")),
+                        resource("gone", action="missing"), resource("new", action="not-applied", id_=None))],
+                 unmanaged=[unmanaged("c-hz01", name="scratch-1")], fail_on=fail_on)
+
+
+@pytest.mark.parametrize(("fail_on", "failing", "skipped"), [
+    pytest.param("any", {"console", "merged", "both", "gone", "new", "scratch-1"}, {}, id="any"),
+    pytest.param("outside", {"console", "both", "gone", "scratch-1"},
+                 {"merged": "unapplied: not failing (--fail-on outside)",
+                  "new": "unapplied: not failing (--fail-on outside)"}, id="outside"),
+    pytest.param("unapplied", {"merged", "both", "new"},
+                 {"console": "outside: not failing (--fail-on unapplied)",
+                  "gone": "outside: not failing (--fail-on unapplied)",
+                  "scratch-1": "outside: not failing (--fail-on unapplied)"}, id="unapplied"),
+])
+def test_junit_fails_only_what_fails_the_run(fail_on, failing, skipped) -> None:
+    """A drifted resource whose causes --fail-on does not name is a skipped test saying why (unmanaged objects
+    count as outside); a field changed both ways fails either rule."""
+    root = junit(fail_on_fleet(fail_on))
+    cases = {case.get("name").split(" ")[0]: case for case in root.iter("testcase")}
+    assert {name for name, case in cases.items() if case.find("failure") is not None} == failing
+    assert {name: case.find("skipped").get("message") for name, case in cases.items()
+            if case.find("skipped") is not None} == skipped
+    assert (counted(root), counted_skipped(root)) == ((6, len(failing), 0), len(skipped))
+    if "merged" in skipped:
+        assert "timeout: cloud 1, stack 2" in (cases["merged"].find("skipped").text or "")  # what differs, still told
+
+
+def test_a_plan_without_detailed_exitcode_skips_its_changes_in_junit() -> None:
+    """Changes fail a plan only with --detailed-exitcode: without it, they are skipped tests saying so."""
+    report = {**planned_fleet(), "detailed": False}
+    root = junit(fleet(report["stacks"], command="plan", detailed=False))
+    suite = root.find("testsuite[@name='stacks/web.yaml']")
+    assert suite is not None and (counted(suite), counted_skipped(suite)) == ((4, 0, 0), 3)
+    skipped = {case.get("name"): case.find("skipped").get("message") for case in suite.findall("testcase")
+               if case.find("skipped") is not None}
+    assert skipped == {"added (ecsops:Command)": "create: changes fail only with --detailed-exitcode",
+                       "kept (ecsops:Command)": "update: changes fail only with --detailed-exitcode",
+                       "old (ecsops:Command)": "delete: changes fail only with --detailed-exitcode"}
+
+
 def test_a_plan_in_junit_fails_each_resource_that_changes() -> None:
     root = junit(planned_fleet())
     suite = root.find("testsuite[@name='stacks/web.yaml']")
@@ -295,19 +382,36 @@ def test_junit_stays_well_formed_whatever_the_values_hold(where) -> None:
 
 
 def test_the_views_read_what_render_drift_document_writes() -> None:
-    """The shape the single-stack drift writes (render.drift_document) is the shape the views read."""
+    """The shape the single-stack drift writes (render.drift_document) is the shape the views read: a field
+    changed in the console (applied 60, cloud 90) and in the stack (300) has both causes."""
     report = (ResourceDrift("edited", "ecsops:Command", "c-1", "drifted",
                             (FieldDrift("timeout", 300, 60, 90, Effect.UPDATE),), region="cn-shanghai"),
+              ResourceDrift("console", "ecsops:Command", "c-3", "drifted",
+                            (FieldDrift("timeout", 60, 60, 90, Effect.UPDATE),), region="cn-shanghai"),
               ResourceDrift("calm", "ecsops:Command", "c-2", "in-sync", region="cn-shanghai"))
     document = render.drift_document(report, "web", {"kind": "endpoint", "endpoint": "http://x", "region": "r"})
     entry = {"path": "web.yaml", "source": "web.yaml", "stack": "web", "account": "default", "status": "drifted",
              "outside": document["outside"], "unapplied": document["unapplied"], "report": document, "errors": []}
-    whole = fleet([entry])
-    assert whole["summary"]["outside"] == 1
-    assert "      timeout: cloud 90, stack 300  (changed outside ecsops)" in text_of(whole).splitlines()
-    failure = junit(whole).find("testsuite/testcase[@name='edited (ecsops:Command)']/failure")
-    assert failure is not None and failure.get("type") == "outside"
+    whole = fleet([entry], fail_on="outside")
+    assert (whole["summary"]["outside"], whole["summary"]["unapplied"]) == (1, 1)
+    lines = text_of(whole).splitlines()
+    assert ("      timeout: cloud 90, stack 300  (changed outside ecsops and stack changed since the last apply)"
+            in lines)
+    assert "      timeout: cloud 90, stack 60  (changed outside ecsops)" in lines
+    for name, causes in (("edited", "outside,unapplied"), ("console", "outside")):
+        failure = junit(whole).find(f"testsuite/testcase[@name='{name} (ecsops:Command)']/failure")
+        assert failure is not None and failure.get("type") == causes  # outside among them: fails --fail-on outside
     assert "- timeout: 90\n+ timeout: 300" in fleet_markdown(whole)
+
+
+def test_a_change_of_a_report_written_before_changes_had_causes_shows_its_one_cause() -> None:
+    old = {**change("timeout", 1, 2, "unapplied", one_cause=True), "reason": None}
+    report = fleet([stack("a.yaml", resource("x", old))], fail_on="outside")
+    assert "      timeout: cloud 1, stack 2  (unapplied)" in text_of(report).splitlines()
+    unlisted = stack("a.yaml", resource("x", old))
+    del unlisted["report"]["resources"][0]["causes"]  # nor a resource its causes: taken from its changes
+    skipped = junit(fleet([unlisted], fail_on="outside")).find("testsuite/testcase/skipped")
+    assert skipped is not None and skipped.get("message") == "unapplied: not failing (--fail-on outside)"
 
 
 def test_the_text_and_the_markdown_show_the_warnings() -> None:

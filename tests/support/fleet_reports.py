@@ -15,12 +15,20 @@ REASONS = {"outside": "changed outside ecsops", "unapplied": "stack changed sinc
 STATUS_CAUSES = {"missing": ["outside"], "not-applied": ["unapplied"], "not-declared": ["unapplied"]}
 
 
-def change(field: str, old: Any, new: Any, cause: str = "outside", *, effect: str = "update",
-           paths: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """A drift change: `old` the cloud's value, `new` the stack's."""
-    return {"field": field, "old": old, "new": new, "effect": effect, "reason": REASONS[cause], "unknown": False,
-            "applied": old if cause == "unapplied" else new, "cause": cause,
+def change(field: str, old: Any, new: Any, *causes: str, effect: str = "update",
+           paths: list[dict[str, Any]] | None = None, one_cause: bool = False) -> dict[str, Any]:
+    """A drift change: `old` the cloud's value, `new` the stack's; its causes (outside unless told) as `causes`,
+    or (`one_cause`) as the single `cause` of documents written before a change could have both."""
+    told = list(causes or ("outside",))
+    made = {"field": field, "old": old, "new": new, "effect": effect,
+            "reason": " and ".join(REASONS[cause] for cause in told), "unknown": False,
+            "applied": old if told == ["unapplied"] else (None if len(told) > 1 else new),
             "paths": paths if paths is not None else [{"path": field, "change": "update", "old": old, "new": new}]}
+    return {**made, "cause": told[0]} if one_cause else {**made, "causes": told}
+
+
+def causes_of_change(made: dict[str, Any]) -> list[str]:
+    return list(made["causes"]) if "causes" in made else [made["cause"]]
 
 
 def resource(name: str, *changes: dict[str, Any], action: str | None = None, id_: str | None = "auto",
@@ -28,7 +36,7 @@ def resource(name: str, *changes: dict[str, Any], action: str | None = None, id_
     """A drift document's resource: drifted when it has changes, else in sync (or `action`)."""
     status = action or ("drifted" if changes else "in-sync")
     causes = STATUS_CAUSES.get(status) or [cause for cause in ("outside", "unapplied")
-                                            if any(c["cause"] == cause for c in changes)]
+                                            if any(cause in causes_of_change(c) for c in changes)]
     return {"name": name, "type": type_, "id": f"c-{name}" if id_ == "auto" else id_, "region": region,
             "action": status, "reason": reason, "causes": causes, "changes": list(changes), "preview": {}}
 
@@ -42,11 +50,15 @@ def drift_report(stack: str, resources: Iterable[dict[str, Any]]) -> dict[str, A
             "resources": found, "warnings": []}
 
 
-def stack(path: str, *resources: dict[str, Any], account: str = "default", name: str | None = None,
-          errors: Sequence[str] = ()) -> dict[str, Any]:
-    """A drift run's entry for the stack file `path` (its name the file's stem unless `name`)."""
+def stack(path: str, *resources: dict[str, Any], account: str | None = "default", name: str | None = None,
+          errors: Sequence[str] = (), managed: Sequence[dict[str, Any]] | None = None,
+          pending: Sequence[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A drift run's entry for the stack file `path` (its name the file's stem unless `name`); `managed` and
+    `pending` (left out unless given, as in reports written before them) what its state records."""
     name = name or path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     entry: dict[str, Any] = {"path": path, "source": path, "stack": name, "account": account}
+    entry.update({key: list(value) for key, value in (("managed", managed), ("pending", pending))
+                  if value is not None})
     if errors:
         return {**entry, "status": "error", "outside": False, "unapplied": False, "report": None,
                 "errors": [diagnostic(message, path) for message in errors]}
@@ -54,6 +66,11 @@ def stack(path: str, *resources: dict[str, Any], account: str = "default", name:
     outside, unapplied = fleet_document.causes_of(report["resources"])
     return {**entry, "status": "drifted" if report["changes"] else "in-sync", "outside": outside,
             "unapplied": unapplied, "report": report, "errors": []}
+
+
+def recorded(id_: str, type_: str = "ecsops:Command", region: str | None = REGION) -> dict[str, Any]:
+    """An object a stack's state records (its `managed`), as the state records it."""
+    return {"type": type_, "region": region, "id": id_}
 
 
 def diagnostic(message: str, file: str | None = None, severity: str = "error") -> dict[str, Any]:
