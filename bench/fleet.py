@@ -4,6 +4,8 @@ license tasks), with the emulator world it needs."""
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 REGION = "cn-hangzhou"
@@ -54,6 +56,47 @@ def stack_document(name: str, counts: dict[str, int]) -> dict[str, Any]:
             "name": f"bench-license-{index:02d}", "description": "bench", "licenseType": "vCPU", "limit": 64,
             "discoveryRules": [{"product": f"Product {index}"}]}}
     return {"name": name, "region": REGION, "resources": resources}
+
+
+REFERENCE = re.compile(r"\$\{([A-Za-z][A-Za-z0-9_-]*)\.")   # ${name.attribute}: another resource's field
+
+
+def partition(document: dict[str, Any], stacks: int, prefix: str = "fleet") -> list[dict[str, Any]]:
+    """The resources of one stack `document` dealt into `stacks` stack documents of equal size, as a fleet of
+    teams' stacks would hold the same objects: each named `<prefix>-NNN` (its own state), in the same region; a
+    resource and every resource it references (or that references it) in the same stack — a scheduled
+    invocation with its command; and the groups spread so each stack mixes the kinds (largest groups first,
+    each into the stack with the most room left). Resources keep the document's order within a stack."""
+    resources = document["resources"]
+    if not stacks or len(resources) % stacks:
+        raise ValueError(f"{len(resources)} resources do not make {stacks} stacks of equal size")
+    size = len(resources) // stacks
+    parent = {name: name for name in resources}
+
+    def root(name: str) -> str:
+        while parent[name] != name:
+            parent[name] = parent[parent[name]]
+            name = parent[name]
+        return name
+
+    for name, entry in resources.items():
+        for target in REFERENCE.findall(json.dumps(entry)):
+            if target in resources:  # not ${config.X}
+                parent[root(name)] = root(target)
+    groups: dict[str, list[str]] = {}
+    for name in resources:
+        groups.setdefault(root(name), []).append(name)
+    members: list[list[str]] = [[] for _ in range(stacks)]
+    for group in sorted(groups.values(), key=len, reverse=True):   # stable: document order among equals
+        emptiest = max(range(stacks), key=lambda index: (size - len(members[index]), -index))
+        if len(members[emptiest]) + len(group) > size:
+            raise ValueError(f"cannot deal {len(resources)} resources into {stacks} stacks of {size}: "
+                             f"a group of {len(group)} ({group[0]}, ...) fits in none")
+        members[emptiest].extend(group)
+    order = {name: index for index, name in enumerate(resources)}
+    return [{"name": f"{prefix}-{index:03d}", "region": document["region"],
+             "resources": {name: resources[name] for name in sorted(names, key=order.__getitem__)}}
+            for index, names in enumerate(members)]
 
 
 def world_document(counts: dict[str, int]) -> dict[str, Any]:

@@ -19,6 +19,13 @@ repeated: `ecsops drift` of a one-resource stack against a running emulator, and
 State: an apply of N creates (commands) at parallelism 8 and 20 ms per API call, its state in the local
 folder and then on OSS (the emulator's, through the official SDK): time, and the object writes the state
 cost (PutObject, counted by the emulator's log) — batched per group of steps in flight.
+
+Fleet (`--fleet`; `python bench/run.py --sizes '' --skip-target --fleet` for these rows alone): the mixed stack
+of 5,000 resources dealt into 100 stacks of 50 in one folder (`fleet.partition`: each scheduled invocation with
+its command), at 20 ms per call, each drifted as the installed `ecsops` runs it (the whole process: wall time,
+API calls, peak memory from wait4): the one stack of 5,000 (the baseline calls), `ecsops drift FOLDER` (all 100
+in one process), and `ecsops drift STACK` once per stack, one process after another. The one stack and the
+fleet each have an emulator of their own holding only their objects, so a listing costs the same in both.
 """
 
 from __future__ import annotations
@@ -41,7 +48,7 @@ from typing import Any
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.fleet import mix, stack_document, world_document  # noqa: E402
+from bench.fleet import mix, partition, stack_document, world_document  # noqa: E402
 
 KEYS = ("ecsops-local", "ecsops-local-secret")
 FROZEN_AT = "2030-01-01T00:00:00+00:00"
@@ -113,7 +120,8 @@ def measure(emulator: Emulator, stack: Path, operation: str, *, batch: bool = Tr
 
 
 def child(arguments: argparse.Namespace) -> None:
-    """Runs one operation and prints {"seconds", "peak_mb", "detail"} as the last line."""
+    """Runs one operation and prints {"seconds", "peak_mb", "detail"} as the last line. Given a folder, runs it
+    on each of the folder's stacks (`*.yaml`) in turn, in this one process (how the fleet rows apply theirs)."""
     import ecsops.resources  # noqa: F401  (registers every kind)
     from ecsops.cloud.backend import Backend, KeyPair
     from ecsops.cloud.client import Cloud
@@ -121,33 +129,36 @@ def child(arguments: argparse.Namespace) -> None:
     from ecsops.engine.stack import load_stack
     from ecsops.engine.workspace import Workspace
 
-    stack = load_stack(arguments.stack)
-    cloud = Cloud(Backend("endpoint", stack.region, endpoint=arguments.endpoint, keys=KeyPair(*KEYS), emulated=True),
-                  rate=arguments.client_rate or None)
-    store = None
-    if arguments.state:
-        from ecsops.engine.state_location import open_store, parse_location
+    paths = sorted(arguments.stack.glob("*.yaml")) if arguments.stack.is_dir() else [arguments.stack]
+    seconds, counted = 0.0, 0   # changes (plan) or steps done (apply), over every stack
+    for path in paths:
+        stack = load_stack(path)
+        cloud = Cloud(Backend("endpoint", stack.region, endpoint=arguments.endpoint, keys=KeyPair(*KEYS),
+                              emulated=True), rate=arguments.client_rate or None)
+        store = None
+        if arguments.state:
+            from ecsops.engine.state_location import open_store, parse_location
 
-        store = open_store(parse_location(arguments.state, Path.cwd()), stack.name, cloud.backend, stack.region)
-    space = Workspace.open(stack, cloud, store=store, workers=arguments.workers, batch=not arguments.naive)
-    started = time.perf_counter()
-    if arguments.child == "plan":
-        planned = space.plan()
-        detail = f"{sum(1 for item in planned.resources if item.action.value != 'no-op')} changes"
-        if planned.has_changes:  # the bench plans only after a complete apply
-            raise SystemExit(f"plan after apply: {detail}")
-    elif arguments.child == "drift":
-        report = space.drift()
-        if not in_sync(report):
-            raise SystemExit(f"drift after apply: {[item for item in report if item.status != 'in-sync'][:3]}")
-        detail = "in sync"
-    else:
-        _, outcome = space.apply()
-        assert outcome is not None
-        if not outcome.ok:
-            raise SystemExit(f"apply failed: {[str(failure) for failure in outcome.failures[:5]]}")
-        detail = f"{len(outcome.done)} done"
-    seconds = time.perf_counter() - started
+            store = open_store(parse_location(arguments.state, Path.cwd()), stack.name, cloud.backend, stack.region)
+        space = Workspace.open(stack, cloud, store=store, workers=arguments.workers, batch=not arguments.naive)
+        started = time.perf_counter()
+        if arguments.child == "plan":
+            planned = space.plan()
+            counted += sum(1 for item in planned.resources if item.action.value != "no-op")
+            if planned.has_changes:  # the bench plans only after a complete apply
+                raise SystemExit(f"plan after apply: {counted} changes")
+        elif arguments.child == "drift":
+            report = space.drift()
+            if not in_sync(report):
+                raise SystemExit(f"drift after apply: {[item for item in report if item.status != 'in-sync'][:3]}")
+        else:
+            _, outcome = space.apply()
+            assert outcome is not None
+            if not outcome.ok:
+                raise SystemExit(f"apply failed: {[str(failure) for failure in outcome.failures[:5]]}")
+            counted += len(outcome.done)
+        seconds += time.perf_counter() - started
+    detail = {"plan": f"{counted} changes", "drift": "in sync"}.get(arguments.child, f"{counted} done")
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "detail": detail}))
 
@@ -325,6 +336,144 @@ def startup_table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+FLEET_LATENCY_MS = 20
+FLEET_TARGETS = {"calls_over_pct": 10.0, "seconds": 5.0, "peak_mb": 250}   # the fleet issue's targets
+
+
+@dataclass
+class Process:
+    """One `ecsops` process, as a user runs it."""
+    code: int
+    seconds: float   # wall time, interpreter start to exit
+    peak_mb: float   # its peak resident memory (ru_maxrss from wait4)
+    out: str
+    err: str
+
+
+def ecsops_process(argv: list[str], directory: Path) -> Process:
+    """Runs the installed `ecsops` with `argv` (as `timed`, byte code may be cached) and waits for it with wait4,
+    whose resource usage is that process's alone."""
+    environment = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+    with tempfile.TemporaryFile("w+", dir=directory) as out, tempfile.TemporaryFile("w+", dir=directory) as err:
+        started = time.perf_counter()
+        process = subprocess.Popen([*ecsops_command(), *argv], stdout=out, stderr=err, env=environment,
+                                   stdin=subprocess.DEVNULL, text=True)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return Process(process.returncode, seconds, usage.ru_maxrss / 1024, out.read(), err.read())
+
+
+def in_sync_process(argv: list[str], directory: Path) -> Process:
+    """`ecsops ARGV`, which must find every stack in sync (exit 0)."""
+    finished = ecsops_process(argv, directory)
+    if finished.code != 0:
+        raise RuntimeError(f"ecsops {' '.join(argv)}: exit {finished.code}, expected 0 (in sync)\n"
+                           f"{finished.err[-3000:]}{finished.out[-2000:]}")
+    return finished
+
+
+def unlimited(emulator: Emulator) -> list[str]:
+    """The options of every measured `ecsops` run: this emulator, and no client-side rate limit (as the table
+    rows: they measure ecsops and the emulator, not the limiter)."""
+    return ["--endpoint", emulator.endpoint, "--rate", "0"]
+
+
+def fleet_summary(output: str) -> str:
+    """What the fleet report (`--json`, docs/drift.md) says of the stacks, if it parses."""
+    try:
+        summary = json.loads(output)["summary"]
+        return f"{summary['stacks']} stacks, {summary['in_sync']} in sync"
+    except (ValueError, KeyError, TypeError):
+        return "exit 0 (in sync)"
+
+
+def fleet_rows(directory: Path, stacks: int, size: int) -> list[dict[str, Any]]:
+    """One stack of `stacks` x `size` resources, and the same resources as `stacks` stacks of `size` in one folder,
+    drifted at FLEET_LATENCY_MS per call: the one stack; the folder in one process; each stack in a process."""
+    n = stacks * size
+    counts = mix(n)
+    document = stack_document(f"fleet-one-{n}", counts)
+    workdir = directory / "fleet"
+    one, many = workdir / "one", workdir / "many"
+    folder = many / "stacks"
+    folder.mkdir(parents=True)
+    one.mkdir()
+    big = one / "stack.yaml"
+    big.write_text(yaml.safe_dump(document, sort_keys=False))
+    paths = []
+    for part in partition(document, stacks):
+        paths.append(folder / f"{part['name']}.yaml")
+        paths[-1].write_text(yaml.safe_dump(part, sort_keys=False))
+    latency = f"{FLEET_LATENCY_MS} ms"
+    emulator = Emulator(one)
+    try:
+        emulator.admin("POST", "world", world_document(counts))
+        emulator.admin("POST", "clock", {"set": FROZEN_AT})
+        # not counted: each code path's byte code written, as in a user's every run but the first (the stacks are
+        # not applied yet, so these find drift: their exit codes do not matter)
+        for warm_up in (folder, paths[0]):
+            ecsops_process(["drift", str(warm_up), *unlimited(emulator)], workdir)
+        progress(f"fleet: apply of one stack of {n:,}")
+        measure(emulator, big, "apply")
+        emulator.admin("POST", "faults", {"latencyMs": FLEET_LATENCY_MS})
+        progress(f"fleet: ecsops drift of one stack of {n:,} at {latency} per call")
+        emulator.admin("DELETE", "requests")
+        baseline = in_sync_process(["drift", str(big), *unlimited(emulator)], workdir)
+        baseline_calls = emulator.calls()[0]
+    finally:
+        emulator.stop()
+    emulator = Emulator(many)
+    try:
+        emulator.admin("POST", "world", world_document(counts))
+        emulator.admin("POST", "clock", {"set": FROZEN_AT})
+        progress(f"fleet: apply of {stacks} stacks of {size} (one process)")
+        measure(emulator, folder, "apply")
+        emulator.admin("POST", "faults", {"latencyMs": FLEET_LATENCY_MS})
+        progress(f"fleet: ecsops drift of the folder of {stacks} stacks, one process, at {latency} per call")
+        emulator.admin("DELETE", "requests")
+        fleet = in_sync_process(["drift", str(folder), "--json", *unlimited(emulator)], workdir)
+        fleet_calls = emulator.calls()[0]
+        progress(f"fleet: ecsops drift of each of the {stacks} stacks, a process each, at {latency} per call")
+        emulator.admin("DELETE", "requests")
+        each = [in_sync_process(["drift", str(path), *unlimited(emulator)], workdir) for path in paths]
+        each_calls = emulator.calls()[0]
+    finally:
+        emulator.stop()
+
+    def row(label: str, count: int, seconds: float, calls: int, peak_mb: float, detail: str) -> dict[str, Any]:
+        return {"fleet": label, "stacks": count, "resources": n, "latency_ms": FLEET_LATENCY_MS,
+                "seconds": round(seconds, 2), "calls": calls,
+                "calls_over_baseline_pct": round(100 * (calls - baseline_calls) / max(baseline_calls, 1), 1),
+                "peak_mb": round(peak_mb), "detail": detail}
+
+    rows = [row(f"ecsops drift STACK: one stack of {n:,} (baseline)", 1, baseline.seconds, baseline_calls,
+                baseline.peak_mb, "in sync"),
+            row(f"ecsops drift FOLDER: {stacks} stacks of {size}, one process", stacks, fleet.seconds, fleet_calls,
+                fleet.peak_mb, fleet_summary(fleet.out)),
+            row(f"ecsops drift STACK: {stacks} stacks of {size}, a process each, one after another", stacks,
+                sum(item.seconds for item in each), each_calls, max(item.peak_mb for item in each),
+                f"{stacks} in sync; peak MB: the largest process")]
+    targets = FLEET_TARGETS
+    met = (rows[1]["calls_over_baseline_pct"] <= targets["calls_over_pct"] and rows[1]["seconds"] <= targets["seconds"]
+           and rows[1]["peak_mb"] <= targets["peak_mb"])
+    rows[1]["detail"] += (f"; targets (calls ≤ +{targets['calls_over_pct']:g} %, ≤ {targets['seconds']:g} s, "
+                          f"≤ {targets['peak_mb']} MB): {'met' if met else 'NOT met'}")
+    return rows
+
+
+def fleet_table(rows: list[dict[str, Any]]) -> str:
+    lines = ["| fleet drift | stacks | resources | latency | process s | API calls | vs one stack | peak MB | detail |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for row in rows:
+        lines.append(f"| {row['fleet']} | {row['stacks']} | {row['resources']:,} | {row['latency_ms']:g} ms | "
+                     f"{row['seconds']:.2f} | {row['calls']:,} | {row['calls_over_baseline_pct']:+.1f} % | "
+                     f"{row['peak_mb']} | {row['detail']} |")
+    return "\n".join(lines)
+
+
 def progress(message: str) -> None:
     print(f"... {message}", file=sys.stderr, flush=True)
 
@@ -365,9 +514,15 @@ def main() -> None:
     parser.add_argument("--latencies", default="0,20", help="emulator latency per call, ms (default: %(default)s)")
     parser.add_argument("--rate", type=float, default=100, help="R, calls/s, for the apply target (default: %(default)s)")
     parser.add_argument("--skip-target", action="store_true", help="skip the point-10 target runs")
-    parser.add_argument("--startup-runs", type=int, default=20, help="runs of each start-up row (default: %(default)s)")
-    parser.add_argument("--state-size", type=int, default=1000,
-                        help="creates in the state rows, local vs OSS (default: %(default)s; 0 skips them)")
+    parser.add_argument("--startup-runs", type=int,
+                        help="runs of each start-up row (default: 20, or 0 with --fleet; 0 skips them)")
+    parser.add_argument("--state-size", type=int,
+                        help="creates in the state rows, local vs OSS (default: 1000, or 0 with --fleet; 0 skips "
+                             "them)")
+    parser.add_argument("--fleet", action="store_true",
+                        help="the fleet rows: one stack of S x R resources against S stacks of R (see above)")
+    parser.add_argument("--fleet-stacks", type=int, default=100, help="S, stacks in the fleet (default: %(default)s)")
+    parser.add_argument("--fleet-size", type=int, default=50, help="R, resources per stack (default: %(default)s)")
     parser.add_argument("--state", help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path, help="also write every row to this file")
     parser.add_argument("--child", choices=["plan", "drift", "apply"], help=argparse.SUPPRESS)
@@ -382,13 +537,19 @@ def main() -> None:
         return
     sizes = [int(size) for size in arguments.sizes.split(",") if size]
     latencies = [float(latency) for latency in arguments.latencies.split(",")]
+    # --fleet alone runs only the fleet rows: the start-up and state rows then run only when asked for
+    startup_runs = arguments.startup_runs if arguments.startup_runs is not None else 0 if arguments.fleet else 20
+    state_size = arguments.state_size if arguments.state_size is not None else 0 if arguments.fleet else 1000
     with tempfile.TemporaryDirectory(prefix="ecsops-bench-") as directory:
-        startup = startup_rows(Path(directory), arguments.startup_runs)
+        startup = startup_rows(Path(directory), startup_runs) if startup_runs else []
         rows = scale_rows(Path(directory), sizes, latencies) if sizes else []
         targets = [] if arguments.skip_target else target_rows(Path(directory), arguments.rate)
-        states = state_rows(Path(directory), arguments.state_size) if arguments.state_size else []
-    print(f"machine: {machine()}\n")
-    print(startup_table(startup))
+        states = state_rows(Path(directory), state_size) if state_size else []
+        fleet = fleet_rows(Path(directory), arguments.fleet_stacks, arguments.fleet_size) if arguments.fleet else []
+    print(f"machine: {machine()}")
+    if startup:
+        print()
+        print(startup_table(startup))
     if rows:
         print()
         print(table(rows))
@@ -398,9 +559,12 @@ def main() -> None:
     if states:
         print()
         print(state_table(states))
+    if fleet:
+        print()
+        print(fleet_table(fleet))
     if arguments.json:
         arguments.json.write_text(json.dumps({"machine": machine(), "startup": startup, "rows": rows,
-                                              "targets": targets, "states": states}, indent=1))
+                                              "targets": targets, "states": states, "fleet": fleet}, indent=1))
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ large stacks costs a read of each, not a load.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -51,9 +52,9 @@ def top_level(path: Path) -> dict[str, str] | None:
     stacks checks each against its N siblings, and must not read N x N files."""
     try:
         status = path.stat()
-        key = (str(path.resolve()), status.st_mtime_ns, status.st_size)
-    except (OSError, RuntimeError):  # gone, unreadable, or a symlink loop
+    except OSError:  # gone, unreadable, or a symlink loop
         return None
+    key = (os.path.abspath(path), status.st_mtime_ns, status.st_size)
     if key not in _SCANNED:
         _SCANNED[key] = _scanned(path)
     return _SCANNED[key]
@@ -76,8 +77,9 @@ def _scanned(path: Path) -> dict[str, str] | None:
 def check_single_owner(stack: Stack, recorded: str | None, where: str) -> None:
     """Raises EngineError naming both files when another stack file shares this stack's state at `where`."""
     mine = Path(stack.path).resolve()
-    for sibling in sorted(mine.parent.glob("*.y*ml")):
-        if sibling.resolve() == mine or sibling.suffix not in (".yaml", ".yml"):
+    for sibling in sorted(mine.parent.glob("*.y*ml")):  # beside `mine` resolved: a name tells them apart
+        if sibling.suffix not in (".yaml", ".yml") or sibling.name == mine.name or (
+                sibling.is_symlink() and sibling.resolve() == mine):
             continue
         declared = top_level(sibling)
         if declared and declared.get("state") == stack.state and _sibling_shares(stack, sibling, declared["name"]):
