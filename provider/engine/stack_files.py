@@ -77,10 +77,7 @@ def _scanned(path: Path) -> dict[str, str] | None:
 def check_single_owner(stack: Stack, recorded: str | None, where: str) -> None:
     """Raises EngineError naming both files when another stack file shares this stack's state at `where`."""
     mine = Path(stack.path).resolve()
-    for sibling in sorted(mine.parent.glob("*.y*ml")):  # beside `mine` resolved: a name tells them apart
-        if sibling.suffix not in (".yaml", ".yml") or sibling.name == mine.name or (
-                sibling.is_symlink() and sibling.resolve() == mine):
-            continue
+    for sibling in _siblings(mine):
         declared = top_level(sibling)
         if declared and declared.get("state") == stack.state and _sibling_shares(stack, sibling, declared["name"]):
             raise EngineError.single(_shared(stack, sibling, where))
@@ -91,6 +88,14 @@ def check_single_owner(stack: Stack, recorded: str | None, where: str) -> None:
     declared = top_level(owner) if owner.is_file() and owner.resolve() != mine else None
     if declared and _wrote(declared["name"], stack.state_name):
         raise EngineError.single(_shared(stack, owner, where))
+
+
+def _siblings(mine: Path) -> list[Path]:
+    """The other YAML files beside the stack file `mine` (resolved: a name tells them apart; a symlink to it is
+    not another file)."""
+    return [sibling for sibling in sorted(mine.parent.glob("*.y*ml"))
+            if sibling.suffix in (".yaml", ".yml") and sibling.name != mine.name
+            and not (sibling.is_symlink() and sibling.resolve() == mine)]
 
 
 def _wrote(owner: str, state_name: str) -> bool:
