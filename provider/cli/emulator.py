@@ -22,14 +22,15 @@ from ecsops.cloud.backend import EMULATOR_ACCESS_KEY_ID, EMULATOR_ACCESS_KEY_SEC
 
 
 def run_serve(arguments: argparse.Namespace) -> int:
-    from ecsops.emulator import world
+    from ecsops.emulator import clock, events, world
     from ecsops.emulator.server import EmulatorServer, is_loopback
 
     host = arguments.host or LOOPBACK
     server = EmulatorServer(arguments.db, host=host, port=arguments.port, allow_remote=arguments.host is not None)
     with server.database.transaction() as tx:
         if arguments.world:
-            world.merge(tx, world.parse(yaml.safe_load(arguments.world.read_text())))
+            merged = world.merge(tx, world.parse(yaml.safe_load(arguments.world.read_text())))
+            events.announce(tx, merged, clock.now(tx))  # as the admin route: a status it changed is announced
         if arguments.access_key_id or arguments.access_key_secret:
             if not (arguments.access_key_id and arguments.access_key_secret):
                 print("error: give both --access-key-id and --access-key-secret", file=sys.stderr)

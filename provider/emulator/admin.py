@@ -131,7 +131,7 @@ def post_world(app: "EmulatorApp", request: Request) -> dict[str, Any]:
     if document.account is not None and document.account.access_keys == []:
         raise AdminError("account.accessKeys: an empty list would lock every client out, this admin API included")
     with app.db.transaction() as tx:
-        world.merge(tx, document)
+        events.announce(tx, world.merge(tx, document), clock.now(tx))  # the merge records, the route announces
         return world.dump(tx)
 
 

@@ -15,16 +15,35 @@ from typing import Callable
 
 Step = Callable[[sqlite3.Connection, datetime], None]
 
-_STEPS: list[Step] = []
+#: The order catch-up steps run in, stated here rather than left to the order modules happen to be imported in:
+#: system events first (an event may stop or restart an instance, which the runs due after it must see), then
+#: the runs of scheduled invocations, then the delivery of the records of runs that finished (including runs
+#: this catch-up just made).
+PHASES = ("events", "runs", "deliveries")
+
+_STEPS: dict[str, list[Step]] = {phase: [] for phase in PHASES}
 
 
-def step(function: Step) -> Step:
-    """Registers a catch-up step (products do this at import)."""
-    _STEPS.append(function)
-    return function
+def step(phase: str) -> Callable[[Step], Step]:
+    """Registers a catch-up step in `phase` (one of PHASES; products do this at import). Within a phase, steps
+    run in registration order."""
+    if phase not in _STEPS:
+        raise ValueError(f"unknown catch-up phase {phase!r}: one of {', '.join(PHASES)}")
+
+    def register(function: Step) -> Step:
+        if function not in _STEPS[phase]:
+            _STEPS[phase].append(function)
+        return function
+
+    return register
+
+
+def steps() -> list[Step]:
+    """Every registered step, in the order catch_up runs them."""
+    return [function for phase in PHASES for function in _STEPS[phase]]
 
 
 def catch_up(tx: sqlite3.Connection, now: datetime) -> None:
-    """Runs every step in registration order; each must be idempotent for the same `now`."""
-    for function in _STEPS:
+    """Runs every step, phase by phase (PHASES); each must be idempotent for the same `now`."""
+    for function in steps():
         function(tx, now)

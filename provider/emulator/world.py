@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import sqlite3
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Literal, Mapping
 
@@ -127,8 +128,19 @@ def seed_if_new(tx: sqlite3.Connection) -> None:
     set_meta(tx, "seeded", True)
 
 
-def merge(tx: sqlite3.Connection, world: World) -> None:
-    """Upserts everything the document names; rejects references to unknown regions."""
+@dataclass(frozen=True)
+class StatusChange:
+    """An existing instance whose status a merge changed: `before` is its row as it was. The merge only records
+    it; whoever merges announces it (the admin route, through ecsops.emulator.events), so this module, which the
+    events package builds on, never reaches up into it."""
+
+    before: sqlite3.Row
+    status: str
+
+
+def merge(tx: sqlite3.Connection, world: World) -> list[StatusChange]:
+    """Upserts everything the document names; rejects references to unknown regions. Returns the status changes of
+    instances that existed (a new instance has no change to announce)."""
     if world.account is not None:
         _merge_account(tx, world.account)
     if world.regions is not None:
@@ -143,13 +155,7 @@ def merge(tx: sqlite3.Connection, world: World) -> None:
         if entry.region not in known:
             label = entry.name or (entry.id if isinstance(entry, Instance) else "")
             raise WorldError(f"world document: {label}: unknown region {entry.region!r}")
-    from ecsops.emulator.events import set_instance_status  # here: the events package builds on this module
-
-    instant = clock.now(tx)
-    now = clock.iso(instant)
-    for instance in world.instances:
-        set_instance_status(tx, instance.id, instance.status, instant)  # announces a change of an existing one
-        _upsert_instance(tx, instance, now)
+    changes = _merge_instances(tx, world.instances)
     for bucket in world.buckets:
         tx.execute("INSERT OR REPLACE INTO buckets (name, region) VALUES (?, ?)", (bucket.name, bucket.region))
     for project in world.log_projects:
@@ -159,6 +165,19 @@ def merge(tx: sqlite3.Connection, world: World) -> None:
     for group in world.contact_groups:
         tx.execute("INSERT OR REPLACE INTO contact_groups (name, description) VALUES (?, ?)",
                    (group.name, group.description))
+    return changes
+
+
+def _merge_instances(tx: sqlite3.Connection, instances: list[Instance]) -> list[StatusChange]:
+    """Upserts the instances; returns the status changes of those that existed."""
+    now = clock.iso(clock.now(tx))
+    changes: list[StatusChange] = []
+    for instance in instances:
+        before = tx.execute("SELECT * FROM instances WHERE id = ?", (instance.id,)).fetchone()
+        if before is not None and before["status"] != instance.status:
+            changes.append(StatusChange(before, instance.status))
+        _upsert_instance(tx, instance, now)
+    return changes
 
 
 def _merge_oss(tx: sqlite3.Connection, oss: Oss) -> None:

@@ -37,16 +37,24 @@ def test_import_contracts_hold(tmp_path) -> None:
     installed_layout(tmp_path)
     answer = lint(tmp_path)
     assert answer.returncode == 0, answer.stdout + answer.stderr
-    assert "Contracts: 4 kept, 0 broken." in answer.stdout
+    assert "Contracts: 5 kept, 0 broken." in answer.stdout
 
 
-def test_an_upward_import_breaks_the_contract(tmp_path) -> None:
+@pytest.mark.parametrize(("module", "imported", "why"), [
+    pytest.param(("engine", "diff.py"), "ecsops.resources.command", "an engine that knows a kind", id="engine-to-kind"),
+    pytest.param(("emulator", "world.py"), "ecsops.emulator.events", "the world announcing what it changed",
+                 id="emulator-world-to-events"),
+    pytest.param(("emulator", "delivery", "stores.py"), "ecsops.emulator.ecs.assistant_settings",
+                 "delivery reaching back into ECS", id="emulator-delivery-to-ecs"),
+])
+def test_an_upward_import_breaks_the_contract(tmp_path, module, imported, why) -> None:
     package = installed_layout(tmp_path)
-    with open(package / "engine" / "diff.py", "a") as module:
-        module.write("\nimport ecsops.resources.command  # an engine that knows a kind\n")
+    with open(package.joinpath(*module), "a") as source:
+        source.write(f"\nimport {imported}  # {why}\n")
     answer = lint(tmp_path)
+    dotted = "ecsops." + ".".join((*module[:-1], module[-1].removesuffix(".py")))
     assert answer.returncode == 1
-    assert "ecsops.engine.diff -> ecsops.resources.command" in answer.stdout
+    assert f"{dotted} -> {imported}" in answer.stdout
 
 
 def test_every_source_package_is_listed_in_pyproject() -> None:

@@ -4,7 +4,6 @@
   `record_deliveries`), the emulator's own object table and logstores, and their admin views;
 - `external`: objects written through boto3 to an S3-compatible endpoint, once the change that produced them
   has committed;
-- `records`: the catch-up step that delivers every finished run record by its region's InvocationDelivery
-  settings. The ECS package imports it after its own steps, so runs that a catch-up materialises are
-  delivered in that same catch-up; importing this package does not register it.
+What decides which run record goes where, and when, is ECS's (ecsops.emulator.ecs.record_delivery, a catch-up
+step of the "deliveries" phase): this package is below it and imports no product.
 """

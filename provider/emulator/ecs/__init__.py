@@ -2,8 +2,8 @@
 system events and maintenance attributes.
 
 Importing the package registers every operation on `PRODUCT`, the consequences of maintenance attributes
-(event hooks) and, last, the delivery of finished run records (a catch-up step that must follow the steps
-that produce runs).
+(event hooks) and the delivery of finished run records (a catch-up step of the "deliveries" phase: it runs after
+the steps that make runs whatever the import order, see ecsops.emulator.simulation.PHASES).
 """
 
 from ecsops.emulator.ecs import (  # noqa: F401  (registration)
@@ -18,7 +18,7 @@ from ecsops.emulator.ecs import (  # noqa: F401  (registration)
     runs,
     tagging,
 )
-from ecsops.emulator.delivery import records  # noqa: F401,E402  (registration, after the steps above)
+from ecsops.emulator.ecs import record_delivery  # noqa: F401,E402  (registration)
 from ecsops.emulator.ecs.product import PRODUCT
 
 __all__ = ["PRODUCT"]

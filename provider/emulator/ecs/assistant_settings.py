@@ -2,7 +2,7 @@
 (docs/wire.md §2; the ECS guide "4.6", "4.4.12").
 
 Settings are kept per region and setting type: `InvocationDelivery` (execution records of commands, which the
-emulator delivers: `ecsops.emulator.delivery.records`) and `SessionManagerDelivery` (session records: kept and
+emulator delivers: `ecsops.emulator.ecs.record_delivery`) and `SessionManagerDelivery` (session records: kept and
 reported; the emulator has no sessions). Each holds an OSS part (`OssDeliveryConfig`: Enabled, BucketName,
 Prefix, EncryptionType, EncryptionAlgorithm, EncryptionKeyId) and a Log Service part (`SlsDeliveryConfig`:
 Enabled, ProjectName, LogstoreName), both disabled until modified. `AgentUpgradeConfig` and

@@ -90,7 +90,7 @@ def run_task(tx: sqlite3.Connection, task: sqlite3.Row, at: datetime) -> None:
     _trim(tx, [task["region"]])
 
 
-@simulation.step
+@simulation.step("runs")
 def run_due(tx: sqlite3.Connection, now: datetime) -> None:
     """Materialises every scheduled run due by `now`, oldest first, then moves each task's `next_run`."""
     due = tx.execute("SELECT * FROM invocations WHERE next_run <= ? ORDER BY seq", (clock.iso(now),)).fetchall()

@@ -8,14 +8,15 @@ For other modules of the emulator:
 - `on_planning(planner)`: `planner(tx, event_type, instance_id, not_before, at) -> Plan` whenever an event
   is raised in or moved to Scheduled: it may move notBefore later, or have it announced Inquiring first;
 - `set_instance_status(tx, instance_id, status, now)`: a status change and its `Instance:StateChange`;
+- `announce(tx, changes, now)`: the `Instance:StateChange`s of the status changes a world merge made;
 - `notifications.subscribe(subscriber)`: `subscriber(tx, notification)` for every notification.
 
 Importing the package registers the catch-up step that moves events along with the clock.
 """
 
 from ecsops.emulator.events.lifecycle import Plan, find_event, move_event, on_planning, on_transition, raise_event
-from ecsops.emulator.events.state_changes import set_instance_status
+from ecsops.emulator.events.state_changes import announce, set_instance_status
 from ecsops.emulator.events.types import EventError
 
-__all__ = ["EventError", "Plan", "find_event", "move_event", "on_planning", "on_transition", "raise_event",
+__all__ = ["EventError", "Plan", "announce", "find_event", "move_event", "on_planning", "on_transition", "raise_event",
            "set_instance_status"]

@@ -114,7 +114,7 @@ def find_event(tx: sqlite3.Connection, event_id: str) -> sqlite3.Row:
     return event
 
 
-@simulation.step
+@simulation.step("events")
 def advance_due(tx: sqlite3.Connection, now: datetime) -> None:
     """Every change due by `now`, earliest first: Scheduled/Inquiring -> Executing -> Executed."""
     while True:

@@ -39,7 +39,7 @@ QUEUED = "delivery.queued_runs"
 SCRIPT_EXTENSIONS = {"RunShellScript": "sh", "RunBatScript": "bat", "RunPowerShellScript": "ps1"}
 
 
-@simulation.step
+@simulation.step("deliveries")
 def deliver_finished_runs(tx: sqlite3.Connection, now: datetime) -> None:
     """Delivers every queued run record that has finished by `now`, in the order they finished."""
     _queue_new_runs(tx)
