@@ -4,9 +4,9 @@ every other path (`/bucket`, `/bucket/key`) to the emulated OSS (oss.handle).
 Each API call: credentials (auth: signed by one of the world's key pairs, before anything else) -> decode
 (protocol) -> find product and operation -> a hold, injected faults, the rate limit -> one transaction in which
 the signature nonce is remembered (a replay is refused), the handler runs and the call is logged -> JSON
-answer. A failed call is rolled back and logged in a
-transaction of its own, so the request log shows every call and never a write that did not happen. A call
-refused for its credentials is logged too, with its code, when it names a known operation (its parameters
+answer (XML when the request says `Format=XML`, protocol.in_requested_format). A failed call is rolled back
+and logged in a transaction of its own, so the request log shows every call and never a write that did not
+happen. A call refused for its credentials is logged too, with its code, when it names a known operation (its parameters
 masked as usual); a request that does not even name one is answered and not logged, as before.
 After a call commits, the webhook deliveries it caused are handed to the dispatcher (cms.delivery).
 """
@@ -27,7 +27,7 @@ from werkzeug.wrappers import Request, Response
 from ecsops.emulator import admin, auth, clock, cms, ecs, license, oss, simulation, world
 from ecsops.emulator.errors import COMMON, ServiceError
 from ecsops.emulator.faults import Decision, FaultConfig, Injector
-from ecsops.emulator.protocol import ApiRequest, decode_request, error_response, json_response
+from ecsops.emulator.protocol import ApiRequest, decode_request, error_response, in_requested_format, json_response
 from ecsops.emulator.service import Context, Operation, Product
 from ecsops.emulator.store import Database, get_meta
 
@@ -50,7 +50,7 @@ class EmulatorApp:
         if request.path.startswith(admin.PREFIX):
             response = admin.handle(self, request)
         elif request.path == "/":
-            response = self.handle_api(request)
+            response = in_requested_format(request, self.handle_api(request))
         else:
             response = oss.handle(self, request)
         return response(environ, start_response)

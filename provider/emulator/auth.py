@@ -12,7 +12,9 @@ received, with the secret of the AccessKeyId the request names; nothing here imp
   name as it is: the SDK does not encode names, which are letters, digits and dots in every API), and
   HEADERS is `name:value\\n` for each signed header, sorted; the string to sign is `ACS3-HMAC-SHA256 \\n
   hex(SHA-256(canonical request))` and the signature `hex(HMAC-SHA256(secret, string to sign))`.
-  The body is covered through `x-acs-content-sha256`, which must be the SHA-256 of the body received.
+  The body is covered through the last line of the canonical request, which the server takes from the body
+  received (the SHA-256 the client sends in `x-acs-content-sha256` is signed among the headers): a body
+  changed on the way, or a header that is not its digest, makes a different string to sign.
   `host`, `content-type` and every `x-acs-*` header sent must be signed (they choose what runs).
 - V2 (`signature_algorithm='v2'`): `AccessKeyId`, `SignatureMethod=HMAC-SHA1`, `SignatureVersion=1.0`,
   `Timestamp` and `Signature` among the query / form parameters; the string to sign is
@@ -21,9 +23,15 @@ received, with the secret of the AccessKeyId the request names; nothing here imp
   `x-acs-action` / `x-acs-version` headers, which the decoder prefers: they must equal the signed
   `Action` / `Version`.
 
+A wrong signature is answered as the cloud words it, `SignatureDoesNotMatch` with the message `Specified
+signature is not matched with our calculation. server string to sign is:<the string the server signed>`: a
+client compares that string with its own to tell a wrong secret (same string; the legacy Python SDK,
+aliyunsdkcore, then raises `InvalidAccessKeySecret`, other SDKs do likewise) from a request changed on the
+way (another string). The string to sign holds no secret (V2: the method and the parameters as sent,
+AccessKeyId included; V3: the algorithm and a SHA-256 digest); like the cloud, it repeats what the caller sent.
+
 Guarantees: signatures are compared in constant time (`hmac.compare_digest`); no answer ever contains a
-secret, nor (unlike the real cloud) the string the server signed, which would repeat the parameters; a
-request whose `x-acs-date` / `Timestamp` is more than 15 minutes from the real wall clock (never the
+secret; a request whose `x-acs-date` / `Timestamp` is more than 15 minutes from the real wall clock (never the
 virtual one) is refused, so a captured request stops working after that; within those 15 minutes a
 request replayed with its signature nonce (`x-acs-signature-nonce`, or V2's `SignatureNonce`) is refused
 with `SignatureNonceUsed`, as the cloud does (`remember_nonce`, in the database, so every process sharing
@@ -133,9 +141,7 @@ def _verify_v3(request: Request, header: str, keys: KeyPairs, now: datetime) -> 
     string_to_sign = f"{V3_ALGORITHM}\n{_sha256_hex(_canonical_request(request, authorization).encode())}"
     expected = hmac.new(secret.encode(), string_to_sign.encode(), hashlib.sha256).hexdigest()
     if not _same(expected, authorization.signature):
-        raise _mismatch()
-    if _sha256_hex(request.get_data()) != request.headers["x-acs-content-sha256"].lower():
-        raise COMMON.error("SignatureDoesNotMatch", reason="x-acs-content-sha256 is not the SHA-256 of the body")
+        raise _mismatch(string_to_sign)
     _check_fresh(request.headers["x-acs-date"], now)
 
 
@@ -168,10 +174,11 @@ def _require_signed_headers(request: Request, signed: tuple[str, ...]) -> None:
 
 
 def _canonical_request(request: Request, authorization: V3Authorization) -> str:
+    """What the SDK hashes, with the digest of the body as received where it puts x-acs-content-sha256."""
     query = "&".join(f"{name}={_encode(value)}" for name, value in sorted(request.args.items(multi=True)))
     headers = "".join(f"{name}:{_header_value(request, name)}\n" for name in authorization.signed_headers)
     return "\n".join((request.method, request.path, query, headers, ";".join(authorization.signed_headers),
-                      request.headers["x-acs-content-sha256"]))
+                      _sha256_hex(request.get_data())))
 
 
 def _header_value(request: Request, name: str) -> str:
@@ -196,7 +203,7 @@ def _verify_v2(request: Request, keys: KeyPairs, now: datetime) -> None:
     string_to_sign = f"{request.method}&{_encode('/')}&{_encode(canonical)}"
     digest = hmac.new(f"{secret}&".encode(), string_to_sign.encode(), hashlib.sha1).digest()
     if not _same(base64.b64encode(digest).decode(), given["Signature"]):
-        raise _mismatch()
+        raise _mismatch(string_to_sign)
     _require_signed_routing(request, given)
     _check_fresh(given["Timestamp"], now)
 
@@ -218,12 +225,10 @@ def _same(expected: str, given: str) -> bool:
     return hmac.compare_digest(expected.encode(), given.encode())
 
 
-def _mismatch() -> ServiceError:
-    """The answer to a wrong signature. It echoes nothing: not the secret, and not the parameters either,
-    which may carry secrets of their own and end up in the caller's logs through the error message."""
-    return COMMON.error("SignatureDoesNotMatch", reason="the string to sign computed from the request received "
-                                                        "differs from the one signed (the request changed on the "
-                                                        "way, or the secret is not the AccessKeyId's)")
+def _mismatch(string_to_sign: str) -> ServiceError:
+    """The answer to a wrong signature: the string the server signed, as the cloud puts it in the message (the
+    client tells a wrong secret from a changed request by comparing it with its own). Never the secret."""
+    return COMMON.error("SignatureDoesNotMatch", string_to_sign=string_to_sign)
 
 
 def _check_fresh(stamp: str, now: datetime) -> None:

@@ -69,7 +69,9 @@ COMMON = Codes(
                                       "Timestamp parameters of the V2 scheme."),
         "IncompleteSignature": Code(400, "The request signature does not conform to Aliyun standards: {reason}."),
         "InvalidAccessKeyId.NotFound": Code(404, "Specified access key is not found."),
-        "SignatureDoesNotMatch": Code(400, "Specified signature does not match our calculation: {reason}."),
+        # The cloud's words: SDKs find the string to sign after the colon (aliyunsdkcore: InvalidAccessKeySecret).
+        "SignatureDoesNotMatch": Code(400, "Specified signature is not matched with our calculation. "
+                                           "server string to sign is:{string_to_sign}"),
         "SignatureNonceUsed": Code(400, "Specified signature nonce was used already."),
         "InvalidTimeStamp.Format": Code(400, "Specified time stamp or date value {value!r} is not well formatted "
                                              "(yyyy-MM-ddTHH:mm:ssZ, UTC)."),

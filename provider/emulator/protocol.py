@@ -3,19 +3,29 @@
 Decoding: the action comes from the `x-acs-action` header (V3 signature, the SDK default) or the `Action`
 parameter (legacy V2); query string and form body are merged; flattened structures (`Tag.1.Key`,
 `EventPattern.1.LevelList.2`) are rebuilt into lists and objects; JSON-string parameters are decoded on
-request by the handler that knows them; booleans are read case-insensitively.
+request by the handler that knows them. Booleans are `true` / `false` in any case and nothing else: every
+documented boolean parameter of an operation (BOOLEAN_PARAMETERS) is checked when the request is decoded,
+including those the emulator does not act on (`Latest=yes` is 400 InvalidParameter naming `Latest`), and a
+handler reading one through `Params.boolean` is held to the same rule.
 
 Encoding: JSON bodies, every answer carrying `RequestId`; errors as `{RequestId, HostId, Code, Message,
-Recommend}` with the code's HTTP status.
+Recommend}` with the code's HTTP status. A request with `Format=XML` (the V2 parameter, any case; the legacy
+SDKs and the aliyun CLI can send it) gets the same answer as an XML document instead (`in_requested_format`):
+`<ActionResponse>` holding one element per field, a list as its element repeated (`{"Commands": {"Command":
+[a, b]}}` is `<Commands><Command>a</Command><Command>b</Command></Commands>`), and an error as `<Error>` with
+RequestId, HostId, Code, Message and Recommend, with the same HTTP status and headers. `Format=JSON`, another
+value, or none (the V3 SDKs send none) answers JSON.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import uuid
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
+from xml.sax.saxutils import escape
 
 from werkzeug.wrappers import Request, Response
 
@@ -28,6 +38,25 @@ SIGNATURE_PARAMS = frozenset(
         "SignatureType", "AccessKeyId", "Signature", "SecurityToken", "BearerToken",
     }
 )
+
+#: The boolean parameters of each operation, (version, action) -> wire names, from the official SDKs' request
+#: models: checked on decoding whether or not the operation acts on them (docs/wire.md §1.3). Left out:
+#: BOOLEANS_OF_THE_HANDLERS, which their operation refuses with a status of its own.
+BOOLEAN_PARAMETERS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("2014-05-26", "CreateCommand"): ("EnableParameter",),
+    ("2014-05-26", "DescribeCommands"): ("Latest",),
+    ("2014-05-26", "DescribeInstances"): ("DeviceAvailable", "DryRun", "IoOptimized", "NeedSaleCycle"),
+    ("2014-05-26", "DescribeInvocationResults"): ("IncludeHistory",),
+    ("2014-05-26", "DescribeInvocations"): ("IncludeOutput", "Timed"),
+    ("2014-05-26", "InvokeCommand"): ("Timed",),
+    ("2014-05-26", "UntagResources"): ("All",),
+    ("2019-01-01", "DescribeEventRuleList"): ("IsEnable",),
+}
+#: Booleans refused by their operation's handler instead, with the status that API documents for its
+#: InvalidParameter (ModifyInstanceMaintenanceAttributes: 403).
+BOOLEANS_OF_THE_HANDLERS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("2014-05-26", "ModifyInstanceMaintenanceAttributes"): ("NotifyOnMaintenance",),
+}
 
 
 @dataclass(frozen=True)
@@ -53,11 +82,13 @@ def decode_request(request: Request) -> ApiRequest:
         raise COMMON.error("MissingParameter", name="Action")
     if not version:
         raise COMMON.error("MissingParameter", name="Version")
-    operation_params = {k: v for k, v in flat.items() if k not in SIGNATURE_PARAMS}
+    params = Params({k: v for k, v in flat.items() if k not in SIGNATURE_PARAMS})
+    for name in BOOLEAN_PARAMETERS.get((version, action), ()):
+        params.boolean(name)
     return ApiRequest(
         version=version,
         action=action,
-        params=Params(operation_params),
+        params=params,
         access_key_id=_access_key_id(request, flat),
         request_id=str(uuid.uuid4()).upper(),
     )
@@ -206,3 +237,66 @@ def error_response(error: ServiceError, request_id: str, host: str) -> Response:
     for name, value in error.headers.items():
         response.headers[name] = value
     return response
+
+
+# --- Format=XML ----------------------------------------------------------------------------------------
+
+XML_DECLARATION = "<?xml version='1.0' encoding='UTF-8'?>"
+XML_CONTENT_TYPE = "text/xml;charset=utf-8"
+#: Characters XML 1.0 cannot carry, not even as references: replaced so that every answer parses.
+_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def wants_xml(request: Request) -> bool:
+    """Whether the request asks for XML answers (`Format=XML` in the query string or the form body)."""
+    return request.values.get("Format", "").upper() == "XML"
+
+
+def in_requested_format(request: Request, response: Response) -> Response:
+    """`response` (a JSON answer of this module) re-encoded as XML when the request asked for it
+    (`wants_xml`); status and headers stay. Anything else is returned as it is."""
+    if not wants_xml(request) or response.mimetype != "application/json":
+        return response
+    body = json.loads(response.get_data())
+    if response.status_code >= 300:
+        document = _xml_error(body)
+    else:
+        action = request.headers.get("x-acs-action") or request.values.get("Action", "")
+        document = "".join(_xml_elements(f"{action}Response", body))
+    response.set_data(XML_DECLARATION + document)
+    response.content_type = XML_CONTENT_TYPE
+    return response
+
+
+def _xml_error(body: Mapping[str, Any]) -> str:
+    """The cloud's error document: Message and Recommend as CDATA sections."""
+    parts = []
+    for name in ("RequestId", "HostId", "Code", "Message", "Recommend"):
+        value = _NOT_XML.sub("\ufffd", str(body.get(name, "")))
+        text = f"<![CDATA[{value.replace(']]>', ']]]]><![CDATA[>')}]]>" if name in ("Message", "Recommend") \
+            else escape(value)
+        parts.append(f"<{name}>{text}</{name}>")
+    return f"<Error>{''.join(parts)}</Error>"
+
+
+def _xml_elements(name: str, value: Any) -> Iterator[str]:
+    """`value` as elements named `name`: an object's fields as children, a list as `name` repeated."""
+    if isinstance(value, list):
+        for item in value:
+            yield from _xml_elements(name, item)
+        return
+    yield f"<{name}>"
+    if isinstance(value, dict):
+        for key, child in value.items():
+            yield from _xml_elements(key, child)
+    else:
+        yield _xml_text(value)
+    yield f"</{name}>"
+
+
+def _xml_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return ""
+    return escape(_NOT_XML.sub("\ufffd", str(value)))
