@@ -186,6 +186,16 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE invocations ADD COLUMN resource_group_id TEXT NOT NULL DEFAULT '';
     """,
+    # DescribeInstances' fuller answer: an instance's placement, image, network and billing (`details`, JSON
+    # resolved from the world document, world.Instance.details) and when it last started; a task's OSS output
+    # delivery (`oss://bucket/prefix` of the region's InvocationDelivery when it was created); a run's
+    # delivered records found by task and instance.
+    """
+    ALTER TABLE instances ADD COLUMN details TEXT NOT NULL DEFAULT '{}';
+    ALTER TABLE instances ADD COLUMN start_time TEXT NOT NULL DEFAULT '';
+    ALTER TABLE invocations ADD COLUMN oss_output_delivery TEXT NOT NULL DEFAULT '';
+    CREATE INDEX record_deliveries_by_run ON record_deliveries (invoke_id, instance_id);
+    """,
 )
 
 

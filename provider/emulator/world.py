@@ -8,11 +8,14 @@ from the document is removed. A new database is seeded with the default world ex
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import sqlite3
+import uuid
 from dataclasses import dataclass
 from importlib import resources
+from ipaddress import IPv4Address
 from typing import Any, Literal, Mapping
 
 import yaml
@@ -47,6 +50,90 @@ class Instance(_Doc):
     #: Set by the emulator when maintenance redeploys the instance; given here only to seed or reset them.
     host_id: str | None = Field(None, alias="hostId", min_length=1)
     local_data_lost: bool | None = Field(None, alias="localDataLost")
+    #: What DescribeInstances answers of placement, image, network and billing. Each one not given is derived
+    #: from the id, region, OS type, size and disks (`details`): the same document always answers the same.
+    zone_id: str | None = Field(None, alias="zoneId", pattern=r"^[a-z0-9-]+$")
+    instance_type: str | None = Field(None, alias="instanceType", pattern=r"^ecs\.[A-Za-z0-9-]+\.[A-Za-z0-9-]+$")
+    image_id: str | None = Field(None, alias="imageId", min_length=1)
+    os_name: str | None = Field(None, alias="osName", min_length=1)
+    os_name_en: str | None = Field(None, alias="osNameEn", min_length=1)
+    host_name: str | None = Field(None, alias="hostName", min_length=1, max_length=64)
+    description: str = Field("", max_length=256)
+    private_ip: IPv4Address | None = Field(None, alias="privateIp")
+    public_ip: IPv4Address | None = Field(None, alias="publicIp")
+    eip_address: IPv4Address | None = Field(None, alias="eipAddress")
+    vpc_id: str | None = Field(None, alias="vpcId", pattern=r"^vpc-[a-z0-9]+$")
+    v_switch_id: str | None = Field(None, alias="vSwitchId", pattern=r"^vsw-[a-z0-9]+$")
+    security_group_ids: list[str] | None = Field(None, alias="securityGroupIds", min_length=1, max_length=5)
+    key_pair_name: str = Field("", alias="keyPairName")
+    instance_charge_type: Literal["PostPaid", "PrePaid"] = Field("PostPaid", alias="instanceChargeType")
+    #: When a PrePaid instance expires (`2027-01-01T00:00Z`); a PostPaid one never does (the cloud's 2099-12-31).
+    expired_time: str | None = Field(None, alias="expiredTime", pattern=r"^\d{4}-\d\d-\d\dT\d\d:\d\dZ$")
+
+    @model_validator(mode="after")
+    def _prepaid_expires(self) -> "Instance":
+        if self.instance_charge_type == "PrePaid" and self.expired_time is None:
+            raise ValueError("a PrePaid instance needs expiredTime")
+        return self
+
+    def details(self) -> dict[str, Any]:
+        """The DescribeInstances fields the document may give: each given one as given, the others derived (a
+        hash of the id or the region where the cloud would pick, e.g. the private IP in 172.16.0.0/12)."""
+        digest = hashlib.sha256(self.id.encode()).digest()
+        zone = self.zone_id or f"{self.region}-a"
+        vpc = self.vpc_id or f"vpc-{self._digest(self.region, 'vpc')}"
+        os_name, os_name_en = self._os_names()
+        return {
+            "zoneId": zone, "instanceType": self.instance_type or self._instance_type(),
+            "imageId": self.image_id or self._image_id(), "osName": os_name, "osNameEn": os_name_en,
+            "hostName": self.host_name or self._host_name(), "description": self.description,
+            "privateIp": str(self.private_ip or f"172.{16 + digest[0] % 16}.{digest[1]}.{1 + digest[2] % 253}"),
+            "publicIp": str(self.public_ip or ""), "eipAddress": str(self.eip_address or ""),
+            "vpcId": vpc, "vSwitchId": self.v_switch_id or f"vsw-{self._digest(vpc, zone)}",
+            "securityGroupIds": self.security_group_ids or [f"sg-{self._digest(vpc, 'sg')}"],
+            "keyPairName": self.key_pair_name, "instanceChargeType": self.instance_charge_type,
+            "expiredTime": self.expired_time or "2099-12-31T15:59Z",
+            "networkInterfaceId": f"eni-{digest.hex()[:20]}", "macAddress": "00:16:3e:" + digest[3:6].hex(":"),
+            "serialNumber": str(uuid.UUID(bytes=digest[:16])),
+        }
+
+    def _instance_type(self) -> str:
+        """A type of the size: family by memory per vCPU (c7 2 GiB, g7 4 GiB, r7 more; i4 with local disks), size
+        by vCPUs (large 2, xlarge 4, Nxlarge 4N)."""
+        per_cpu = self.memory / 1024 / self.cpu
+        family = "i4" if self.local_disk else "c7" if per_cpu <= 2 else "g7" if per_cpu <= 4 else "r7"
+        sizes = {1: "small", 2: "large", 4: "xlarge"}
+        size = sizes.get(self.cpu) or (f"{self.cpu // 4}xlarge" if self.cpu % 4 == 0 else f"c{self.cpu}")
+        return f"ecs.{family}.{size}"
+
+    def _windows_version(self) -> str:
+        """The version of the document's Windows Server product (2022 when it names none)."""
+        return next((p.version for p in self.products if p.name == "Windows Server" and p.version), "2022")
+
+    def _image_id(self) -> str:
+        if self.os_type == "windows":
+            return f"win{self._windows_version()}_x64_dtc_en-us_40G_alibase_20240815.vhd"
+        return "aliyun_3_x64_20G_alibase_20240819.vhd"
+
+    def _os_names(self) -> tuple[str, str]:
+        """(OSName, OSNameEn): the given name serves for both when only one is given."""
+        if self.os_name or self.os_name_en:
+            return self.os_name or self.os_name_en or "", self.os_name_en or self.os_name or ""
+        if self.os_type == "windows":
+            version = self._windows_version()
+            return (f"Windows Server {version} 数据中心版 64位英文版",
+                    f"Windows Server {version} Data Center Edition 64bit English Edition")
+        return "Alibaba Cloud Linux 3.2104 LTS 64位", "Alibaba Cloud Linux 3.2104 LTS 64 bit"
+
+    def _host_name(self) -> str:
+        """The cloud's default: iZ, the id without `i-`, Z (Windows: its first 15 characters)."""
+        name = f"iZ{self.id[2:]}Z"
+        return name[:15] if self.os_type == "windows" else name
+
+    @staticmethod
+    def _digest(*parts: str) -> str:
+        """21 hexadecimal digits naming `parts` (ids of the default VPC, vSwitch and security group)."""
+        return hashlib.sha256("/".join(parts).encode()).hexdigest()[:21]
 
 
 class Bucket(_Doc):
@@ -202,18 +289,22 @@ def _merge_account(tx: sqlite3.Connection, account: Account) -> None:
 
 
 def _upsert_instance(tx: sqlite3.Connection, instance: Instance, now: str) -> None:
+    """Inserts or replaces the instance. Its creation time is set once; its start time when it is inserted and
+    whenever the document turns it Running."""
     products = json.dumps([product.model_dump() for product in instance.products])
     tx.execute(
         """INSERT INTO instances (id, region, name, os_type, status, cpu, memory, local_disk, agent,
-                                  agent_version, products, creation_time)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  agent_version, products, creation_time, details, start_time)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (id) DO UPDATE SET region = excluded.region, name = excluded.name,
                os_type = excluded.os_type, status = excluded.status, cpu = excluded.cpu,
                memory = excluded.memory, local_disk = excluded.local_disk, agent = excluded.agent,
-               agent_version = excluded.agent_version, products = excluded.products""",
+               agent_version = excluded.agent_version, products = excluded.products, details = excluded.details,
+               start_time = CASE WHEN excluded.status = 'Running' AND instances.status <> 'Running'
+                                 THEN excluded.start_time ELSE instances.start_time END""",
         (instance.id, instance.region, instance.name or instance.id, instance.os_type, instance.status,
          instance.cpu, instance.memory, int(instance.local_disk), int(instance.agent), instance.agent_version,
-         products, now),
+         products, now, json.dumps(instance.details()), now),
     )
     if instance.host_id is not None or instance.local_data_lost is not None:
         _merge_host(tx, instance)
@@ -281,4 +372,17 @@ def _instance_document(tx: sqlite3.Connection, row: sqlite3.Row) -> dict[str, An
         "products": json.loads(row["products"]), "tags": tags,
         "hostId": (host["host_id"] or None) if host else None,
         "localDataLost": bool(host and host["local_data_lost"]),
+        **_given_details(row),
     }
+
+
+#: The DescribeInstances fields a world document may give (Instance.details): a dump carries them, derived or
+#: given, so merging the dump back answers the same.
+DOCUMENT_DETAILS = ("zoneId", "instanceType", "imageId", "osName", "osNameEn", "hostName", "description",
+                    "privateIp", "publicIp", "eipAddress", "vpcId", "vSwitchId", "securityGroupIds", "keyPairName",
+                    "instanceChargeType", "expiredTime")
+
+
+def _given_details(row: sqlite3.Row) -> dict[str, Any]:
+    details = json.loads(row["details"] or "{}")
+    return {name: details[name] for name in DOCUMENT_DETAILS if details.get(name) not in (None, "")}

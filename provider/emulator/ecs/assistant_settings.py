@@ -50,6 +50,15 @@ def delivery_settings(tx: sqlite3.Connection, region: str, setting_type: str) ->
     return {**OSS_DEFAULT, **json.loads(row["oss"])}, {**SLS_DEFAULT, **json.loads(row["sls"])}
 
 
+def oss_output_delivery(tx: sqlite3.Connection, region: str) -> str:
+    """Where the region's InvocationDelivery sends records to OSS, as the invocation answers report it
+    (`OssOutputDelivery`: `oss://bucket/prefix`, `oss://bucket` without a prefix); "" while OSS delivery is off."""
+    oss, _ = delivery_settings(tx, region, "InvocationDelivery")
+    if not oss["Enabled"]:
+        return ""
+    return "oss://" + "/".join(part for part in (oss["BucketName"], oss["Prefix"].rstrip("/")) if part)
+
+
 @PRODUCT.operation("ModifyCloudAssistantSettings", writes=True)
 def modify_cloud_assistant_settings(ctx: Context) -> dict[str, Any]:
     region = ctx.region()

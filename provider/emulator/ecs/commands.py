@@ -14,10 +14,10 @@ import sqlite3
 from typing import Any
 
 from ecsops.emulator import world
-from ecsops.emulator.ecs.errors import CODES
+from ecsops.emulator.ecs.errors import CODES, paged
 from ecsops.emulator.ecs.product import PRODUCT
 from ecsops.emulator.ecs.tagging import replace_tags, validate_tags
-from ecsops.emulator.service import Context, Listing, Rows, idempotent, new_id, page, tag_list, tags_of
+from ecsops.emulator.service import Context, Listing, Rows, idempotent, new_id, tag_list, tags_of
 
 COMMAND_TYPES = ("RunShellScript", "RunBatScript", "RunPowerShellScript")
 CONTENT_LIMIT = 24 * 1024
@@ -69,6 +69,13 @@ def custom_parameters(content: str) -> list[str]:
     if len(names) > PARAMETER_LIMIT:
         raise CODES.error("CmdParamCount.ExceedLimit", count=len(names), limit=PARAMETER_LIMIT)
     return list(names.values())
+
+
+def parameter_definition(name: str) -> dict[str, Any]:
+    """How DescribeCommands defines a custom parameter of a custom command: by its name, required, with no
+    description, default, possible values or pattern (the cloud fills those for public commands only)."""
+    return {"ParameterName": name, "Required": True, "Description": "", "DefaultValue": "",
+            "PossibleValues": {"PossibleValue": []}, "PatternRegex": ""}
 
 
 def resource_group_id(ctx: Context) -> str:
@@ -212,12 +219,13 @@ def _wildcard(pattern: str) -> re.Pattern[str]:
 
 
 def _command_page(ctx: Context, rows: Rows, *, encoding: str = "Base64") -> dict[str, Any]:
-    chunk, paging = page(ctx, rows)
+    chunk, paging = paged(ctx, rows, assistant=True)
     return {"Commands": {"Command": [_command_view(ctx.tx, row, encoding) for row in chunk]}, **paging}
 
 
 def _command_view(tx: sqlite3.Connection, row: sqlite3.Row, encoding: str) -> dict[str, Any]:
     content = row["content"] if encoding == "Base64" else base64.b64decode(row["content"]).decode()
+    names = json.loads(row["parameter_names"])
     return {
         "CommandId": row["id"],
         "Name": row["name"],
@@ -227,7 +235,8 @@ def _command_view(tx: sqlite3.Connection, row: sqlite3.Row, encoding: str) -> di
         "WorkingDir": row["working_dir"],
         "Timeout": row["timeout"],
         "EnableParameter": bool(row["enable_parameter"]),
-        "ParameterNames": {"ParameterName": json.loads(row["parameter_names"])},
+        "ParameterNames": {"ParameterName": names},
+        "ParameterDefinitions": {"ParameterDefinition": [parameter_definition(name) for name in names]},
         "Launcher": row["launcher"],
         "CreationTime": row["creation_time"],
         "InvokeTimes": row["invoke_times"],

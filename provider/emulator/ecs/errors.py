@@ -1,11 +1,21 @@
-"""ECS error codes (docs/wire.md §2), with their documented HTTP statuses."""
+"""ECS error codes (docs/wire.md §2), with their documented HTTP statuses, and the paging every ECS listing shares
+(`paged`), whose refusals are among them."""
+
+from __future__ import annotations
+
+from typing import Any
 
 from ecsops.emulator.errors import COMMON, Code
+from ecsops.emulator.service import Context, Rows, page
 
 CODES = COMMON.extend(
     {
         # Resource groups (CreateCommand, InvokeCommand): an id is rg- and lowercase letters and digits
         "InvalidResourceGroup": Code(400, "The specified ResourceGroupId {id!r} is invalid."),
+        # Paging of the Cloud Assistant listings (DescribeCommands, DescribeInvocations, DescribeInvocationResults,
+        # DescribeCloudAssistantStatus): the API reference's codes and messages
+        "InvalidParam.PageSize": Code(400, "The specified parameter is invalid."),
+        "InvalidParam.PageNumber": Code(400, "The specified parameter is invalid."),
         # Commands
         "CmdParam.EmptyKey": Code(400, "A custom parameter in the command content has an empty name."),
         "CmdParam.InvalidParamName": Code(400, "The custom parameter name {name!r} is not valid: use letters, digits, _ and -."),
@@ -72,3 +82,33 @@ CODES = COMMON.extend(
 MAINTENANCE_CODES = CODES.extend(
     {"InvalidParameter": Code(403, "The specified parameter {name} is not valid: {reason}")}
 )
+
+#: The documented defaults of PageNumber and PageSize, which answers paged by MaxResults / NextToken report too.
+PAGE_NUMBER_DEFAULT = 1
+PAGE_SIZE_DEFAULT = 10
+
+
+def paged(ctx: Context, rows: Rows, *, max_size: int = 50, assistant: bool = False) -> tuple[list[Any], dict[str, Any]]:
+    """One page of `rows` (`service.page`), with the paging fields of the ECS answer models: NextToken (paging by
+    MaxResults / NextToken), PageNumber, PageSize and TotalCount, never MaxResults, which none of them has. Paged
+    by MaxResults, an answer still reports PageNumber and PageSize: the request's, else the documented defaults.
+
+    A Cloud Assistant listing (`assistant`) refuses a PageSize outside 1..max_size with InvalidParam.PageSize and a
+    PageNumber below 1 with InvalidParam.PageNumber, as its API reference lists them; the other listings keep the
+    common InvalidParameter. MaxResults out of range stays InvalidParameter everywhere."""
+    if assistant:
+        _check_page_fields(ctx, max_size)
+    chunk, paging = page(ctx, rows, default_size=PAGE_SIZE_DEFAULT, max_size=max_size)
+    paging.pop("MaxResults", None)
+    paging.setdefault("PageNumber", ctx.params.integer("PageNumber", default=PAGE_NUMBER_DEFAULT))
+    paging.setdefault("PageSize", ctx.params.integer("PageSize", default=PAGE_SIZE_DEFAULT))
+    return chunk, paging
+
+
+def _check_page_fields(ctx: Context, max_size: int) -> None:
+    size = ctx.params.integer("PageSize")
+    if size is not None and not 1 <= size <= max_size:
+        raise CODES.error("InvalidParam.PageSize")
+    number = ctx.params.integer("PageNumber")
+    if number is not None and number < 1:
+        raise CODES.error("InvalidParam.PageNumber")

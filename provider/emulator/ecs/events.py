@@ -16,10 +16,10 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ecsops.emulator.clock import iso
-from ecsops.emulator.ecs.errors import CODES
+from ecsops.emulator.ecs.errors import CODES, paged
 from ecsops.emulator.ecs.product import PRODUCT
 from ecsops.emulator.events import types
-from ecsops.emulator.service import Context, page
+from ecsops.emulator.service import Context
 
 RETENTION = timedelta(days=30)
 EVENT_ID_LIMIT = 100
@@ -49,7 +49,7 @@ def describe_instance_history_events(ctx: Context) -> dict[str, Any]:
             (region, resource_type))
         if wanted.admit(row)
     ]
-    chunk, paging = page(ctx, rows, max_size=100)
+    chunk, paging = paged(ctx, rows, max_size=100)
     return {"InstanceSystemEventSet": {"InstanceSystemEventType": [_event_view(row) for row in chunk]}, **paging}
 
 

@@ -1,18 +1,27 @@
-"""The instances of the world and the account's quotas: DescribeInstances, DescribeAccountAttributes."""
+"""The instances of the world and the account's quotas: DescribeInstances, DescribeAccountAttributes.
+
+An instance is answered with every field of the SDK's DescribeInstances model. What the world document gives or
+derives of it (placement, type, image, OS names, addresses, VPC, security groups, billing: world.Instance.details)
+is stored with it; the rest is what a plain pay-as-you-go VPC instance answers (no GPU, no dedicated host,
+deployment set, spot price, lock or IPv6). Times are to the minute, as DescribeInstances gives them.
+"""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from typing import Any
 
 from ecsops.emulator import world
-from ecsops.emulator.ecs.errors import CODES
+from ecsops.emulator.ecs.errors import CODES, paged
 from ecsops.emulator.ecs.product import PRODUCT
-from ecsops.emulator.service import Context, matches_tags, page, tag_list, tags_of
+from ecsops.emulator.service import Context, matches_tags, tag_list, tags_of
 
 INSTANCE_STATUSES = ("Pending", "Running", "Starting", "Stopping", "Stopped")
 INSTANCE_IDS_LIMIT = 100
 ACCOUNT_ATTRIBUTES = ("max-axt-command-count", "max-axt-invocation-daily")
+#: The local disk of an instance with local disks (`localDisk`), in GiB.
+LOCAL_DISK_GIB = 1788
 
 
 @PRODUCT.operation("DescribeInstances", writes=False)
@@ -29,7 +38,7 @@ def describe_instances(ctx: Context) -> dict[str, Any]:
         and (not status or row["status"] == status)
         and matches_tags(ctx.tx, "instance", row["id"], tags)
     ]
-    chunk, paging = page(ctx, rows, max_size=100)
+    chunk, paging = paged(ctx, rows, max_size=100)
     return {"Instances": {"Instance": [instance_view(ctx.tx, row) for row in chunk]}, **paging}
 
 
@@ -43,17 +52,104 @@ def _instance_ids(ctx: Context) -> set[str] | None:
 
 
 def instance_view(tx: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
+    details = _details(row)
+    instance_type = details["instanceType"]
     return {
-        "InstanceId": row["id"],
-        "InstanceName": row["name"],
-        "Status": row["status"],
-        "OSType": row["os_type"],
-        "RegionId": row["region"],
-        "Cpu": row["cpu"],
-        "Memory": row["memory"],
-        "LocalStorageAmount": 1 if row["local_disk"] else 0,
-        "CreationTime": row["creation_time"],
+        "InstanceId": row["id"], "InstanceName": row["name"], "Description": details["description"],
+        "HostName": details["hostName"], "Status": row["status"], "StoppedMode": _stopped_mode(row["status"]),
+        "RegionId": row["region"], "ZoneId": details["zoneId"],
+        "InstanceType": instance_type, "InstanceTypeFamily": instance_type.rsplit(".", 1)[0],
+        "Cpu": row["cpu"], "Memory": row["memory"], "CpuOptions": _cpu_options(row["cpu"]), "GPUAmount": 0,
+        "GPUSpec": "", "ImageId": details["imageId"], "OSType": row["os_type"], "OSName": details["osName"],
+        "OSNameEn": details["osNameEn"], "LocalStorageAmount": 1 if row["local_disk"] else 0,
+        "LocalStorageCapacity": LOCAL_DISK_GIB if row["local_disk"] else 0,
+        "CreationTime": _minutes(row["creation_time"]),
+        "StartTime": _minutes(row["start_time"] or row["creation_time"]),
+        "ExpiredTime": details["expiredTime"], "AutoReleaseTime": "", "KeyPairName": details["keyPairName"],
+        "SerialNumber": details["serialNumber"], **_billing(details), **_network(details), **_defaults(),
         "Tags": tag_list(tags_of(tx, "instance", row["id"])),
+    }
+
+
+def _details(row: sqlite3.Row) -> dict[str, Any]:
+    """The stored details of the instance; for a row stored before they were (an older database), derived as a
+    world document of its fields would derive them."""
+    stored: dict[str, Any] = json.loads(row["details"])
+    if stored:
+        return stored
+    return world.Instance.model_validate({
+        "id": row["id"], "region": row["region"], "osType": row["os_type"], "cpu": row["cpu"],
+        "memory": row["memory"], "localDisk": bool(row["local_disk"]), "products": json.loads(row["products"]),
+    }).details()
+
+
+def _minutes(timestamp: str) -> str:
+    """`2026-11-21T02:00:00Z` as DescribeInstances writes it: `2026-11-21T02:00Z`."""
+    return f"{timestamp[:16]}Z" if timestamp else ""
+
+
+def _stopped_mode(status: str) -> str:
+    """A stopped pay-as-you-go instance keeps charging unless economical mode is asked for (StopInstances'
+    default); an instance that is not stopped has no stopped mode."""
+    return "KeepCharging" if status == "Stopped" else "Not-applicable"
+
+
+def _cpu_options(cpu: int) -> dict[str, Any]:
+    """Two threads per core, as the cloud's instance families have (one for a single vCPU)."""
+    threads = 2 if cpu > 1 else 1
+    return {"CoreCount": cpu // threads, "ThreadsPerCore": threads, "Numa": "", "NestedVirtualization": "",
+            "EnableVISST": False, "EnableVRDT": False, "TopologyType": "", "TurboMode": ""}
+
+
+def _billing(details: dict[str, Any]) -> dict[str, Any]:
+    """Charge type, and the public bandwidth: 100 Mbit/s in and 5 out with a public IP, none without."""
+    public = bool(details["publicIp"])
+    return {"InstanceChargeType": details["instanceChargeType"], "SaleCycle": "", "SpotStrategy": "NoSpot",
+            "SpotPriceLimit": 0.0, "SpotDuration": 0, "SpotInterruptionBehavior": "Terminate",
+            "InternetChargeType": "PayByTraffic", "InternetMaxBandwidthIn": 100 if public else 0,
+            "InternetMaxBandwidthOut": 5 if public else 0}
+
+
+def _network(details: dict[str, Any]) -> dict[str, Any]:
+    """The instance in its VPC: one primary network interface with the private IP; the public IP and EIP if any."""
+    private, public, eip = details["privateIp"], details["publicIp"], details["eipAddress"]
+    interface = {
+        "NetworkInterfaceId": details["networkInterfaceId"], "MacAddress": details["macAddress"],
+        "PrimaryIpAddress": private, "Type": "Primary",
+        "PrivateIpSets": {"PrivateIpSet": [{"PrivateIpAddress": private, "Primary": True, "PrivateDnsName": ""}]},
+        "Ipv6Sets": {"Ipv6Set": []}, "Ipv4PrefixSets": {"Ipv4PrefixSet": []}, "Ipv6PrefixSets": {"Ipv6PrefixSet": []},
+    }
+    return {
+        "InstanceNetworkType": "vpc",
+        "VpcAttributes": {"VpcId": details["vpcId"], "VSwitchId": details["vSwitchId"],
+                          "PrivateIpAddress": {"IpAddress": [private]}, "NatIpAddress": ""},
+        "InnerIpAddress": {"IpAddress": []}, "PublicIpAddress": {"IpAddress": [public] if public else []},
+        "RdmaIpAddress": {"IpAddress": []},
+        "EipAddress": {"AllocationId": f"eip-{details['networkInterfaceId'][4:]}" if eip else "", "IpAddress": eip,
+                       "Bandwidth": 5 if eip else 0, "InternetChargeType": "PayByTraffic" if eip else "",
+                       "IsSupportUnassociate": bool(eip)},
+        "NetworkInterfaces": {"NetworkInterface": [interface]},
+        "SecurityGroupIds": {"SecurityGroupId": list(details["securityGroupIds"])},
+        "PrivateDnsNameOptions": {"EnableInstanceIdDnsAAAARecord": False, "EnableInstanceIdDnsARecord": False,
+                                  "EnableIpDnsARecord": False, "EnableIpDnsPtrRecord": False, "HostnameType": "Custom"},
+    }
+
+
+def _defaults() -> dict[str, Any]:
+    """What an instance the world describes answers for the features the emulator does not model."""
+    return {
+        "AdditionalInfo": {"EnableHighDensityMode": False, "ManagedHostId": "", "NodeSerialNumber": ""},
+        "ClockOptions": {"PtpStatus": "disabled"}, "ClusterId": "", "CreditSpecification": "",
+        "DedicatedHostAttribute": {"DedicatedHostClusterId": "", "DedicatedHostId": "", "DedicatedHostName": ""},
+        "DedicatedInstanceAttribute": {"Affinity": "default", "Tenancy": "default"}, "DeletionProtection": False,
+        "DeploymentSetGroupNo": 0, "DeploymentSetId": "", "DeviceAvailable": True,
+        "EcsCapacityReservationAttr": {"CapacityReservationId": "", "CapacityReservationPreference": ""},
+        "EnableNVS": False, "HibernationOptions": {"Configured": False}, "HpcClusterId": "", "ISP": "",
+        "ImageOptions": {"CurrentOSNVMeSupported": True, "LoginAsNonRoot": False}, "IoOptimized": True,
+        "MetadataOptions": {"HttpEndpoint": "enabled", "HttpPutResponseHopLimit": 1, "HttpTokens": "optional",
+                            "InstanceMetadataTags": "disabled"},
+        "OperationLocks": {"LockReason": []}, "Recyclable": False, "ResourceGroupId": "",
+        "SecurityOptions": {"EnableSecureBoot": False}, "VlanId": "",
     }
 
 

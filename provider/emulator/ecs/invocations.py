@@ -4,6 +4,11 @@ entry per run), StopInvocation, and DescribeCloudAssistantStatus (the agent on e
 Reads change nothing beyond the catch-up every request performs. Statuses are not stored: they are
 computed from the stored outcomes at the request's instant (`invocation_status`), so a run shows Running
 until the clock passes its finish.
+
+The OssOutput fields report the delivery of execution records to OSS (ecs.record_delivery): a task's
+OssOutputDelivery is where the region's InvocationDelivery sent records to OSS when the task was created; a run's
+OssOutputStatus, OssOutputUri and OssOutputErrorCode / OssOutputErrorInfo are those of the write of its record
+(`oss_output`).
 """
 
 from __future__ import annotations
@@ -16,8 +21,9 @@ from datetime import datetime
 from typing import Any
 
 from ecsops.emulator.clock import iso
+from ecsops.emulator.delivery.stores import OSS
 from ecsops.emulator.ecs import runs
-from ecsops.emulator.ecs.errors import CODES
+from ecsops.emulator.ecs.errors import CODES, paged
 from ecsops.emulator.ecs.invocation_status import (
     instance_status,
     legacy_instance_status,
@@ -25,9 +31,11 @@ from ecsops.emulator.ecs.invocation_status import (
     task_status,
 )
 from ecsops.emulator.ecs.product import PRODUCT
-from ecsops.emulator.service import Context, Listing, matches_tags, page, tag_list, tags_of
+from ecsops.emulator.service import Context, Listing, matches_tags, tag_list, tags_of
 
 ENCODINGS = ("Base64", "PlainText")
+#: The OssOutputStatus of a run whose record was written to OSS, by the state of the write (record_deliveries).
+OSS_OUTPUT_STATUSES = {"pending": "Running", "delivered": "Finished", "failed": "Failed"}
 STOP_INSTANCE_LIMIT = 50
 STATUS_INSTANCE_LIMIT = 100
 
@@ -66,9 +74,9 @@ def describe_invocations(ctx: Context) -> dict[str, Any]:
     if _filters_by_status(ctx):  # statuses decide what is listed: every matching task's are needed
         selected = [(task, states, status) for task, states, status in map(partial(_with_status, ctx), listing.rows(ctx.tx))
                     if _status_matches(ctx, status, any(state.timed for state in states))]
-        chunk, paging = page(ctx, selected)
+        chunk, paging = paged(ctx, selected, assistant=True)
     else:  # only the page's rows are read, and only their statuses computed
-        tasks, paging = page(ctx, listing.window(ctx.tx))
+        tasks, paging = paged(ctx, listing.window(ctx.tx), assistant=True)
         chunk = [_with_status(ctx, task) for task in tasks]
     views = [_task_view(ctx, task, states, status, encoding, include_output) for task, states, status in chunk]
     return {"Invocations": {"Invocation": views}, **paging}
@@ -127,16 +135,18 @@ def _task_view(ctx: Context, task: sqlite3.Row, states: list[TargetState], statu
         "ContainerId": task["container_id"],
         "ContainerName": task["container_name"],
         "TerminationMode": task["termination_mode"],
+        "OssOutputDelivery": task["oss_output_delivery"],
         "CreationTime": task["creation_time"],
         "InvocationStatus": status,
         "InvokeStatus": legacy_task_status(status),
         "Tags": tag_list(tags_of(ctx.tx, "invocation", task["id"])),
         "InvokeInstances": {"InvokeInstance": [
-            _instance_view(task, state, encoding, include_output) for state in states]},
+            _instance_view(ctx.tx, task, state, encoding, include_output) for state in states]},
     }
 
 
-def _instance_view(task: sqlite3.Row, state: TargetState, encoding: str, include_output: bool) -> dict[str, Any]:
+def _instance_view(tx: sqlite3.Connection, task: sqlite3.Row, state: TargetState, encoding: str,
+                   include_output: bool) -> dict[str, Any]:
     """One instance of a task; the run's results show once the run has finished."""
     run, target = state.run, state.target
     finished = run if run is not None and state.run_status not in ("Pending", "Running") else None
@@ -157,6 +167,7 @@ def _instance_view(task: sqlite3.Row, state: TargetState, encoding: str, include
         "UpdateTime": max(task["creation_time"], stop_time, run["start_time"] if run else "",
                           finished["finish_time"] if finished else ""),
         "Timed": state.timed,
+        **oss_output(tx, task, run, finished is not None),
     }
     if include_output:
         view["Output"] = _encoded(finished["output"] if finished else "", encoding)
@@ -189,7 +200,7 @@ def describe_invocation_results(ctx: Context) -> dict[str, Any]:
             continue
         if not tags or matches_tags(ctx.tx, "invocation", run["invoke_id"], tags):
             selected.append((run, status))
-    chunk, paging = page(ctx, selected)
+    chunk, paging = paged(ctx, selected, assistant=True)
     results = [_result_view(ctx.tx, run, status, encoding) for run, status in chunk]
     return {"Invocation": {"InvocationResults": {"InvocationResult": results}, **paging}}
 
@@ -219,8 +230,39 @@ def _result_view(tx: sqlite3.Connection, run: sqlite3.Row, status: str, encoding
         "ContainerId": task["container_id"],
         "ContainerName": task["container_name"],
         "TerminationMode": task["termination_mode"],
+        "OssOutputDelivery": task["oss_output_delivery"],
+        **oss_output(tx, task, run, finished),
         "Tags": tag_list(tags_of(tx, "invocation", task["id"])),
     }
+
+
+def oss_output(tx: sqlite3.Connection, task: sqlite3.Row, run: sqlite3.Row | None, finished: bool) -> dict[str, str]:
+    """How the record of `run` went to OSS: the status, the object's URI and, when the write failed, an error.
+
+    Once the record is written (its run finished while OSS delivery was on) the write tells: Running while it is
+    on its way to an external endpoint, Finished, or Failed with the reason. Before that: Pending while the run
+    has not finished, if the task was created with OSS delivery on; otherwise nothing ("")."""
+    written = None if run is None else _record_write(tx, run)
+    if written is None:
+        pending = bool(task["oss_output_delivery"]) and run is not None and not finished
+        return {"OssOutputStatus": "Pending" if pending else "", "OssOutputUri": "", "OssOutputErrorCode": "",
+                "OssOutputErrorInfo": ""}
+    failed = written["status"] == "failed"
+    return {"OssOutputStatus": OSS_OUTPUT_STATUSES[written["status"]],
+            "OssOutputUri": f"oss://{written['destination']}/{written['path']}",
+            "OssOutputErrorCode": "DeliveryFailed" if failed else "",
+            "OssOutputErrorInfo": written["detail"] if failed else ""}
+
+
+def _record_write(tx: sqlite3.Connection, run: sqlite3.Row) -> sqlite3.Row | None:
+    """The latest write of the run's record to OSS: the object ecs.record_delivery names
+    `.../<InstanceId>/<Start>-<Repeats>.json`, for the run's task and instance."""
+    start = runs.parse_time(run["start_time"]).strftime("%Y%m%dT%H%M%SZ")
+    suffix = f"/{run['instance_id']}/{start}-{run['repeat']}.json"
+    return tx.execute(
+        """SELECT status, destination, path, detail FROM record_deliveries
+           WHERE invoke_id = ? AND instance_id = ? AND kind = ? AND substr(path, ?) = ?
+           ORDER BY seq DESC LIMIT 1""", (run["invoke_id"], run["instance_id"], OSS, -len(suffix), suffix)).fetchone()
 
 
 @PRODUCT.operation("StopInvocation", writes=True)
@@ -260,7 +302,7 @@ def describe_cloud_assistant_status(ctx: Context) -> dict[str, Any]:
     os_type = (ctx.params.text("OSType") or "").lower()
     rows = [row for row in ctx.tx.execute("SELECT * FROM instances WHERE region = ? ORDER BY seq", (region,))
             if (not ids or row["id"] in ids) and (not os_type or row["os_type"] == os_type)]
-    chunk, paging = page(ctx, rows)
+    chunk, paging = paged(ctx, rows, assistant=True)
     statuses = [_agent_view(ctx, row) for row in chunk]
     return {"InstanceCloudAssistantStatusSet": {"InstanceCloudAssistantStatus": statuses}, **paging}
 

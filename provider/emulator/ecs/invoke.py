@@ -4,7 +4,8 @@ Everything is validated before anything is written, in this order: the command, 
 targets, the parameters, the overrides (timeout, working directory, launcher, user, container, termination
 mode), the resource group, the schedule, the tags, the daily quota.
 `DryRun` stops there with `DryRunOperation`. A created task snapshots the command (content, type, name,
-description, whether parameters are enabled), so later changes to the command do not affect it.
+description, whether parameters are enabled), so later changes to the command do not affect it, and where
+the region's InvocationDelivery sends records to OSS at that moment (DescribeInvocations' OssOutputDelivery).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 from ecsops.emulator import world
 from ecsops.emulator.ecs import runs
+from ecsops.emulator.ecs.assistant_settings import oss_output_delivery
 from ecsops.emulator.ecs.commands import (LAUNCHER_LIMIT, TIMEOUT_LIMIT, WORKING_DIR_LIMIT, find_command,
                                           resource_group_id)
 from ecsops.emulator.ecs.errors import CODES
@@ -248,15 +250,15 @@ def _insert_task(ctx: Context, region: str, invoke_id: str, plan: Plan) -> None:
                                     command_description, enable_parameter, parameters, repeat_mode, frequency,
                                     timeout, working_dir, launcher, username, windows_password_name,
                                     container_id, container_name, termination_mode, creation_time, next_run,
-                                    resource_group_id)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                    resource_group_id, oss_output_delivery)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         (invoke_id, region, command["id"], command["name"], command["type"], command["content"],
          command["description"], command["enable_parameter"], json.dumps(plan.parameters), plan.mode,
          plan.frequency, plan.timeout, params.text("WorkingDir") or command["working_dir"],
          params.text("Launcher") or command["launcher"], params.text("Username", default=""),
          params.text("WindowsPasswordName", default=""), params.text("ContainerId", default=""),
          params.text("ContainerName", default=""), params.text("TerminationMode") or "Process",
-         ctx.timestamp, next_run, plan.resource_group),
+         ctx.timestamp, next_run, plan.resource_group, oss_output_delivery(ctx.tx, region)),
     )
     ctx.tx.executemany(
         "INSERT INTO invocation_targets (invoke_id, instance_id, position) VALUES (?, ?, ?)",

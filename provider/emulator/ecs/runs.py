@@ -111,9 +111,10 @@ def run_on_restart(tx: sqlite3.Connection, instance_id: str, at: datetime) -> No
     """The instance restarted at `at`: runs its reboot tasks there.
 
     Every not-stopped `EveryReboot` task runs; a `NextRebootOnly` task runs on its first restart only and
-    is then finished on that instance. Idempotent for one restart: calling again with the same `at`
-    adds nothing.
+    is then finished on that instance; the instance's StartTime (DescribeInstances) becomes `at`. Idempotent for
+    one restart: calling again with the same `at` adds nothing.
     """
+    tx.execute("UPDATE instances SET start_time = ? WHERE id = ?", (clock.iso(at), instance_id))
     tasks = tx.execute(
         """SELECT i.* FROM invocations i JOIN invocation_targets t ON t.invoke_id = i.id
            WHERE t.instance_id = ? AND t.stop_time IS NULL
