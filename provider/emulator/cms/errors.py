@@ -10,7 +10,7 @@ which the SDK does not raise: callers must look at `Success`. The emulator split
 - `Failure` (HTTP 200, `Success: false`): the content is refused - `ParameterInvalid` (rule name, event
   type, level, state, status, target fields, too many list entries), `LimitExceeded` (more than 5 targets
   of one type on a rule), `ResourceNotFound` (unknown rule, contact group, Log Service project or
-  logstore), `FilterNotSupported` (a SQL filter or keyword filter the emulator does not evaluate).
+  logstore), `FilterNotSupported` (a SQL filter outside the subset the emulator evaluates).
 
 Either way nothing is written: the request's transaction is rolled back.
 """

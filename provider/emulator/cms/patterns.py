@@ -9,7 +9,16 @@ sets holds (an empty list, or one holding `*`, sets none):
 - NameList: an entry equal to the full name (`Instance:SystemMaintenance.Reboot:Scheduled`) or to the name
   without its state (`Instance:SystemMaintenance.Reboot`, every state);
 - StatusList: the event state of the name (a notification without states matches no StatusList);
+- CustomFilters: a keyword (the SDK: "when the event content contains this keyword, an alert is triggered"):
+  some value of the notification, at any depth, contains it as text, case-sensitively (field names do not
+  count: `instanceId` matches no event for being a field of it);
 - SQLFilter: see sqlfilter.py.
+
+Described (DescribeEventRuleList), a pattern has the fields of the SDK's answer model: Product, the lists
+EventTypeList, LevelList and NameList, SQLFilter, CustomFilters and KeywordFilter - not StatusList, which
+the answer does not carry though PutEventRule takes it and routing honours it. KeywordFilter (keywords and
+their relation, OR or NOT) cannot be set through PutEventRule, whose request has no such parameter: it is
+described empty.
 """
 
 from __future__ import annotations
@@ -30,6 +39,8 @@ ALLOWED = {
     "StatusList": (*types.STATES, ANY),
 }
 LISTS = ("EventTypeList", "LevelList", "NameList", "StatusList")
+#: The lists DescribeEventRuleList reports (its answer model has no StatusList).
+DESCRIBED_LISTS = ("EventTypeList", "LevelList", "NameList")
 
 
 def validate(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -50,21 +61,25 @@ def _pattern(index: int, raw: dict[str, Any]) -> dict[str, Any]:
     product = raw.get("Product")
     if not isinstance(product, str) or not product:
         raise COMMON.error("MissingParameter", name=f"{where}.Product")
-    if raw.get("CustomFilters"):
-        raise failure("FilterNotSupported", name=f"{where}.CustomFilters", reason="keyword filters are not emulated")
     pattern: dict[str, Any] = {"Product": product}
     for name in LISTS:
         pattern[name] = _values(f"{where}.{name}", raw.get(name), ALLOWED.get(name))
-    sql = raw.get("SQLFilter") or ""
-    if not isinstance(sql, str):
-        raise invalid(f"{where}.SQLFilter", "expected a single value")
+    sql = _single(f"{where}.SQLFilter", raw.get("SQLFilter"))
     if sql:
         try:
             sqlfilter.parse(sql)
         except sqlfilter.FilterError as error:
             raise failure("FilterNotSupported", name=f"{where}.SQLFilter {sql!r}", reason=str(error)) from None
     pattern["SQLFilter"] = sql
+    pattern["CustomFilters"] = _single(f"{where}.CustomFilters", raw.get("CustomFilters"))
     return pattern
+
+
+def _single(name: str, raw: Any) -> str:
+    """A text parameter of a pattern; "" when left out."""
+    if not isinstance(raw or "", str):
+        raise invalid(name, "expected a single value")
+    return str(raw or "")
 
 
 def _values(name: str, raw: Any, allowed: tuple[str, ...] | None) -> list[str]:
@@ -93,7 +108,19 @@ def _matches(pattern: dict[str, Any], notification: Notification) -> bool:
         wanted = pattern[field]
         if wanted and ANY not in wanted and not holds(wanted):
             return False
+    keyword = pattern.get("CustomFilters", "")  # patterns stored before keywords were taken have none
+    if keyword and not _mentions(notification.body, keyword):
+        return False
     return not pattern["SQLFilter"] or sqlfilter.matches(sqlfilter.parse(pattern["SQLFilter"]), notification.body)
+
+
+def _mentions(value: Any, keyword: str) -> bool:
+    """Whether some value in `value` (a notification, or a part of it) contains `keyword` as text."""
+    if isinstance(value, dict):
+        return any(_mentions(item, keyword) for item in value.values())
+    if isinstance(value, list):
+        return any(_mentions(item, keyword) for item in value)
+    return value is not None and keyword in str(value)
 
 
 def _named(wanted: list[str], notification: Notification) -> bool:

@@ -1,7 +1,8 @@
 """The CloudMonitor product (API version 2019-01-01): operations register themselves on `PRODUCT`.
 
 Every answer carries CloudMonitor's envelope: `Code` ("200"), `Success` (true), `Message` ("") besides
-`RequestId` (see errors.py for the answers with `Success: false`).
+`RequestId` (see errors.py for the answers with `Success: false`) - but for DescribeEventRuleTargetList,
+whose answer model has no `Success`: its answers carry `Code` and `Message` only (`listing`).
 
 Regions: the official SDK never sends `RegionId` to CloudMonitor (the service is reached through one
 central endpoint), so a rule made through it is account-wide and hears events of every region. A call
@@ -26,6 +27,12 @@ ACCOUNT_WIDE = ""
 def answer(**fields: Any) -> dict[str, Any]:
     """A successful answer: the envelope plus the operation's own fields."""
     return {"Code": "200", "Success": True, "Message": "", **fields}
+
+
+def listing(**fields: Any) -> dict[str, Any]:
+    """A successful answer of an operation whose answer model has no `Success`: `Code`, `Message` and its own
+    fields."""
+    return {"Code": "200", "Message": "", **fields}
 
 
 def scope(ctx: Context) -> str:

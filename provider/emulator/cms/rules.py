@@ -122,9 +122,12 @@ def _rule_view(row: sqlite3.Row) -> dict[str, Any]:
 
 
 def _pattern_view(pattern: dict[str, Any]) -> dict[str, Any]:
-    """A stored pattern as described: each list wrapped in an object of the same name."""
-    lists = {name: {name: pattern[name]} for name in patterns.LISTS}
-    return {"Product": pattern["Product"], **lists, "SQLFilter": pattern["SQLFilter"]}
+    """A stored pattern as described (patterns.py): each list wrapped in an object of the same name, no
+    StatusList, and the keyword filter PutEventRule cannot set, empty."""
+    lists = {name: {name: pattern[name]} for name in patterns.DESCRIBED_LISTS}
+    return {"Product": pattern["Product"], **lists, "SQLFilter": pattern["SQLFilter"],
+            "CustomFilters": pattern.get("CustomFilters", ""),  # patterns stored before keywords have none
+            "KeywordFilter": {"Keywords": {"Keywords": []}, "Relation": ""}}
 
 
 @PRODUCT.operation("DeleteEventRules", writes=True)

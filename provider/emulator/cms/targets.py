@@ -7,6 +7,11 @@ A rule takes at most `PER_TYPE_LIMIT` targets of each type, counting those it al
 and Log Service projects / logstores must exist in the world; webhooks take http(s) URLs only (the SDK
 also documents the protocols telnet and ping, which the emulator does not emulate). Deleting Ids a rule
 does not have succeeds. API callback targets (`OpenApiParameters`) are not emulated.
+
+A put is all or nothing: a target refused refuses the call (`Success: false`) and nothing is written, so a
+successful answer lists no failed targets - `FailedParameterCount` "0" and the empty lists
+`FailedContactParameters`, `FailedMnsParameters`, `FailedFcParameters` of the SDK's answer model (which has
+no such list for webhooks or Log Service targets).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from urllib.parse import urlsplit
 
 from ecsops.emulator import world
 from ecsops.emulator.cms.errors import failure, invalid
-from ecsops.emulator.cms.product import PRODUCT, answer
+from ecsops.emulator.cms.product import PRODUCT, answer, listing
 from ecsops.emulator.cms.rules import find_rule, listed
 from ecsops.emulator.service import Context
 
@@ -120,6 +125,9 @@ KINDS = (
          lambda t, user: f"acs:log:{t['Region']}:{user}:project/{t['Project']}/logstore/{t['LogStore']}"),
 )
 KIND_OF = {kind.type: kind for kind in KINDS}
+#: PutEventRuleTargets' lists of targets that failed (wrapper -> element), as its answer model has them.
+FAILED_LISTS = {"FailedContactParameters": "ContactParameter", "FailedMnsParameters": "MnsParameter",
+                "FailedFcParameters": "FcParameter"}
 
 
 def targets_of(tx: sqlite3.Connection, rule_seq: int) -> list[tuple[Kind, dict[str, str]]]:
@@ -147,7 +155,7 @@ def put_event_rule_targets(ctx: Context) -> dict[str, Any]:
                                   (rule["seq"], kind.type)).fetchone()
         if count > PER_TYPE_LIMIT:
             raise failure("LimitExceeded", rule=rule["name"], count=count, kind=kind.type, limit=PER_TYPE_LIMIT)
-    return answer(FailedParameterCount="0")
+    return answer(FailedParameterCount="0", **{wrapper: {element: []} for wrapper, element in FAILED_LISTS.items()})
 
 
 def _upsert(tx: sqlite3.Connection, rule_seq: int, kind: Kind, target: dict[str, str]) -> None:
@@ -167,7 +175,7 @@ def describe_event_rule_target_list(ctx: Context) -> dict[str, Any]:
     for kind, target in targets_of(ctx.tx, rule["seq"]):
         view = {**target, "Arn": kind.destination(target, user_id)} if kind.type in ("mns", "fc", "sls") else target
         lists[kind.parameter][kind.element].append(view)
-    return answer(**lists, OpenApiParameters={"OpenApiParameters": []})
+    return listing(**lists, OpenApiParameters={"OpenApiParameters": []})
 
 
 @PRODUCT.operation("DeleteEventRuleTargets", writes=True)
