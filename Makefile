@@ -11,7 +11,7 @@ UV     := uv==0.13.9
 PIP    := PIP_CONSTRAINT=$(abspath $(LOCK)) $(BIN)/python -m pip install --quiet --disable-pip-version-check
 PYTEST := $(BIN)/python -m pytest -n auto
 
-.PHONY: demo check test lock clean
+.PHONY: demo check test lock clean verify-cloud
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ check: $(VENV)/.test
 # Everything: what CI runs.
 test: $(VENV)/.test
 	$(PYTEST)
+
+# The shape tests against a real account instead of the emulator (what they need and create: tests/support/verify.py).
+verify-cloud: $(VENV)/.test
+	ECSOPS_VERIFY_CLOUD=1 $(BIN)/python -m pytest -p tests.support.verify -rP tests/emulator/test_shapes.py
 
 # Refreshes the lock to the newest releases the ranges in pyproject.toml allow (for Python 3.10 and newer).
 # Commit the result on its own, after `make test` passes on it.
