@@ -24,6 +24,7 @@ from typing import Any
 from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
 from ecsops.emulator.app import EmulatorApp
+from ecsops.emulator.schema import MIGRATIONS
 from ecsops.emulator.store import Database
 
 LOOPBACK = "127.0.0.1"
@@ -77,7 +78,7 @@ class EmulatorServer:
         if not allow_remote and not is_loopback(host):
             raise ValueError(f"refusing to serve on {host!r}: it is not a loopback address, and whoever reaches the "
                              "emulator with a key pair of its world drives it; pass allow_remote=True to serve there")
-        self.database = Database(database)
+        self.database = Database(database, MIGRATIONS)
         self.app = EmulatorApp(self.database)
         self._server = _BoundedServer(host, port, self.app, max_connections=max_connections,
                                       read_timeout_s=read_timeout_s)

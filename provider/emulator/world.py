@@ -22,7 +22,40 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ecsops.emulator import clock
-from ecsops.emulator.store import get_meta, set_meta
+from ecsops.emulator.store import Migration, get_meta, set_meta
+
+
+#: The world's tables (its part of each version of the schema: store.Migration, assembled by ecsops.emulator.schema):
+#: instances and their hosts and tags, buckets, Log Service projects and logstores, contact groups. Append-only.
+TABLES: tuple[Migration, ...] = (
+    Migration(1, """
+        CREATE TABLE instances (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, region TEXT NOT NULL,
+            name TEXT NOT NULL, os_type TEXT NOT NULL, status TEXT NOT NULL, cpu INTEGER NOT NULL,
+            memory INTEGER NOT NULL, local_disk INTEGER NOT NULL, agent INTEGER NOT NULL,
+            agent_version TEXT NOT NULL, products TEXT NOT NULL, creation_time TEXT NOT NULL
+        );
+        CREATE TABLE buckets (name TEXT PRIMARY KEY, region TEXT NOT NULL);
+        CREATE TABLE log_projects (name TEXT PRIMARY KEY, region TEXT NOT NULL);
+        CREATE TABLE logstores (project TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (project, name));
+        CREATE TABLE contact_groups (name TEXT PRIMARY KEY, description TEXT NOT NULL);
+        CREATE TABLE tags (
+            resource_type TEXT NOT NULL, resource_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+            PRIMARY KEY (resource_type, resource_id, key)
+        );
+    """),
+    Migration(4, """
+        CREATE TABLE instance_hosts (
+            instance_id TEXT PRIMARY KEY, host_id TEXT NOT NULL, local_data_lost INTEGER NOT NULL
+        );
+    """),
+    # DescribeInstances' fuller answer: an instance's placement, image, network and billing (`details`, JSON
+    # resolved from the world document, Instance.details) and when it last started.
+    Migration(9, """
+        ALTER TABLE instances ADD COLUMN details TEXT NOT NULL DEFAULT '{}';
+        ALTER TABLE instances ADD COLUMN start_time TEXT NOT NULL DEFAULT '';
+    """),
+)
 
 
 class _Doc(BaseModel):

@@ -23,7 +23,8 @@ from alibabacloud_oss_v2.crc import Crc64
 from ecsops.emulator.delivery import stores
 from ecsops.emulator.oss import objects
 from ecsops.emulator.server import EmulatorServer
-from ecsops.emulator.store import MIGRATIONS, Database
+from ecsops.emulator.schema import MIGRATIONS
+from ecsops.emulator.store import Database
 from tests.support.emulator import ACCESS_KEY_ID, ACCESS_KEY_SECRET, REGION, Admin, models
 
 BUCKET = "ecsops-demo-records"  # a bucket of the default world
@@ -532,7 +533,7 @@ def test_objects_delivered_before_the_migration_are_served_as_bytes(tmp_path) ->
                 (BUCKET, "audit/old.json", stores.JSON, '{"é": 1}', "2026-11-21T00:00:00Z"))
     old.close()
 
-    database = Database(path)
+    database = Database(path, MIGRATIONS)
     try:
         with database.transaction() as tx:
             stored = objects.get(tx, BUCKET, "audit/old.json")

@@ -1,0 +1,26 @@
+"""License Manager's tables: tasks and their discovery rules.
+
+Each `Migration(version, script)` is this package's part of that version of the emulator's schema;
+ecsops.emulator.schema assembles every package's parts into the versions a database is migrated through
+(store.Database). Append-only: never edit a shipped part — a change is a new part of a new version, numbered
+after the newest version of any package.
+"""
+
+from __future__ import annotations
+
+from ecsops.emulator.store import Migration
+
+TABLES: tuple[Migration, ...] = (
+    Migration(5, """
+        CREATE TABLE license_tasks (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, region TEXT NOT NULL, name TEXT NOT NULL,
+            description TEXT NOT NULL, license_type TEXT NOT NULL, license_limit INTEGER NOT NULL, status TEXT NOT NULL,
+            creation_time TEXT NOT NULL
+        );
+        CREATE INDEX license_tasks_by_region ON license_tasks (region, seq);
+        CREATE TABLE license_rules (
+            task_id TEXT NOT NULL REFERENCES license_tasks (id) ON DELETE CASCADE, position INTEGER NOT NULL,
+            product TEXT NOT NULL, version TEXT NOT NULL, PRIMARY KEY (task_id, position)
+        );
+    """),
+)
