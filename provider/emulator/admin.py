@@ -38,7 +38,7 @@ import yaml
 from pydantic import ValidationError
 from werkzeug.wrappers import Request, Response
 
-from ecsops.emulator import auth, clock, events, simulation, world
+from ecsops.emulator import auth, clock, events, models, simulation, world
 from ecsops.emulator.cms import delivery
 from ecsops.emulator.delivery import stores
 from ecsops.emulator.events import injection
@@ -113,10 +113,7 @@ def health(app: "EmulatorApp", request: Request) -> dict[str, Any]:
 
 def reset(app: "EmulatorApp", request: Request) -> dict[str, Any]:
     with app.db.transaction() as tx:
-        tables = [row["name"] for row in tx.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
-        for table in tables:
-            tx.execute(f"DELETE FROM {table}")
+        models.wipe(tx)
         world.seed_if_new(tx)
     return {"ok": True}
 
@@ -160,14 +157,9 @@ def post_clock(app: "EmulatorApp", request: Request) -> dict[str, Any]:
 
 def get_requests(app: "EmulatorApp", request: Request) -> dict[str, Any]:
     since = _since(request, "request")
-    query = "SELECT * FROM request_log WHERE seq > ?"
-    values: list[Any] = [since]
-    for name in ("action", "kind", "product"):
-        if request.args.get(name):
-            query += f" AND {name} = ?"
-            values.append(request.args[name])
+    filters = {name: request.args[name] for name in ("action", "kind", "product") if request.args.get(name)}
     with app.db.read() as tx:
-        rows = tx.execute(query + " ORDER BY seq", values).fetchall()
+        rows = models.logged_requests(tx, since, filters)
     return {"requests": [
         {"seq": row["seq"], "time": row["time"], "product": row["product"], "action": row["action"],
          "kind": row["kind"], "params": json.loads(row["params"]), "status": row["status"], "code": row["code"],
@@ -178,7 +170,7 @@ def get_requests(app: "EmulatorApp", request: Request) -> dict[str, Any]:
 
 def clear_requests(app: "EmulatorApp", request: Request) -> dict[str, Any]:
     with app.db.transaction() as tx:
-        tx.execute("DELETE FROM request_log")
+        models.clear_request_log(tx)
     return {"ok": True}
 
 

@@ -24,7 +24,7 @@ from typing import Any, Iterable
 
 from werkzeug.wrappers import Request, Response
 
-from ecsops.emulator import admin, auth, clock, cms, ecs, license, oss, simulation, world
+from ecsops.emulator import admin, auth, clock, cms, ecs, license, models, oss, simulation, world
 from ecsops.emulator.errors import COMMON, ServiceError
 from ecsops.emulator.faults import Decision, FaultConfig, Injector
 from ecsops.emulator.protocol import ApiRequest, decode_request, error_response, in_requested_format, json_response
@@ -147,12 +147,9 @@ def product_name(version: str) -> str:
 
 def _log(tx: Any, api: ApiRequest, operation: Operation, at: str, status: int, code: str | None) -> None:
     params = {name: _masked(name, value, operation.masked) for name, value in api.params.items()}
-    tx.execute(
-        """INSERT INTO request_log (time, product, action, kind, params, status, code, request_id)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-        (at, product_name(api.version), api.action, "write" if operation.writes else "read",
-         json.dumps(params), status, code, api.request_id),
-    )
+    models.log_request(tx, time=at, product=product_name(api.version), action=api.action,
+                       kind="write" if operation.writes else "read", params=json.dumps(params), status=status,
+                       code=code, request_id=api.request_id)
 
 
 def _masked(name: str, value: str, masked: frozenset[str]) -> str:

@@ -51,7 +51,7 @@ from urllib.parse import quote
 
 from werkzeug.wrappers import Request
 
-from ecsops.emulator import world
+from ecsops.emulator import models, world
 from ecsops.emulator.errors import COMMON, ServiceError
 
 V3_ALGORITHM = "ACS3-HMAC-SHA256"
@@ -94,11 +94,9 @@ def remember_nonce(tx: sqlite3.Connection, nonce: str, *, now: datetime) -> None
     """Records a verified request's nonce; raises SignatureNonceUsed if it was seen within MAX_SKEW (older
     ones are forgotten: their requests are refused as expired anyway)."""
     seen = now.timestamp()
-    tx.execute("DELETE FROM signature_nonces WHERE seen < ?", (seen - MAX_SKEW.total_seconds(),))
-    try:
-        tx.execute("INSERT INTO signature_nonces (nonce, seen) VALUES (?, ?)", (nonce, seen))
-    except sqlite3.IntegrityError:
-        raise COMMON.error("SignatureNonceUsed") from None
+    models.forget_nonces_before(tx, seen - MAX_SKEW.total_seconds())
+    if not models.remember_nonce(tx, nonce, seen):
+        raise COMMON.error("SignatureNonceUsed")
 
 
 def verify_basic(request: Request, keys: KeyPairs) -> None:

@@ -8,7 +8,6 @@ response body without `RequestId`. Raising `ServiceError` rolls the whole reques
 
 from __future__ import annotations
 
-import json
 import secrets
 import sqlite3
 import string
@@ -16,11 +15,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Protocol, Sequence
 
-from ecsops.emulator import clock, world
+from ecsops.emulator import clock, models, world
 from ecsops.emulator.errors import COMMON
 from ecsops.emulator.protocol import ApiRequest, Params
 
 Handler = Callable[["Context"], dict[str, Any]]
+
+#: The core models the products' handlers take from here: a listing with tag filters, and an object's tags.
+Listing = models.Listing
+tags_of = models.tags_of
 
 _ID_ALPHABET = string.ascii_lowercase + string.digits
 #: The two letters real ids carry for a region (c-hz01..., t-bj02...); others use the region's initials.
@@ -95,76 +98,14 @@ def idempotent(ctx: Context, token: str | None, perform: Callable[[], dict[str, 
         raise COMMON.error("InvalidClientToken.Malformed")
     region = ctx.params.text("RegionId") or ""
     fingerprint = ctx.params.fingerprint()
-    row = ctx.tx.execute(
-        "SELECT fingerprint, response FROM idempotency WHERE action = ? AND region = ? AND token = ?",
-        (ctx.request.action, region, token),
-    ).fetchone()
-    if row is not None:
-        if row["fingerprint"] != fingerprint:
+    earlier = models.idempotent_answer(ctx.tx, ctx.request.action, region, token)
+    if earlier is not None:
+        if earlier.fingerprint != fingerprint:
             raise COMMON.error("IdempotentParameterMismatch")
-        return json.loads(row["response"])
+        return earlier.response
     body = perform()
-    ctx.tx.execute(
-        "INSERT INTO idempotency (action, region, token, fingerprint, response, created) VALUES (?, ?, ?, ?, ?, ?)",
-        (ctx.request.action, region, token, fingerprint, json.dumps(body), ctx.timestamp),
-    )
+    models.remember_answer(ctx.tx, ctx.request.action, region, token, fingerprint, body, ctx.timestamp)
     return body
-
-
-class Listing:
-    """A filtered listing of one table, built as SQL so that a page reads only its own rows.
-
-    `Listing("commands", "seq").where("region = ?", region).tagged("command", wanted)`; then `window(tx)`
-    is a sequence `page` can cut (its length a COUNT, a slice a LIMIT/OFFSET query), and `rows(tx)` every
-    row, for filters SQL cannot express. Guarantee: both see the rows `where` and `tagged` select, in order.
-    """
-
-    def __init__(self, table: str, order: str):
-        self.table, self.order = table, order
-        self.clauses: list[str] = []
-        self.arguments: list[Any] = []
-
-    def where(self, clause: str, *arguments: Any) -> "Listing":
-        self.clauses.append(clause)
-        self.arguments.extend(arguments)
-        return self
-
-    def tagged(self, resource_type: str, wanted: list[dict[str, Any]]) -> "Listing":
-        """Only rows carrying every `Tag.N.Key` (and `Tag.N.Value`, when given), as `matches_tags` decides."""
-        for tag in wanted:
-            value = " AND t.value = ?" if "Value" in tag else ""
-            self.where(f"EXISTS (SELECT 1 FROM tags t WHERE t.resource_type = ? AND t.resource_id = {self.table}.id "
-                       f"AND t.key = ?{value})", resource_type, tag.get("Key"), *([tag["Value"]] if value else []))
-        return self
-
-    def select(self, tx: sqlite3.Connection, what: str = "*", tail: str = "", *tail_arguments: Any) -> sqlite3.Cursor:
-        """`SELECT what FROM table WHERE ... tail` with the filters' arguments, then `tail_arguments`."""
-        where = f" WHERE {' AND '.join(self.clauses)}" if self.clauses else ""
-        return tx.execute(f"SELECT {what} FROM {self.table}{where}{tail}", [*self.arguments, *tail_arguments])
-
-    def rows(self, tx: sqlite3.Connection) -> list[sqlite3.Row]:
-        return self.select(tx, "*", f" ORDER BY {self.order}").fetchall()
-
-    def window(self, tx: sqlite3.Connection) -> "_Window":
-        return _Window(tx, self)
-
-
-class _Window:
-    """The rows of a `Listing`, fetched a slice at a time."""
-
-    def __init__(self, tx: sqlite3.Connection, listing: Listing):
-        self.tx, self.listing = tx, listing
-        self._count: int | None = None
-
-    def __len__(self) -> int:
-        if self._count is None:
-            self._count = int(self.listing.select(self.tx, "COUNT(*)").fetchone()[0])
-        return self._count
-
-    def __getitem__(self, window: slice) -> list[sqlite3.Row]:
-        start, stop, _ = window.indices(len(self))
-        return self.listing.select(self.tx, "*", f" ORDER BY {self.listing.order} LIMIT ? OFFSET ?",
-                                   max(0, stop - start), start).fetchall()
 
 
 class Rows(Protocol):
@@ -218,12 +159,6 @@ def _offset(token: str | None) -> int:
         return int(token[1:], 16)
     except ValueError:
         raise COMMON.error("InvalidNextToken") from None
-
-
-def tags_of(tx: sqlite3.Connection, resource_type: str, resource_id: str) -> dict[str, str]:
-    return {row["key"]: row["value"] for row in tx.execute(
-        "SELECT key, value FROM tags WHERE resource_type = ? AND resource_id = ? ORDER BY key",
-        (resource_type, resource_id))}
 
 
 def tag_list(tags: dict[str, str]) -> dict[str, Any]:

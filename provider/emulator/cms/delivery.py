@@ -26,6 +26,8 @@ from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from ecsops.emulator.cms import models
+from ecsops.emulator.cms.models import Delivery
 from ecsops.emulator.store import Database
 
 TIMEOUT_S = 3.0
@@ -34,7 +36,6 @@ STATUSES = ("pending", "delivered", "failed", "suppressed")
 
 #: Webhooks go straight to their host, whatever proxy the environment names.
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-_UNCLAIMED = "SELECT * FROM deliveries WHERE status = 'pending' AND claimed IS NULL ORDER BY seq"
 
 
 class Dispatcher:
@@ -49,20 +50,19 @@ class Dispatcher:
         self._claim = uuid.uuid4().hex
         self._pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="ecsops-webhook")
         self._lock = threading.Lock()
-        self._waiting: dict[str, deque[dict[str, Any]]] = {}
+        self._waiting: dict[str, deque[Delivery]] = {}
         self._busy: set[str] = set()
 
     def kick(self) -> None:
         """Claims the unclaimed pending deliveries and queues them for sending; never waits on a webhook."""
         with self._db.read() as tx:
-            if tx.execute(_UNCLAIMED + " LIMIT 1").fetchone() is None:
+            if not models.has_unclaimed_deliveries(tx):
                 return
         with self._db.transaction() as tx:
-            rows = [dict(row) for row in tx.execute(_UNCLAIMED)]
-            tx.executemany("UPDATE deliveries SET claimed = ? WHERE seq = ?", [(self._claim, r["seq"]) for r in rows])
+            claimed = models.claim_deliveries(tx, self._claim)
         with self._lock:
-            for row in rows:
-                self._waiting.setdefault(row["destination"], deque()).append(row)
+            for delivery in claimed:
+                self._waiting.setdefault(delivery.destination, deque()).append(delivery)
             idle = [url for url in self._waiting if url not in self._busy]
             self._busy.update(idle)
         for url in idle:
@@ -80,12 +80,11 @@ class Dispatcher:
                 delivery = queue.popleft()
             self._send(delivery)
 
-    def _send(self, delivery: dict[str, Any]) -> None:
-        status, detail = send(delivery["method"], delivery["destination"], delivery["body"], TIMEOUT_S)
+    def _send(self, delivery: Delivery) -> None:
+        status, detail = send(delivery.method, delivery.destination, delivery.body, TIMEOUT_S)
         try:
             with self._db.transaction() as tx:
-                tx.execute("UPDATE deliveries SET status = ?, detail = ? WHERE seq = ? AND claimed = ?",
-                           (status, detail, delivery["seq"], self._claim))
+                models.finish_delivery(tx, delivery.seq, self._claim, status, detail)
         except Exception:  # the database went away (emulator stopped): nothing left to record into
             traceback.print_exc(file=sys.stderr)
 
@@ -118,12 +117,7 @@ def send(method: str, url: str, body: str, timeout_s: float) -> tuple[str, str]:
 def listing(tx: sqlite3.Connection, *, since: int = 0, rule: str | None = None,
             status: str | None = None) -> list[dict[str, Any]]:
     """Every delivery after sequence number `since`, oldest first, optionally of one rule or status."""
-    query, values = "SELECT * FROM deliveries WHERE seq > ?", list[object]([since])
-    for column, value in (("rule", rule), ("status", status)):
-        if value:
-            query += f" AND {column} = ?"
-            values.append(value)
-    return [_view(row) for row in tx.execute(query + " ORDER BY seq", values)]
+    return [_view(delivery) for delivery in models.deliveries_since(tx, since, rule=rule, status=status)]
 
 
 def masked_url(url: str) -> str:
@@ -134,11 +128,11 @@ def masked_url(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}{tail}"
 
 
-def _view(row: sqlite3.Row) -> dict[str, Any]:
-    destination = masked_url(row["destination"]) if row["target_type"] == "webhook" else row["destination"]
+def _view(delivery: Delivery) -> dict[str, Any]:
+    destination = masked_url(delivery.destination) if delivery.target_type == "webhook" else delivery.destination
     return {
-        "seq": row["seq"], "time": row["time"], "rule": row["rule"], "targetType": row["target_type"],
-        "targetId": row["target_id"], "destination": destination, "eventId": row["event_id"],
-        "name": row["name"], "level": row["level"], "status": row["status"], "detail": row["detail"],
-        "notification": json.loads(row["body"]),
+        "seq": delivery.seq, "time": delivery.time, "rule": delivery.rule, "targetType": delivery.target_type,
+        "targetId": delivery.target_id, "destination": destination, "eventId": delivery.event_id,
+        "name": delivery.name, "level": delivery.level, "status": delivery.status, "detail": delivery.detail,
+        "notification": json.loads(delivery.body),
     }

@@ -19,7 +19,8 @@ import sqlite3
 from datetime import datetime, timedelta
 
 from ecsops.emulator import clock, world
-from ecsops.emulator.cms import patterns
+from ecsops.emulator.cms import models, patterns
+from ecsops.emulator.cms.models import EventRule
 from ecsops.emulator.cms.targets import Kind, targets_of
 from ecsops.emulator.events import notifications
 from ecsops.emulator.events.notifications import Notification
@@ -27,42 +28,32 @@ from ecsops.emulator.events.notifications import Notification
 
 @notifications.subscribe
 def route(tx: sqlite3.Connection, notification: Notification) -> None:
-    rules = tx.execute(
-        """SELECT * FROM event_rules WHERE state = 'ENABLED' AND event_type = 'SYSTEM' AND scope IN ('', ?)
-           ORDER BY seq""", (notification.region,)).fetchall()
-    for rule in rules:
-        if patterns.matches(json.loads(rule["patterns"]), notification):
+    for rule in models.enabled_system_rules(tx, notification.region):
+        if patterns.matches(rule.patterns, notification):
             _deliver(tx, rule, notification)
 
 
-def _deliver(tx: sqlite3.Connection, rule: sqlite3.Row, notification: Notification) -> None:
+def _deliver(tx: sqlite3.Connection, rule: EventRule, notification: Notification) -> None:
     silenced_since = _silenced_since(tx, rule, notification)
     user_id = world.account(tx)["userId"]
-    for kind, target in targets_of(tx, rule["seq"]):
-        status, detail = _outcome(kind, target, silenced_since, rule["silence_time"])
-        tx.execute(
-            """INSERT INTO deliveries (time, rule, target_type, target_id, destination, method, event_id, name,
-                                       level, status, detail, body)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            (clock.iso(notification.at), rule["name"], kind.type, target["Id"], kind.destination(target, user_id),
-             target.get("Method", ""), notification.event_id, notification.name, notification.level, status, detail,
-             json.dumps(notification.body)),
-        )
+    for kind, target in targets_of(tx, rule.seq):
+        status, detail = _outcome(kind, target, silenced_since, rule.silence_time)
+        models.record_delivery(
+            tx, time=clock.iso(notification.at), rule=rule.name, target_type=kind.type, target_id=target["Id"],
+            destination=kind.destination(target, user_id), method=target.get("Method", ""),
+            event_id=notification.event_id, name=notification.name, level=notification.level, status=status,
+            detail=detail, body=json.dumps(notification.body))
     if silenced_since is None:
-        tx.execute(
-            """INSERT INTO event_rule_silences (rule_seq, name, resource, last_sent) VALUES (?, ?, ?, ?)
-               ON CONFLICT (rule_seq, name, resource) DO UPDATE SET last_sent = excluded.last_sent""",
-            (rule["seq"], notification.name, notification.resource, clock.iso(notification.at)))
+        models.record_sent(tx, rule.seq, notification.name, notification.resource, clock.iso(notification.at))
 
 
-def _silenced_since(tx: sqlite3.Connection, rule: sqlite3.Row, notification: Notification) -> str | None:
+def _silenced_since(tx: sqlite3.Connection, rule: EventRule, notification: Notification) -> str | None:
     """When the rule last delivered this name for this resource, if that is within its SilenceTime."""
-    row = tx.execute("SELECT last_sent FROM event_rule_silences WHERE rule_seq = ? AND name = ? AND resource = ?",
-                     (rule["seq"], notification.name, notification.resource)).fetchone()
-    if row is None or rule["silence_time"] == 0:
+    last_sent = models.last_sent(tx, rule.seq, notification.name, notification.resource)
+    if last_sent is None or rule.silence_time == 0:
         return None
-    last = datetime.fromisoformat(row["last_sent"].replace("Z", "+00:00"))
-    return row["last_sent"] if notification.at < last + timedelta(seconds=rule["silence_time"]) else None
+    last = datetime.fromisoformat(last_sent.replace("Z", "+00:00"))
+    return last_sent if notification.at < last + timedelta(seconds=rule.silence_time) else None
 
 
 def _outcome(kind: Kind, target: dict[str, str], silenced_since: str | None, silence: int) -> tuple[str, str]:

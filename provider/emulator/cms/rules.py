@@ -10,13 +10,12 @@ disabling an unknown rule is `ResourceNotFound` and changes nothing.
 
 from __future__ import annotations
 
-import json
 import re
-import sqlite3
 from typing import Any
 
-from ecsops.emulator.cms import patterns
+from ecsops.emulator.cms import models, patterns
 from ecsops.emulator.cms.errors import failure, invalid
+from ecsops.emulator.cms.models import EventRule
 from ecsops.emulator.cms.product import PRODUCT, answer, scope
 from ecsops.emulator.errors import COMMON
 from ecsops.emulator.service import Context
@@ -31,12 +30,12 @@ PAGE_SIZE_DEFAULT = 10
 PAGE_SIZE_LIMIT = 100
 
 
-def find_rule(ctx: Context, name: str | None) -> sqlite3.Row:
+def find_rule(ctx: Context, name: str | None) -> EventRule:
     """The rule of the call's scope called `name`, or the `ResourceNotFound` failure."""
-    row = ctx.tx.execute("SELECT * FROM event_rules WHERE scope = ? AND name = ?", (scope(ctx), name)).fetchone()
-    if row is None:
+    rule = models.find_rule(ctx.tx, scope(ctx), name)
+    if rule is None:
         raise failure("ResourceNotFound", kind="event rule", name=name)
-    return row
+    return rule
 
 
 def listed(ctx: Context, name: str, limit: int = NAMES_LIMIT) -> list[str]:
@@ -63,15 +62,9 @@ def put_event_rule(ctx: Context) -> dict[str, Any]:
     assert silence is not None
     if not 0 <= silence <= SILENCE_LIMIT:
         raise invalid("SilenceTime", f"{silence} is out of range: use 0 to {SILENCE_LIMIT} seconds")
-    ctx.tx.execute(
-        """INSERT INTO event_rules (scope, name, group_id, event_type, state, description, silence_time, patterns)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (scope, name) DO UPDATE SET group_id = excluded.group_id, event_type = excluded.event_type,
-               state = excluded.state, description = excluded.description, silence_time = excluded.silence_time,
-               patterns = excluded.patterns""",
-        (scope(ctx), name, params.text("GroupId", default=""), event_type, state,
-         params.text("Description", default=""), silence, json.dumps(stored)),
-    )
+    models.put_rule(ctx.tx, scope(ctx), name, group_id=params.text("GroupId", default="") or "",
+                    event_type=event_type, state=state, description=params.text("Description", default="") or "",
+                    silence_time=silence, patterns=stored)
     return answer(Data="1")
 
 
@@ -95,29 +88,28 @@ def describe_event_rule_list(ctx: Context) -> dict[str, Any]:
         raise COMMON.error("InvalidParameter", name="PageNumber", reason="must be 1 or more")
     if not 1 <= size <= PAGE_SIZE_LIMIT:
         raise COMMON.error("InvalidParameter", name="PageSize", reason=f"must be between 1 and {PAGE_SIZE_LIMIT}")
-    rows = [row for row in ctx.tx.execute("SELECT * FROM event_rules WHERE scope = ? ORDER BY seq", (scope(ctx),))
-            if _selected(ctx, row)]
-    chunk = rows[(number - 1) * size:number * size]
-    return answer(Total=len(rows), EventRules={"EventRule": [_rule_view(row) for row in chunk]})
+    rules = [rule for rule in models.rules_of_scope(ctx.tx, scope(ctx)) if _selected(ctx, rule)]
+    chunk = rules[(number - 1) * size:number * size]
+    return answer(Total=len(rules), EventRules={"EventRule": [_rule_view(rule) for rule in chunk]})
 
 
-def _selected(ctx: Context, row: sqlite3.Row) -> bool:
+def _selected(ctx: Context, rule: EventRule) -> bool:
     prefix = ctx.params.text("NamePrefix")
     group = ctx.params.text("GroupId")
     enabled = ctx.params.boolean("IsEnable", default=None)
-    return ((not prefix or prefix in row["name"]) and (not group or group == row["group_id"])
-            and (enabled is None or enabled == (row["state"] == "ENABLED")))
+    return ((not prefix or prefix in rule.name) and (not group or group == rule.group_id)
+            and (enabled is None or enabled == (rule.state == "ENABLED")))
 
 
-def _rule_view(row: sqlite3.Row) -> dict[str, Any]:
+def _rule_view(rule: EventRule) -> dict[str, Any]:
     return {
-        "Name": row["name"],
-        "GroupId": row["group_id"],
-        "EventType": row["event_type"],
-        "State": row["state"],
-        "Description": row["description"],
-        "SilenceTime": row["silence_time"],
-        "EventPattern": {"EventPattern": [_pattern_view(pattern) for pattern in json.loads(row["patterns"])]},
+        "Name": rule.name,
+        "GroupId": rule.group_id,
+        "EventType": rule.event_type,
+        "State": rule.state,
+        "Description": rule.description,
+        "SilenceTime": rule.silence_time,
+        "EventPattern": {"EventPattern": [_pattern_view(pattern) for pattern in rule.patterns]},
     }
 
 
@@ -133,7 +125,7 @@ def _pattern_view(pattern: dict[str, Any]) -> dict[str, Any]:
 @PRODUCT.operation("DeleteEventRules", writes=True)
 def delete_event_rules(ctx: Context) -> dict[str, Any]:
     names = listed(ctx, "RuleNames")
-    ctx.tx.executemany("DELETE FROM event_rules WHERE scope = ? AND name = ?", [(scope(ctx), name) for name in names])
+    models.delete_rules(ctx.tx, scope(ctx), names)
     return answer()
 
 
@@ -149,5 +141,5 @@ def disable_event_rules(ctx: Context) -> dict[str, Any]:
 
 def _set_state(ctx: Context, state: str) -> dict[str, Any]:
     rules = [find_rule(ctx, name) for name in listed(ctx, "RuleNames")]
-    ctx.tx.executemany("UPDATE event_rules SET state = ? WHERE seq = ?", [(state, rule["seq"]) for rule in rules])
+    models.set_rule_states(ctx.tx, rules, state)
     return answer()

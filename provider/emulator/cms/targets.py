@@ -16,13 +16,13 @@ no such list for webhooks or Log Service targets).
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import dataclass
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from ecsops.emulator import world
+from ecsops.emulator.cms import models
 from ecsops.emulator.cms.errors import failure, invalid
 from ecsops.emulator.cms.product import PRODUCT, answer, listing
 from ecsops.emulator.cms.rules import find_rule, listed
@@ -64,7 +64,7 @@ def _region(tx: sqlite3.Connection, where: str, raw: dict[str, Any]) -> str:
 
 def _contact(tx: sqlite3.Connection, where: str, raw: dict[str, Any]) -> dict[str, str]:
     target = _required(where, raw, "Id", "ContactGroupName")
-    if tx.execute("SELECT 1 FROM contact_groups WHERE name = ?", (target["ContactGroupName"],)).fetchone() is None:
+    if not models.contact_group_exists(tx, target["ContactGroupName"]):
         raise failure("ResourceNotFound", kind="contact group", name=target["ContactGroupName"])
     level = raw.get("Level") or ""
     if level and level not in CONTACT_LEVELS:
@@ -100,12 +100,9 @@ def _fc(tx: sqlite3.Connection, where: str, raw: dict[str, Any]) -> dict[str, st
 
 def _sls(tx: sqlite3.Connection, where: str, raw: dict[str, Any]) -> dict[str, str]:
     target = {**_required(where, raw, "Id", "Project", "LogStore"), "Region": _region(tx, where, raw)}
-    project = tx.execute("SELECT 1 FROM log_projects WHERE name = ? AND region = ?",
-                         (target["Project"], target["Region"])).fetchone()
-    if project is None:
+    if not models.log_project_exists(tx, target["Project"], target["Region"]):
         raise failure("ResourceNotFound", kind=f"Log Service project in {target['Region']}", name=target["Project"])
-    if tx.execute("SELECT 1 FROM logstores WHERE project = ? AND name = ?",
-                  (target["Project"], target["LogStore"])).fetchone() is None:
+    if not models.logstore_exists(tx, target["Project"], target["LogStore"]):
         raise failure("ResourceNotFound", kind=f"logstore of {target['Project']}", name=target["LogStore"])
     return target
 
@@ -132,8 +129,7 @@ FAILED_LISTS = {"FailedContactParameters": "ContactParameter", "FailedMnsParamet
 
 def targets_of(tx: sqlite3.Connection, rule_seq: int) -> list[tuple[Kind, dict[str, str]]]:
     """The rule's targets, in the order they were first put."""
-    rows = tx.execute("SELECT type, config FROM event_rule_targets WHERE rule_seq = ? ORDER BY position", (rule_seq,))
-    return [(KIND_OF[row["type"]], json.loads(row["config"])) for row in rows]
+    return [(KIND_OF[stored.type], stored.config) for stored in models.targets_of_rule(tx, rule_seq)]
 
 
 @PRODUCT.operation("PutEventRuleTargets", writes=True, masked=("WebhookParameters",))  # URLs carry tokens
@@ -149,22 +145,12 @@ def put_event_rule_targets(ctx: Context) -> dict[str, Any]:
     if len(set(ids)) < len(ids):
         raise invalid("Id", "each target Id may be given once")
     for kind, target in incoming:
-        _upsert(ctx.tx, rule["seq"], kind, target)
+        models.upsert_target(ctx.tx, rule.seq, kind.type, target)
     for kind in KINDS:
-        (count,) = ctx.tx.execute("SELECT COUNT(*) FROM event_rule_targets WHERE rule_seq = ? AND type = ?",
-                                  (rule["seq"], kind.type)).fetchone()
+        count = models.count_targets(ctx.tx, rule.seq, kind.type)
         if count > PER_TYPE_LIMIT:
-            raise failure("LimitExceeded", rule=rule["name"], count=count, kind=kind.type, limit=PER_TYPE_LIMIT)
+            raise failure("LimitExceeded", rule=rule.name, count=count, kind=kind.type, limit=PER_TYPE_LIMIT)
     return answer(FailedParameterCount="0", **{wrapper: {element: []} for wrapper, element in FAILED_LISTS.items()})
-
-
-def _upsert(tx: sqlite3.Connection, rule_seq: int, kind: Kind, target: dict[str, str]) -> None:
-    tx.execute(
-        """INSERT INTO event_rule_targets (rule_seq, id, type, position, config)
-           VALUES (?, ?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM event_rule_targets WHERE rule_seq = ?), ?)
-           ON CONFLICT (rule_seq, id) DO UPDATE SET type = excluded.type, config = excluded.config""",
-        (rule_seq, target["Id"], kind.type, rule_seq, json.dumps(target)),
-    )
 
 
 @PRODUCT.operation("DescribeEventRuleTargetList", writes=False)
@@ -172,7 +158,7 @@ def describe_event_rule_target_list(ctx: Context) -> dict[str, Any]:
     rule = find_rule(ctx, ctx.params.text("RuleName", required=True))
     user_id = world.account(ctx.tx)["userId"]
     lists: dict[str, Any] = {kind.parameter: {kind.element: []} for kind in KINDS}
-    for kind, target in targets_of(ctx.tx, rule["seq"]):
+    for kind, target in targets_of(ctx.tx, rule.seq):
         view = {**target, "Arn": kind.destination(target, user_id)} if kind.type in ("mns", "fc", "sls") else target
         lists[kind.parameter][kind.element].append(view)
     return listing(**lists, OpenApiParameters={"OpenApiParameters": []})
@@ -181,7 +167,5 @@ def describe_event_rule_target_list(ctx: Context) -> dict[str, Any]:
 @PRODUCT.operation("DeleteEventRuleTargets", writes=True)
 def delete_event_rule_targets(ctx: Context) -> dict[str, Any]:
     rule = find_rule(ctx, ctx.params.text("RuleName", required=True))
-    ids = listed(ctx, "Ids")
-    ctx.tx.executemany("DELETE FROM event_rule_targets WHERE rule_seq = ? AND id = ?",
-                       [(rule["seq"], target_id) for target_id in ids])
+    models.delete_targets(ctx.tx, rule.seq, listed(ctx, "Ids"))
     return answer()

@@ -24,11 +24,12 @@ import uuid
 from typing import Any
 
 from ecsops.emulator import world
+from ecsops.emulator.delivery import models
+from ecsops.emulator.delivery.models import RecordDelivery
 from ecsops.emulator.store import Database
 
 CONNECT_TIMEOUT_S = 3.0
 READ_TIMEOUT_S = 5.0
-_UNCLAIMED = "SELECT * FROM record_deliveries WHERE status = 'pending' AND claimed IS NULL ORDER BY seq"
 
 _WRITERS: dict[str, "_Writer"] = {}
 _LOCK = threading.Lock()
@@ -36,7 +37,7 @@ _LOCK = threading.Lock()
 
 def kick(tx: sqlite3.Connection) -> None:
     """Has the pending writes of `tx`'s database sent once `tx` ends; returns at once."""
-    path = tx.execute("PRAGMA database_list").fetchone()["file"]
+    path = models.database_file(tx)
     if not path:  # an in-memory database: no other connection can see the writes
         return
     with _LOCK:
@@ -73,26 +74,23 @@ class _Writer:
     def _drain(self, database: Database) -> None:
         with database.transaction() as tx:
             config = world.oss_endpoint(tx)
-            rows = [dict(row) for row in tx.execute(_UNCLAIMED)]
-            tx.executemany("UPDATE record_deliveries SET claimed = ? WHERE seq = ?",
-                           [(self._claim, row["seq"]) for row in rows])
-        for row in rows:
-            status, detail = self._put(config, row)
+            writes = models.claim_writes(tx, self._claim)
+        for write in writes:
+            status, detail = self._put(config, write)
             with database.transaction() as tx:
-                tx.execute("UPDATE record_deliveries SET status = ?, detail = ? WHERE seq = ? AND claimed = ?",
-                           (status, detail, row["seq"], self._claim))
+                models.finish_write(tx, write.seq, self._claim, status, detail)
 
-    def _put(self, config: dict[str, str] | None, row: dict[str, Any]) -> tuple[str, str]:
+    def _put(self, config: dict[str, str] | None, write: RecordDelivery) -> tuple[str, str]:
         """One PutObject; (`delivered` | `failed`, what happened)."""
-        if config is None or config["endpoint"] != row["endpoint"]:
-            return "failed", f"the OSS endpoint is no longer {row['endpoint']} (changed before the write)"
+        if config is None or config["endpoint"] != write.endpoint:
+            return "failed", f"the OSS endpoint is no longer {write.endpoint} (changed before the write)"
         try:
             from botocore.exceptions import BotoCoreError, ClientError
         except ImportError:
             return "failed", "boto3 is not installed: pip install 'ecsops[s3]' to write to an S3-compatible endpoint"
         try:
-            self._client(config).put_object(Bucket=row["destination"], Key=row["path"], Body=row["body"].encode(),
-                                            ContentType=row["content_type"])
+            self._client(config).put_object(Bucket=write.destination, Key=write.path, Body=write.body.encode(),
+                                            ContentType=write.content_type)
         except ClientError as error:
             answer = error.response.get("Error", {})
             return "failed", f"PutObject answered {answer.get('Code')}: {answer.get('Message')}"

@@ -19,12 +19,12 @@ not applied to the objects the emulator writes.
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 from typing import Any
 
 from ecsops.emulator.ecs.errors import CODES
+from ecsops.emulator.ecs.models import instances as model
 from ecsops.emulator.ecs.product import PRODUCT
 from ecsops.emulator.service import Context
 
@@ -43,11 +43,10 @@ _LOGSTORE = re.compile(r"^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]\Z")
 
 def delivery_settings(tx: sqlite3.Connection, region: str, setting_type: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """The (OSS, Log Service) configurations of the region and type, defaults filled in."""
-    row = tx.execute("SELECT oss, sls FROM assistant_settings WHERE region = ? AND setting_type = ?",
-                     (region, setting_type)).fetchone()
-    if row is None:
+    stored = model.assistant_settings(tx, region, setting_type)
+    if stored is None:
         return dict(OSS_DEFAULT), dict(SLS_DEFAULT)
-    return {**OSS_DEFAULT, **json.loads(row["oss"])}, {**SLS_DEFAULT, **json.loads(row["sls"])}
+    return {**OSS_DEFAULT, **stored.oss}, {**SLS_DEFAULT, **stored.sls}
 
 
 def oss_output_delivery(tx: sqlite3.Connection, region: str) -> str:
@@ -68,10 +67,7 @@ def modify_cloud_assistant_settings(ctx: Context) -> dict[str, Any]:
     sls = _merged(ctx, "SlsDeliveryConfig", sls)
     _check_oss(ctx.tx, region, oss)
     _check_sls(ctx.tx, region, sls)
-    ctx.tx.execute(
-        """INSERT INTO assistant_settings (region, setting_type, oss, sls) VALUES (?, ?, ?, ?)
-           ON CONFLICT (region, setting_type) DO UPDATE SET oss = excluded.oss, sls = excluded.sls""",
-        (region, setting_type, json.dumps(oss), json.dumps(sls)))
+    model.store_assistant_settings(ctx.tx, region, setting_type, model.AssistantSettings(oss, sls))
     return {}
 
 
@@ -142,11 +138,11 @@ def _check_oss(tx: sqlite3.Connection, region: str, oss: dict[str, Any]) -> None
     _check_encryption(oss)
     if not oss["Enabled"]:
         return
-    found = tx.execute("SELECT region FROM buckets WHERE name = ?", (bucket,)).fetchone()
-    if found is None:
+    bucket_region = model.bucket_region(tx, bucket)
+    if bucket_region is None:
         raise CODES.error("InvalidOssBucketName.NotFound", name=bucket)
-    if found["region"] != region:
-        raise CODES.error("InvalidOssBucketName.InOtherRegion", name=bucket, bucket_region=found["region"],
+    if bucket_region != region:
+        raise CODES.error("InvalidOssBucketName.InOtherRegion", name=bucket, bucket_region=bucket_region,
                           region=region)
 
 
@@ -170,9 +166,9 @@ def _check_sls(tx: sqlite3.Connection, region: str, sls: dict[str, Any]) -> None
         raise CODES.error("InvalidParameter.SlsLogstoreName", name=logstore)
     if not sls["Enabled"]:
         return
-    found = tx.execute("SELECT region FROM log_projects WHERE name = ?", (project,)).fetchone()
-    if found is None or found["region"] != region:
-        detail = "" if found is None else f" (it is in {found['region']})"
+    project_region = model.log_project_region(tx, project)
+    if project_region is None or project_region != region:
+        detail = "" if project_region is None else f" (it is in {project_region})"
         raise CODES.error("InvalidSlsProjectName.NotFound", name=project, region=region, detail=detail)
-    if tx.execute("SELECT 1 FROM logstores WHERE project = ? AND name = ?", (project, logstore)).fetchone() is None:
+    if not model.logstore_exists(tx, project, logstore):
         raise CODES.error("InvalidSlsLogstoreName.NotFound", name=logstore, project=project)

@@ -15,9 +15,11 @@ from typing import Any
 
 from ecsops.emulator import world
 from ecsops.emulator.ecs.errors import CODES, paged
+from ecsops.emulator.ecs.models import commands as model
+from ecsops.emulator.ecs.models.commands import Command
 from ecsops.emulator.ecs.product import PRODUCT
 from ecsops.emulator.ecs.tagging import replace_tags, validate_tags
-from ecsops.emulator.service import Context, Listing, Rows, idempotent, new_id, tag_list, tags_of
+from ecsops.emulator.service import Context, Rows, idempotent, new_id, tag_list, tags_of
 
 COMMAND_TYPES = ("RunShellScript", "RunBatScript", "RunPowerShellScript")
 CONTENT_LIMIT = 24 * 1024
@@ -134,26 +136,23 @@ def _create(ctx: Context, region: str) -> dict[str, Any]:
     parameter_names = custom_parameters(content) if enable_parameter else []
     tags = validate_tags(params.objects("Tag"))
     quota = world.quota(ctx.tx, "max-axt-command-count")
-    (count,) = ctx.tx.execute("SELECT COUNT(*) FROM commands WHERE region = ?", (region,)).fetchone()
-    if count >= quota:
+    if model.command_count(ctx.tx, region) >= quota:
         raise CODES.error("CmdCount.ExceedQuota", region=region, quota=quota)
     command_id = new_id("c", region)
-    ctx.tx.execute(
-        """INSERT INTO commands (id, region, name, description, type, content, working_dir, timeout,
-                                 enable_parameter, parameter_names, launcher, resource_group_id, creation_time)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        (command_id, region, name, params.text("Description", default=""), command_type, encoded,
-         params.text("WorkingDir", default=""), params.integer("Timeout", default=TIMEOUT_DEFAULT),
-         int(enable_parameter), json.dumps(parameter_names), params.text("Launcher", default=""),
-         resource_group, ctx.timestamp),
-    )
+    timeout = params.integer("Timeout", default=TIMEOUT_DEFAULT)
+    assert timeout is not None
+    model.insert_command(ctx.tx, model.NewCommand(
+        id=command_id, region=region, name=name, description=params.text("Description") or "", type=command_type,
+        content=encoded, working_dir=params.text("WorkingDir") or "", timeout=timeout,
+        enable_parameter=int(enable_parameter), parameter_names=json.dumps(parameter_names),
+        launcher=params.text("Launcher") or "", resource_group_id=resource_group, creation_time=ctx.timestamp))
     replace_tags(ctx.tx, "command", command_id, tags)
     return {"CommandId": command_id}
 
 
-def find_command(tx: sqlite3.Connection, region: str, command_id: str | None) -> sqlite3.Row:
-    """The command row, or `InvalidCmdId.NotFound`."""
-    row = tx.execute("SELECT * FROM commands WHERE id = ? AND region = ?", (command_id, region)).fetchone()
+def find_command(tx: sqlite3.Connection, region: str, command_id: str | None) -> Command:
+    """The command, or `InvalidCmdId.NotFound`."""
+    row = model.command_in_region(tx, region, command_id)
     if row is None:
         raise CODES.error("InvalidCmdId.NotFound", id=command_id)
     return row
@@ -165,20 +164,10 @@ def modify_command(ctx: Context) -> dict[str, Any]:
     region = ctx.region()
     row = find_command(ctx.tx, region, ctx.params.text("CommandId", required=True))
     _check_attributes(ctx)
-    changes = {
-        column: value
-        for column, value in (
-            ("name", ctx.params.text("Name") or None),
-            ("description", ctx.params.text("Description")),
-            ("working_dir", ctx.params.text("WorkingDir")),
-            ("timeout", ctx.params.integer("Timeout")),
-            ("launcher", ctx.params.text("Launcher")),
-        )
-        if value is not None
-    }
-    if changes:
-        assignments = ", ".join(f"{column} = ?" for column in changes)
-        ctx.tx.execute(f"UPDATE commands SET {assignments} WHERE id = ?", (*changes.values(), row["id"]))
+    params = ctx.params
+    model.update_command(ctx.tx, row.id, name=params.text("Name") or None, description=params.text("Description"),
+                         working_dir=params.text("WorkingDir"), timeout=params.integer("Timeout"),
+                         launcher=params.text("Launcher"))
     return {}
 
 
@@ -186,8 +175,8 @@ def modify_command(ctx: Context) -> dict[str, Any]:
 def delete_command(ctx: Context) -> dict[str, Any]:
     region = ctx.region()
     row = find_command(ctx.tx, region, ctx.params.text("CommandId", required=True))
-    ctx.tx.execute("DELETE FROM commands WHERE id = ?", (row["id"],))
-    replace_tags(ctx.tx, "command", row["id"], {})
+    model.delete_command(ctx.tx, row.id)
+    replace_tags(ctx.tx, "command", row.id, {})
     return {}
 
 
@@ -201,16 +190,14 @@ def describe_commands(ctx: Context) -> dict[str, Any]:
     encoding = params.text("ContentEncoding", default="Base64")
     if encoding not in ("Base64", "PlainText"):
         raise CODES.error("InvalidContentEncoding.NotFound", encoding=encoding)
-    listing = Listing("commands", "seq").where("region = ?", region)
-    for name, column in (("CommandId", "id"), ("Type", "type"), ("ResourceGroupId", "resource_group_id")):
-        if params.text(name):
-            listing.where(f"{column} = ?", params.text(name))
-    listing.tagged("command", params.objects("Tag"))
-    written = {column: params.text(name) for name, column in (("Name", "name"), ("Description", "description"))}
-    patterns = [(column, _wildcard(text)) for column, text in written.items() if text]
+    selection = model.matching_commands(region, command_id=params.text("CommandId"), command_type=params.text("Type"),
+                                        resource_group_id=params.text("ResourceGroupId"), tags=params.objects("Tag"))
+    written = {field: params.text(name) for name, field in (("Name", "name"), ("Description", "description"))}
+    patterns = [(field, _wildcard(text)) for field, text in written.items() if text]
     if not patterns:
-        return _command_page(ctx, listing.window(ctx.tx), encoding=encoding)
-    rows = [row for row in listing.rows(ctx.tx) if all(pattern.fullmatch(row[column]) for column, pattern in patterns)]
+        return _command_page(ctx, selection.window(ctx.tx), encoding=encoding)
+    rows = [row for row in selection.rows(ctx.tx)
+            if all(pattern.fullmatch(getattr(row, field)) for field, pattern in patterns)]
     return _command_page(ctx, rows, encoding=encoding)
 
 
@@ -223,27 +210,27 @@ def _command_page(ctx: Context, rows: Rows, *, encoding: str = "Base64") -> dict
     return {"Commands": {"Command": [_command_view(ctx.tx, row, encoding) for row in chunk]}, **paging}
 
 
-def _command_view(tx: sqlite3.Connection, row: sqlite3.Row, encoding: str) -> dict[str, Any]:
-    content = row["content"] if encoding == "Base64" else base64.b64decode(row["content"]).decode()
-    names = json.loads(row["parameter_names"])
+def _command_view(tx: sqlite3.Connection, row: Command, encoding: str) -> dict[str, Any]:
+    content = row.content if encoding == "Base64" else base64.b64decode(row.content).decode()
+    names = json.loads(row.parameter_names)
     return {
-        "CommandId": row["id"],
-        "Name": row["name"],
-        "Description": row["description"],
-        "Type": row["type"],
+        "CommandId": row.id,
+        "Name": row.name,
+        "Description": row.description,
+        "Type": row.type,
         "CommandContent": content,
-        "WorkingDir": row["working_dir"],
-        "Timeout": row["timeout"],
-        "EnableParameter": bool(row["enable_parameter"]),
+        "WorkingDir": row.working_dir,
+        "Timeout": row.timeout,
+        "EnableParameter": bool(row.enable_parameter),
         "ParameterNames": {"ParameterName": names},
         "ParameterDefinitions": {"ParameterDefinition": [parameter_definition(name) for name in names]},
-        "Launcher": row["launcher"],
-        "CreationTime": row["creation_time"],
-        "InvokeTimes": row["invoke_times"],
-        "ResourceGroupId": row["resource_group_id"],
+        "Launcher": row.launcher,
+        "CreationTime": row.creation_time,
+        "InvokeTimes": row.invoke_times,
+        "ResourceGroupId": row.resource_group_id,
         "Provider": "",
         "Category": "",
         "Version": 1,
         "Latest": True,
-        "Tags": tag_list(tags_of(tx, "command", row["id"])),
+        "Tags": tag_list(tags_of(tx, "command", row.id)),
     }

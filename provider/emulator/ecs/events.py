@@ -10,13 +10,13 @@ ResourceType `ddh` and `managedhost` are accepted and hold no events here. Newes
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ecsops.emulator.clock import iso
 from ecsops.emulator.ecs.errors import CODES, paged
+from ecsops.emulator.ecs.models.instances import SystemEvent, region_events
 from ecsops.emulator.ecs.product import PRODUCT
 from ecsops.emulator.events import types
 from ecsops.emulator.service import Context
@@ -43,14 +43,10 @@ def describe_instance_history_events(ctx: Context) -> dict[str, Any]:
         ranges=_ranges(ctx),
         now=ctx.now,
     )
-    rows = [
-        row for row in ctx.tx.execute(
-            "SELECT * FROM system_events WHERE region = ? AND resource_type = ? ORDER BY seq DESC",
-            (region, resource_type))
-        if wanted.admit(row)
-    ]
-    chunk, paging = paged(ctx, rows, max_size=100)
-    return {"InstanceSystemEventSet": {"InstanceSystemEventType": [_event_view(row) for row in chunk]}, **paging}
+    listed = [event for event in region_events(ctx.tx, region, resource_type) if wanted.admit(event)]
+    chunk, paging = paged(ctx, listed, max_size=100)
+    return {"InstanceSystemEventSet": {"InstanceSystemEventType": [_event_view(event) for event in chunk]},
+            **paging}
 
 
 def _event_ids(ctx: Context) -> list[str]:
@@ -94,31 +90,31 @@ class _Filters:
     ranges: list[Range]
     now: datetime
 
-    def admit(self, row: sqlite3.Row) -> bool:
-        """Whether the event `row` is listed: it passes every filter and has not aged out (see `_expired`)."""
-        return self._chosen(row) and _in_ranges(self.ranges, row) and not _expired(row, self.now)
+    def admit(self, event: SystemEvent) -> bool:
+        """Whether `event` is listed: it passes every filter and has not aged out (see `_expired`)."""
+        return self._chosen(event) and _in_ranges(self.ranges, event) and not _expired(event, self.now)
 
-    def _chosen(self, row: sqlite3.Row) -> bool:
+    def _chosen(self, event: SystemEvent) -> bool:
         """Whether the event has a wanted status and, where the request names them, type, id and resource."""
-        return (row["status"] in self.statuses and (not self.event_types or row["event_type"] in self.event_types)
-                and (not self.event_ids or row["id"] in self.event_ids)
-                and (self.resources == [""] or row["resource_id"] in self.resources))
+        return (event.status in self.statuses and (not self.event_types or event.event_type in self.event_types)
+                and (not self.event_ids or event.id in self.event_ids)
+                and (self.resources == [""] or event.resource_id in self.resources))
 
 
 def _ranges(ctx: Context) -> list[Range]:
-    """(column, start, end) of EventPublishTime.Start/End and NotBefore.Start/End, those given."""
+    """(field, start, end) of EventPublishTime.Start/End and NotBefore.Start/End, those given."""
     ranges = []
-    for name, column in (("EventPublishTime", "publish_time"), ("NotBefore", "not_before")):
+    for name, field in (("EventPublishTime", "publish_time"), ("NotBefore", "not_before")):
         start, end = _time(ctx, name, "Start"), _time(ctx, name, "End")
         if start is not None or end is not None:
-            ranges.append((column, start, end))
+            ranges.append((field, start, end))
     return ranges
 
 
-def _in_ranges(ranges: list[Range], row: sqlite3.Row) -> bool:
+def _in_ranges(ranges: list[Range], event: SystemEvent) -> bool:
     """Inside every range, bounds included; an event without notBefore is outside any NotBefore range."""
-    for column, start, end in ranges:
-        value = row[column]
+    for field, start, end in ranges:
+        value: str | None = getattr(event, field)
         if value is None or (start is not None and value < start) or (end is not None and value > end):
             return False
     return True
@@ -139,22 +135,22 @@ def _time(ctx: Context, name: str, bound: str) -> str | None:
     return iso(instant)
 
 
-def _expired(row: sqlite3.Row, now: datetime) -> bool:
-    return row["execute_finish"] is not None and row["execute_finish"] < iso(now - RETENTION)
+def _expired(event: SystemEvent, now: datetime) -> bool:
+    return event.finish_time is not None and event.finish_time < iso(now - RETENTION)
 
 
-def _event_view(row: sqlite3.Row) -> dict[str, Any]:
-    kind = types.lookup(row["event_type"])
+def _event_view(event: SystemEvent) -> dict[str, Any]:
+    kind = types.lookup(event.event_type)
     return {
-        "EventId": row["id"],
-        "InstanceId": row["resource_id"],
-        "ResourceType": row["resource_type"],
+        "EventId": event.id,
+        "InstanceId": event.resource_id,
+        "ResourceType": event.resource_type,
         "EventType": {"Code": kind.code, "Name": kind.name},
-        "EventCycleStatus": {"Code": types.STATUS_CODES[row["status"]], "Name": row["status"]},
-        "EventPublishTime": row["publish_time"],
-        "NotBefore": row["not_before"] or "",
-        "EventFinishTime": row["execute_finish"] or "",
-        "Reason": row["reason"],
+        "EventCycleStatus": {"Code": types.STATUS_CODES[event.status], "Name": event.status},
+        "EventPublishTime": event.publish_time,
+        "NotBefore": event.not_before or "",
+        "EventFinishTime": event.finish_time or "",
+        "Reason": event.reason,
         "ReasonCode": "",
         "ImpactLevel": "",
     }

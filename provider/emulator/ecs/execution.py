@@ -1,6 +1,6 @@
 """What a run does on an instance, simulated deterministically (pure: no database, no clock).
 
-`render` fills a command's placeholders as the agent would; `simulate` "executes" the rendered script
+`render` fills a command's placeholders as the agent would; `simulate` "runs" the rendered script
 line by line, understanding just enough shell to make tests expressive:
 
 - `echo TEXT` appends `TEXT` and a newline to the output (one level of matching quotes is removed);

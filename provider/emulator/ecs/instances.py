@@ -8,12 +8,12 @@ deployment set, spot price, lock or IPv6). Times are to the minute, as DescribeI
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from typing import Any
 
 from ecsops.emulator import world
 from ecsops.emulator.ecs.errors import CODES, paged
+from ecsops.emulator.ecs.models.instances import Instance, region_instances
 from ecsops.emulator.ecs.product import PRODUCT
 from ecsops.emulator.service import Context, matches_tags, tag_list, tags_of
 
@@ -32,14 +32,14 @@ def describe_instances(ctx: Context) -> dict[str, Any]:
     if status and status not in INSTANCE_STATUSES:
         raise CODES.error("InvalidStatus.ValueNotSupported", status=status)
     tags = ctx.params.objects("Tag")
-    rows = [
-        row for row in ctx.tx.execute("SELECT * FROM instances WHERE region = ? ORDER BY seq", (region,))
-        if (wanted_ids is None or row["id"] in wanted_ids)
-        and (not status or row["status"] == status)
-        and matches_tags(ctx.tx, "instance", row["id"], tags)
+    found = [
+        instance for instance in region_instances(ctx.tx, region)
+        if (wanted_ids is None or instance.id in wanted_ids)
+        and (not status or instance.status == status)
+        and matches_tags(ctx.tx, "instance", instance.id, tags)
     ]
-    chunk, paging = paged(ctx, rows, max_size=100)
-    return {"Instances": {"Instance": [instance_view(ctx.tx, row) for row in chunk]}, **paging}
+    chunk, paging = paged(ctx, found, max_size=100)
+    return {"Instances": {"Instance": [instance_view(ctx.tx, instance) for instance in chunk]}, **paging}
 
 
 def _instance_ids(ctx: Context) -> set[str] | None:
@@ -51,36 +51,24 @@ def _instance_ids(ctx: Context) -> set[str] | None:
     return set(ids)
 
 
-def instance_view(tx: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
-    details = _details(row)
+def instance_view(tx: sqlite3.Connection, instance: Instance) -> dict[str, Any]:
+    details = instance.details()
     instance_type = details["instanceType"]
     return {
-        "InstanceId": row["id"], "InstanceName": row["name"], "Description": details["description"],
-        "HostName": details["hostName"], "Status": row["status"], "StoppedMode": _stopped_mode(row["status"]),
-        "RegionId": row["region"], "ZoneId": details["zoneId"],
+        "InstanceId": instance.id, "InstanceName": instance.name, "Description": details["description"],
+        "HostName": details["hostName"], "Status": instance.status, "StoppedMode": _stopped_mode(instance.status),
+        "RegionId": instance.region, "ZoneId": details["zoneId"],
         "InstanceType": instance_type, "InstanceTypeFamily": instance_type.rsplit(".", 1)[0],
-        "Cpu": row["cpu"], "Memory": row["memory"], "CpuOptions": _cpu_options(row["cpu"]), "GPUAmount": 0,
-        "GPUSpec": "", "ImageId": details["imageId"], "OSType": row["os_type"], "OSName": details["osName"],
-        "OSNameEn": details["osNameEn"], "LocalStorageAmount": 1 if row["local_disk"] else 0,
-        "LocalStorageCapacity": LOCAL_DISK_GIB if row["local_disk"] else 0,
-        "CreationTime": _minutes(row["creation_time"]),
-        "StartTime": _minutes(row["start_time"] or row["creation_time"]),
+        "Cpu": instance.cpu, "Memory": instance.memory, "CpuOptions": _cpu_options(instance.cpu), "GPUAmount": 0,
+        "GPUSpec": "", "ImageId": details["imageId"], "OSType": instance.os_type, "OSName": details["osName"],
+        "OSNameEn": details["osNameEn"], "LocalStorageAmount": 1 if instance.local_disk else 0,
+        "LocalStorageCapacity": LOCAL_DISK_GIB if instance.local_disk else 0,
+        "CreationTime": _minutes(instance.creation_time),
+        "StartTime": _minutes(instance.start_time or instance.creation_time),
         "ExpiredTime": details["expiredTime"], "AutoReleaseTime": "", "KeyPairName": details["keyPairName"],
         "SerialNumber": details["serialNumber"], **_billing(details), **_network(details), **_defaults(),
-        "Tags": tag_list(tags_of(tx, "instance", row["id"])),
+        "Tags": tag_list(tags_of(tx, "instance", instance.id)),
     }
-
-
-def _details(row: sqlite3.Row) -> dict[str, Any]:
-    """The stored details of the instance; for a row stored before they were (an older database), derived as a
-    world document of its fields would derive them."""
-    stored: dict[str, Any] = json.loads(row["details"])
-    if stored:
-        return stored
-    return world.Instance.model_validate({
-        "id": row["id"], "region": row["region"], "osType": row["os_type"], "cpu": row["cpu"],
-        "memory": row["memory"], "localDisk": bool(row["local_disk"]), "products": json.loads(row["products"]),
-    }).details()
 
 
 def _minutes(timestamp: str) -> str:

@@ -23,6 +23,8 @@ from ecsops.emulator.ecs.assistant_settings import oss_output_delivery
 from ecsops.emulator.ecs.commands import (LAUNCHER_LIMIT, TIMEOUT_LIMIT, WORKING_DIR_LIMIT, find_command,
                                           resource_group_id)
 from ecsops.emulator.ecs.errors import CODES
+from ecsops.emulator.ecs.models import commands as model
+from ecsops.emulator.ecs.models.commands import Command
 from ecsops.emulator.ecs.product import PRODUCT
 from ecsops.emulator.ecs.tagging import replace_tags, validate_tags
 from ecsops.emulator.service import Context, idempotent, matches_tags, new_id
@@ -48,7 +50,7 @@ RUNS_ON = {"RunShellScript": "linux", "RunBatScript": "windows", "RunPowerShellS
 class Plan:
     """A validated InvokeCommand: what the task will be, before anything is written."""
 
-    command: sqlite3.Row
+    command: Command
     mode: str
     dry_run: bool
     instance_ids: list[str]
@@ -73,13 +75,10 @@ def _invoke(ctx: Context, region: str) -> dict[str, Any]:
         raise CODES.error("DryRunOperation")
     invoke_id = new_id("t", region)
     _insert_task(ctx, region, invoke_id, plan)
-    ctx.tx.execute(
-        """INSERT INTO invocation_daily_counts (region, day, count) VALUES (?, ?, 1)
-           ON CONFLICT (region, day) DO UPDATE SET count = count + 1""", (region, day))
-    ctx.tx.execute("UPDATE commands SET invoke_times = invoke_times + 1 WHERE id = ?", (plan.command["id"],))
+    model.count_invocation(ctx.tx, region, day)
+    model.add_invoke_time(ctx.tx, plan.command.id)
     if plan.mode == "Once":
-        task = ctx.tx.execute("SELECT * FROM invocations WHERE id = ?", (invoke_id,)).fetchone()
-        runs.run_task(ctx.tx, task, ctx.now)
+        runs.run_task(ctx.tx, model.task_by_id(ctx.tx, invoke_id), ctx.now)
     return {"InvokeId": invoke_id}
 
 
@@ -87,7 +86,7 @@ def _plan(ctx: Context, region: str) -> Plan:
     params = ctx.params
     command = find_command(ctx.tx, region, params.text("CommandId", required=True))
     mode, dry_run, frequency = _repeat_mode(ctx)
-    instance_ids = _targets(ctx, region, command["type"])
+    instance_ids = _targets(ctx, region, command.type)
     parameters = _parameters(ctx, command)
     timeout = _overrides(ctx, command)
     resource_group = resource_group_id(ctx)  # kept for DescribeInvocations' filter (its answer omits it)
@@ -143,7 +142,7 @@ def _tagged_instances(ctx: Context, region: str, resource_tags: list[dict[str, A
     if len(resource_tags) > RESOURCE_TAG_LIMIT or any(not tag.get("Key") for tag in resource_tags):
         raise CODES.error("InvalidParameter", name="ResourceTag",
                           reason=f"give 1 to {RESOURCE_TAG_LIMIT} tags, each with a Key")
-    ids = [row["id"] for row in ctx.tx.execute("SELECT id FROM instances WHERE region = ? ORDER BY seq", (region,))
+    ids = [row["id"] for row in model.region_instances(ctx.tx, region)
            if matches_tags(ctx.tx, "instance", row["id"], resource_tags)]
     if not ids:
         raise CODES.error("MissingParam.InstanceId", reason="no instance carries every tag of ResourceTag.N")
@@ -151,13 +150,13 @@ def _tagged_instances(ctx: Context, region: str, resource_tags: list[dict[str, A
 
 
 def _instance(tx: sqlite3.Connection, region: str, instance_id: str) -> sqlite3.Row:
-    row = tx.execute("SELECT * FROM instances WHERE id = ? AND region = ?", (instance_id, region)).fetchone()
+    row = model.instance_in_region(tx, region, instance_id)
     if row is None:
         raise CODES.error("InvalidInstance.NotFound", id=instance_id, region=region)
     return row
 
 
-def _parameters(ctx: Context, command: sqlite3.Row) -> dict[str, str]:
+def _parameters(ctx: Context, command: Command) -> dict[str, str]:
     """`Parameters` checked against the command: a JSON object of strings giving each parameter once."""
     pairs = _parameter_pairs(ctx.params.text("Parameters"))
     if len(pairs) > PARAMETER_COUNT_LIMIT:
@@ -167,16 +166,16 @@ def _parameters(ctx: Context, command: sqlite3.Row) -> dict[str, str]:
         if key.lower() in given:
             raise CODES.error("ParameterKey.Duplicate", key=key)
         given.add(key.lower())
-    if pairs and not command["enable_parameter"]:
-        raise CODES.error("Parameter.Disabled", id=command["id"])
-    declared = json.loads(command["parameter_names"])
+    if pairs and not command.enable_parameter:
+        raise CODES.error("Parameter.Disabled", id=command.id)
+    declared = json.loads(command.parameter_names)
     known = {name.lower() for name in declared}
     for key, _ in pairs:
         if key.lower() not in known:
-            raise CODES.error("Parameter.NotMatched", key=key, id=command["id"])
+            raise CODES.error("Parameter.NotMatched", key=key, id=command.id)
     for name in declared:
         if name.lower() not in given:
-            raise CODES.error("Parameter.MissingValue", key=name, id=command["id"])
+            raise CODES.error("Parameter.MissingValue", key=name, id=command.id)
     return dict(pairs)
 
 
@@ -199,10 +198,10 @@ def _parameter_pairs(text: str | None) -> list[tuple[str, Any]]:
     return list(document)
 
 
-def _overrides(ctx: Context, command: sqlite3.Row) -> int:
+def _overrides(ctx: Context, command: Command) -> int:
     """Checks the per-task overrides; returns the task's timeout (the command's by default, at least 10 s)."""
     params = ctx.params
-    timeout = params.integer("Timeout", default=command["timeout"])
+    timeout = params.integer("Timeout", default=command.timeout)
     assert timeout is not None
     if not 1 <= timeout <= TIMEOUT_LIMIT:
         raise CODES.error("InvalidTimeout.ExceedLimit", timeout=timeout, limit=TIMEOUT_LIMIT)
@@ -235,9 +234,8 @@ def _check_container(ctx: Context) -> None:
 def _check_quota(tx: sqlite3.Connection, region: str, day: str) -> None:
     """Tasks created per region per UTC day are counted against `max-axt-invocation-daily`."""
     quota = world.quota(tx, "max-axt-invocation-daily")
-    row = tx.execute("SELECT count FROM invocation_daily_counts WHERE region = ? AND day = ?",
-                     (region, day)).fetchone()
-    if row is not None and row["count"] >= quota:
+    count = model.invocations_on(tx, region, day)
+    if count is not None and count >= quota:
         raise CODES.error("Invocation.ExceedQuota", region=region, quota=quota, day=day)
 
 
@@ -245,22 +243,15 @@ def _insert_task(ctx: Context, region: str, invoke_id: str, plan: Plan) -> None:
     params, command = ctx.params, plan.command
     created = runs.parse_time(ctx.timestamp)
     next_run = runs.next_instant(plan.frequency, ctx.timestamp, created) if plan.mode == "Period" else None
-    ctx.tx.execute(
-        """INSERT INTO invocations (id, region, command_id, command_name, command_type, command_content,
-                                    command_description, enable_parameter, parameters, repeat_mode, frequency,
-                                    timeout, working_dir, launcher, username, windows_password_name,
-                                    container_id, container_name, termination_mode, creation_time, next_run,
-                                    resource_group_id, oss_output_delivery)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        (invoke_id, region, command["id"], command["name"], command["type"], command["content"],
-         command["description"], command["enable_parameter"], json.dumps(plan.parameters), plan.mode,
-         plan.frequency, plan.timeout, params.text("WorkingDir") or command["working_dir"],
-         params.text("Launcher") or command["launcher"], params.text("Username", default=""),
-         params.text("WindowsPasswordName", default=""), params.text("ContainerId", default=""),
-         params.text("ContainerName", default=""), params.text("TerminationMode") or "Process",
-         ctx.timestamp, next_run, plan.resource_group, oss_output_delivery(ctx.tx, region)),
-    )
-    ctx.tx.executemany(
-        "INSERT INTO invocation_targets (invoke_id, instance_id, position) VALUES (?, ?, ?)",
-        [(invoke_id, instance_id, position) for position, instance_id in enumerate(plan.instance_ids)])
+    task = model.NewTask(
+        id=invoke_id, region=region, command_id=command.id, command_name=command.name, command_type=command.type,
+        command_content=command.content, command_description=command.description,
+        enable_parameter=command.enable_parameter, parameters=json.dumps(plan.parameters), repeat_mode=plan.mode,
+        frequency=plan.frequency, timeout=plan.timeout, working_dir=params.text("WorkingDir") or command.working_dir,
+        launcher=params.text("Launcher") or command.launcher, username=params.text("Username") or "",
+        windows_password_name=params.text("WindowsPasswordName") or "", container_id=params.text("ContainerId") or "",
+        container_name=params.text("ContainerName") or "",
+        termination_mode=params.text("TerminationMode") or "Process", creation_time=ctx.timestamp, next_run=next_run,
+        resource_group_id=plan.resource_group, oss_output_delivery=oss_output_delivery(ctx.tx, region))
+    model.insert_task(ctx.tx, task, plan.instance_ids)
     replace_tags(ctx.tx, "invocation", invoke_id, plan.tags)

@@ -21,65 +21,34 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from dataclasses import replace
 from typing import Any
 
 from ecsops.emulator.ecs.errors import MAINTENANCE_CODES as CODES
+from ecsops.emulator.ecs.models.instances import (
+    AUTO_RECOVER,
+    AUTO_REDEPLOY,
+    STOP,
+    Instance,
+    Window,
+    instance_in_region,
+    maintenance_attributes,
+    region_instances,
+    store_maintenance_attributes,
+)
 from ecsops.emulator.ecs.product import PRODUCT
 from ecsops.emulator.service import Context
 
-AUTO_RECOVER, STOP, AUTO_REDEPLOY = "AutoRecover", "Stop", "AutoRedeploy"
 ACTIONS = (AUTO_RECOVER, STOP, AUTO_REDEPLOY)
 INSTANCE_LIMIT = 100
 PAGE_LIMIT = 100
 DEFAULT_PAGE_SIZE = 10
-#: Windows are written in China Standard Time, whatever the region.
-CHINA = timezone(timedelta(hours=8))
 _TIME_OF_DAY = re.compile(r"^([01]\d|2[0-3]):([0-5]\d):([0-5]\d)\Z")
 
 
-@dataclass(frozen=True)
-class Window:
-    """A daily window from `start` to `end` (`HH:00:00`, UTC+8); it may wrap past midnight."""
-
-    start: str
-    end: str
-
-    @property
-    def hours(self) -> int:
-        return (int(self.end[:2]) - int(self.start[:2])) % 24
-
-    def next_opening(self, instant: datetime) -> datetime:
-        """`instant` when it lies inside an occurrence of the window, else the start of the next one."""
-        local = instant.astimezone(CHINA)
-        opened = local.replace(hour=int(self.start[:2]), minute=0, second=0, microsecond=0)
-        if opened > local:
-            opened -= timedelta(days=1)
-        if local < opened + timedelta(hours=self.hours):
-            return instant
-        return (opened + timedelta(days=1)).astimezone(timezone.utc)
-
-
-@dataclass(frozen=True)
-class Attributes:
-    action: str = AUTO_RECOVER
-    notify: bool = False
-    window: Window | None = None
-
-
-def attributes(tx: sqlite3.Connection, instance_id: str) -> Attributes:
-    """The instance's attributes now (the platform default when never modified)."""
-    row = tx.execute("SELECT * FROM maintenance_attributes WHERE instance_id = ?", (instance_id,)).fetchone()
-    if row is None:
-        return Attributes()
-    window = Window(row["window_start"], row["window_end"]) if row["window_start"] else None
-    return Attributes(row["action"], bool(row["notify"]), window)
-
-
-def supported_actions(instance: sqlite3.Row) -> list[str]:
+def supported_actions(instance: Instance) -> list[str]:
     """AutoRedeploy needs local disks: the data on them does not move with the instance."""
-    return list(ACTIONS) if instance["local_disk"] else [AUTO_RECOVER, STOP]
+    return list(ACTIONS) if instance.local_disk else [AUTO_RECOVER, STOP]
 
 
 @PRODUCT.operation("ModifyInstanceMaintenanceAttributes", writes=True)
@@ -93,11 +62,11 @@ def modify_instance_maintenance_attributes(ctx: Context) -> dict[str, Any]:
     window_given = ctx.params.has("MaintenanceWindow")
     window = _window(ctx) if window_given else None
     for instance in instances:
-        current = attributes(ctx.tx, instance["id"])
+        current = maintenance_attributes(ctx.tx, instance.id)
         changed = replace(current, action=action or current.action,
                           notify=current.notify if notify is None else notify,
                           window=window if window_given else current.window)
-        _store(ctx.tx, instance["id"], changed)
+        store_maintenance_attributes(ctx.tx, instance.id, changed)
     return {}
 
 
@@ -105,8 +74,7 @@ def modify_instance_maintenance_attributes(ctx: Context) -> dict[str, Any]:
 def describe_instance_maintenance_attributes(ctx: Context) -> dict[str, Any]:
     """The attributes of the instances asked for (in the order asked), else of every instance of the region."""
     region = ctx.region()
-    instances = _instances(ctx, region) or ctx.tx.execute(
-        "SELECT * FROM instances WHERE region = ? ORDER BY seq", (region,)).fetchall()
+    instances = _instances(ctx, region) or region_instances(ctx.tx, region)
     number = _page_field(ctx, "PageNumber", 1, None)
     size = _page_field(ctx, "PageSize", DEFAULT_PAGE_SIZE, PAGE_LIMIT)
     chunk = instances[(number - 1) * size:number * size]
@@ -116,21 +84,21 @@ def describe_instance_maintenance_attributes(ctx: Context) -> dict[str, Any]:
     }
 
 
-def _instances(ctx: Context, region: str) -> list[sqlite3.Row]:
+def _instances(ctx: Context, region: str) -> list[Instance]:
     """The instances of `InstanceId.N` (duplicates once), each an instance of the region; [] when none given."""
     ids = list(dict.fromkeys(ctx.params.strings("InstanceId")))
     if len(ids) > INSTANCE_LIMIT:
         raise CODES.error("InstanceIdLimitExceeded", count=len(ids), limit=INSTANCE_LIMIT)
     found = []
     for instance_id in ids:
-        row = ctx.tx.execute("SELECT * FROM instances WHERE id = ? AND region = ?", (instance_id, region)).fetchone()
-        if row is None:
+        instance = instance_in_region(ctx.tx, region, instance_id)
+        if instance is None:
             raise CODES.error("InvalidInstanceId.NotFound", id=instance_id, region=region)
-        found.append(row)
+        found.append(instance)
     return found
 
 
-def _action(ctx: Context, instances: list[sqlite3.Row]) -> str | None:
+def _action(ctx: Context, instances: list[Instance]) -> str | None:
     action = ctx.params.text("ActionOnMaintenance")
     if not action:
         return None
@@ -140,7 +108,7 @@ def _action(ctx: Context, instances: list[sqlite3.Row]) -> str | None:
     for instance in instances:
         if action not in supported_actions(instance):
             raise CODES.error("InvalidParameter", name="ActionOnMaintenance",
-                              reason=f"the instance {instance['id']} has no local disks, so it cannot be {action}")
+                              reason=f"the instance {instance.id} has no local disks, so it cannot be {action}")
     return action
 
 
@@ -192,23 +160,11 @@ def _page_field(ctx: Context, name: str, default: int, limit: int | None) -> int
     return value
 
 
-def _store(tx: sqlite3.Connection, instance_id: str, changed: Attributes) -> None:
-    window = changed.window
-    tx.execute(
-        """INSERT INTO maintenance_attributes (instance_id, action, notify, window_start, window_end)
-           VALUES (?, ?, ?, ?, ?)
-           ON CONFLICT (instance_id) DO UPDATE SET action = excluded.action, notify = excluded.notify,
-               window_start = excluded.window_start, window_end = excluded.window_end""",
-        (instance_id, changed.action, int(changed.notify), window.start if window else "",
-         window.end if window else ""),
-    )
-
-
-def _view(tx: sqlite3.Connection, instance: sqlite3.Row) -> dict[str, Any]:
-    current = attributes(tx, instance["id"])
+def _view(tx: sqlite3.Connection, instance: Instance) -> dict[str, Any]:
+    current = maintenance_attributes(tx, instance.id)
     windows = [{"StartTime": current.window.start, "EndTime": current.window.end}] if current.window else []
     return {
-        "InstanceId": instance["id"],
+        "InstanceId": instance.id,
         "NotifyOnMaintenance": current.notify,
         "MaintenanceWindows": {"MaintenanceWindow": windows},
         "ActionOnMaintenance": {

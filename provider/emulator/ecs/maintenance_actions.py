@@ -17,7 +17,7 @@ The exact sequence, every status change through `set_instance_status` (so each s
    Stopped. An instance whose status changed in between (the admin world) is left as it is.
 
 Planning (`events.on_planning`), for Scheduled events of these types:
-- with a window, the event executes at its notBefore when that lies inside the window (UTC+8), else at the
+- with a window, the event enters Executing at its notBefore when that lies inside the window (UTC+8), else at the
   start of the next window after it; never before the instant it is planned. The moved instant *is* the
   event's notBefore from then on: notifications, the admin API and DescribeInstanceHistoryEvents show it.
 - with NotifyOnMaintenance, an event raised Scheduled is first announced Inquiring (the platform asks), then
@@ -31,7 +31,7 @@ import sqlite3
 from datetime import datetime
 
 from ecsops.emulator import clock, events
-from ecsops.emulator.ecs import maintenance
+from ecsops.emulator.ecs.models import instances as model
 from ecsops.emulator.ecs.runs import run_on_restart
 from ecsops.emulator.events.types import EXECUTING, STABLE
 from ecsops.emulator.service import new_id
@@ -50,7 +50,7 @@ def plan(tx: sqlite3.Connection, event_type: str, instance_id: str, not_before: 
     """Moves a Scheduled maintenance event into the instance's window; asks first when the instance wants it."""
     if event_type not in ACTING_TYPES:
         return events.Plan(not_before)
-    wanted = maintenance.attributes(tx, instance_id)
+    wanted = model.maintenance_attributes(tx, instance_id)
     if wanted.window is not None:
         not_before = wanted.window.next_opening(max(not_before, at))
     return events.Plan(not_before, inquire_first=wanted.notify)
@@ -69,40 +69,32 @@ def act(tx: sqlite3.Connection, event: sqlite3.Row, status: str, at: datetime) -
 
 def _begin(tx: sqlite3.Connection, event: sqlite3.Row, at: datetime) -> None:
     """Step 1: the action of this moment is recorded with the status to restore, and the instance goes down."""
-    instance = tx.execute("SELECT * FROM instances WHERE id = ?", (event["instance_id"],)).fetchone()
-    action = maintenance.attributes(tx, instance["id"]).action
-    tx.execute(
-        """INSERT INTO maintenance_executions (event_id, instance_id, action, prior_status, started)
-           VALUES (?, ?, ?, ?, ?)""",
-        (event["id"], instance["id"], action, instance["status"], clock.iso(at)))
-    if instance["status"] != "Stopped":
-        events.set_instance_status(tx, instance["id"], "Stopping", at)
-        events.set_instance_status(tx, instance["id"], "Stopped", at)
-    if action == maintenance.AUTO_REDEPLOY:
+    instance = model.instance_by_id(tx, event["instance_id"])
+    action = model.maintenance_attributes(tx, instance.id).action
+    model.start_execution(tx, model.Execution(event["id"], instance.id, action, instance.status), clock.iso(at))
+    if instance.status != "Stopped":
+        events.set_instance_status(tx, instance.id, "Stopping", at)
+        events.set_instance_status(tx, instance.id, "Stopped", at)
+    if action == model.AUTO_REDEPLOY:
         _move_to_a_new_host(tx, instance)
 
 
 def _finish(tx: sqlite3.Connection, event_id: str, at: datetime) -> None:
     """Step 2, once per execution: the recorded action brings the instance back, or leaves it stopped."""
-    execution = tx.execute("SELECT * FROM maintenance_executions WHERE event_id = ? AND finished IS NULL",
-                           (event_id,)).fetchone()
+    execution = model.unfinished_execution(tx, event_id)
     if execution is None:
         return
-    tx.execute("UPDATE maintenance_executions SET finished = ? WHERE event_id = ?", (clock.iso(at), event_id))
-    if execution["action"] == maintenance.STOP or execution["prior_status"] not in _UP:
+    model.finish_execution(tx, event_id, clock.iso(at))
+    if execution.action == model.STOP or execution.prior_status not in _UP:
         return
-    instance_id = execution["instance_id"]
-    current = tx.execute("SELECT status FROM instances WHERE id = ?", (instance_id,)).fetchone()
-    if current["status"] != "Stopped":
+    instance_id = execution.instance_id
+    if model.instance_status(tx, instance_id) != "Stopped":
         return
     events.set_instance_status(tx, instance_id, "Starting", at)
     events.set_instance_status(tx, instance_id, "Running", at)
     run_on_restart(tx, instance_id, at)
 
 
-def _move_to_a_new_host(tx: sqlite3.Connection, instance: sqlite3.Row) -> None:
+def _move_to_a_new_host(tx: sqlite3.Connection, instance: model.Instance) -> None:
     """A new host for the instance; the data on its local disks stayed on the old one."""
-    tx.execute(
-        """INSERT INTO instance_hosts (instance_id, host_id, local_data_lost) VALUES (?, ?, 1)
-           ON CONFLICT (instance_id) DO UPDATE SET host_id = excluded.host_id, local_data_lost = 1""",
-        (instance["id"], new_id("h", instance["region"])))
+    model.move_to_host(tx, instance.id, new_id("h", instance.region))

@@ -32,6 +32,8 @@ from typing import Any
 from ecsops.emulator import clock, simulation, world
 from ecsops.emulator.delivery import stores
 from ecsops.emulator.ecs.assistant_settings import delivery_settings
+from ecsops.emulator.ecs.models import commands as model
+from ecsops.emulator.ecs.models.commands import Run, Task
 from ecsops.emulator.store import get_meta, set_meta
 
 #: meta key: the highest run sequence number already queued.
@@ -43,11 +45,9 @@ SCRIPT_EXTENSIONS = {"RunShellScript": "sh", "RunBatScript": "bat", "RunPowerShe
 def deliver_finished_runs(tx: sqlite3.Connection, now: datetime) -> None:
     """Delivers every queued run record that has finished by `now`, in the order they finished."""
     _queue_new_runs(tx)
-    due = tx.execute("SELECT run_seq FROM run_delivery_queue WHERE finish_time <= ? ORDER BY finish_time, run_seq",
-                     (clock.iso(now),)).fetchall()
-    for entry in due:
-        tx.execute("DELETE FROM run_delivery_queue WHERE run_seq = ?", (entry["run_seq"],))
-        run = tx.execute("SELECT * FROM invocation_runs WHERE seq = ?", (entry["run_seq"],)).fetchone()
+    for run_seq in model.due_deliveries(tx, clock.iso(now)):
+        model.dequeue_delivery(tx, run_seq)
+        run = model.run_by_seq(tx, run_seq)
         if run is not None:
             _deliver(tx, run)
     stores.send_pending(tx)
@@ -55,31 +55,30 @@ def deliver_finished_runs(tx: sqlite3.Connection, now: datetime) -> None:
 
 def _queue_new_runs(tx: sqlite3.Connection) -> None:
     queued = get_meta(tx, QUEUED, 0)
-    (latest,) = tx.execute("SELECT MAX(seq) FROM invocation_runs").fetchone()
+    latest = model.latest_run_seq(tx)
     if latest is None or latest <= queued:
         return
-    tx.execute("INSERT INTO run_delivery_queue (run_seq, finish_time) SELECT seq, finish_time FROM invocation_runs "
-               "WHERE seq > ?", (queued,))
+    model.queue_runs_after(tx, queued)
     set_meta(tx, QUEUED, latest)
 
 
-def _deliver(tx: sqlite3.Connection, run: sqlite3.Row) -> None:
-    oss, sls = delivery_settings(tx, run["region"], "InvocationDelivery")
+def _deliver(tx: sqlite3.Connection, run: Run) -> None:
+    oss, sls = delivery_settings(tx, run.region, "InvocationDelivery")
     if not (oss["Enabled"] or sls["Enabled"]):
         return
-    task = tx.execute("SELECT * FROM invocations WHERE id = ?", (run["invoke_id"],)).fetchone()
+    task = model.task_by_id(tx, run.invoke_id)
     record = invocation_record(tx, task, run)
-    origin = stores.Origin(run["region"], run["invoke_id"], run["instance_id"], _instant(run["finish_time"]))
+    origin = stores.Origin(run.region, run.invoke_id, run.instance_id, _instant(run.finish_time))
     if oss["Enabled"]:
         _put_record(tx, origin, oss["BucketName"], oss["Prefix"], task, record)
     if sls["Enabled"]:
         stores.append_log(tx, origin, sls["ProjectName"], sls["LogstoreName"], record)
 
 
-def _put_record(tx: sqlite3.Connection, origin: stores.Origin, bucket: str, prefix: str, task: sqlite3.Row,
+def _put_record(tx: sqlite3.Connection, origin: stores.Origin, bucket: str, prefix: str, task: Task,
                 record: dict[str, Any]) -> None:
-    folder = "/".join(part for part in (prefix.rstrip("/"), "invocationResults", task["id"]) if part)
-    script = f"{folder}/commandContent.{SCRIPT_EXTENSIONS.get(task['command_type'], 'txt')}"
+    folder = "/".join(part for part in (prefix.rstrip("/"), "invocationResults", task.id) if part)
+    script = f"{folder}/commandContent.{SCRIPT_EXTENSIONS.get(task.command_type, 'txt')}"
     if not stores.was_put(tx, bucket, script):
         stores.put_object(tx, replace(origin, instance_id=""), bucket, script, record["CommandContent"],
                           "text/plain")
@@ -88,23 +87,22 @@ def _put_record(tx: sqlite3.Connection, origin: stores.Origin, bucket: str, pref
     stores.put_object(tx, origin, bucket, key, json.dumps(record, indent=1), stores.JSON)
 
 
-def invocation_record(tx: sqlite3.Connection, task: sqlite3.Row, run: sqlite3.Row) -> dict[str, Any]:
+def invocation_record(tx: sqlite3.Connection, task: Task, run: Run) -> dict[str, Any]:
     """The delivered execution record of one finished run (the ECS guide "4.6", parameters table)."""
-    stop_time = tx.execute("SELECT stop_time FROM invocation_targets WHERE invoke_id = ? AND instance_id = ?",
-                           (run["invoke_id"], run["instance_id"])).fetchone()["stop_time"]
+    stop_time = model.stop_time_of(tx, run.invoke_id, run.instance_id)
     account = _uid(world.account(tx)["userId"])
     return {
-        "RegionId": run["region"], "InstanceId": run["instance_id"], "InvokeId": run["invoke_id"],
-        "CommandId": task["command_id"], "CommandName": task["command_name"], "CommandType": task["command_type"],
-        "CommandContent": base64.b64decode(task["command_content"]).decode(errors="replace"),
+        "RegionId": run.region, "InstanceId": run.instance_id, "InvokeId": run.invoke_id,
+        "CommandId": task.command_id, "CommandName": task.command_name, "CommandType": task.command_type,
+        "CommandContent": base64.b64decode(task.command_content).decode(errors="replace"),
         "ResourceOwnerUid": account, "CallerUid": account, "CallerType": "customer",
-        "Timeout": task["timeout"], "Frequency": task["frequency"], "Parameters": task["parameters"],
-        "Username": task["username"], "RepeatMode": task["repeat_mode"], "Repeats": run["repeat"],
-        "InvocationStatus": run["outcome"], "ErrorCode": run["error_code"], "ErrorInfo": run["error_info"],
-        "Dropped": run["dropped"], "Output": run["output"], "ExitCode": run["exit_code"],
-        "CreationTime": task["creation_time"], "StartTime": run["start_time"], "UpdateTime": run["finish_time"],
-        "FinishedTime": run["finish_time"], "FinishTime": run["finish_time"],
-        "StopTime": stop_time if stop_time and run["start_time"] <= stop_time < run["finish_time"] else "",
+        "Timeout": task.timeout, "Frequency": task.frequency, "Parameters": task.parameters,
+        "Username": task.username, "RepeatMode": task.repeat_mode, "Repeats": run.repeat,
+        "InvocationStatus": run.outcome, "ErrorCode": run.error_code, "ErrorInfo": run.error_info,
+        "Dropped": run.dropped, "Output": run.output, "ExitCode": run.exit_code,
+        "CreationTime": task.creation_time, "StartTime": run.start_time, "UpdateTime": run.finish_time,
+        "FinishedTime": run.finish_time, "FinishTime": run.finish_time,
+        "StopTime": stop_time if stop_time and run.start_time <= stop_time < run.finish_time else "",
     }
 
 

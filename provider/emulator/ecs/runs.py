@@ -27,6 +27,8 @@ from datetime import datetime, timedelta
 from ecsops.emulator import clock, simulation, world
 from ecsops.emulator.ecs.execution import render, simulate
 from ecsops.emulator.ecs.invocation_status import run_status
+from ecsops.emulator.ecs.models import commands as model
+from ecsops.emulator.ecs.models.commands import NewRun, Run, Target, Task
 from ecsops.schedule import Schedule, parse_frequency
 
 RETENTION = timedelta(days=30)
@@ -63,48 +65,41 @@ def next_instant(frequency: str, creation_time: str, after: datetime) -> str | N
     return None if following is None else clock.iso(following)
 
 
-def record_status(run: sqlite3.Row, now: datetime) -> str:
+def record_status(run: Run, now: datetime) -> str:
     """The status of a run record at `now`: Running between its start and finish, then its outcome."""
-    return run_status(now, parse_time(run["start_time"]), parse_time(run["finish_time"]), run["outcome"])
+    return run_status(now, parse_time(run.start_time), parse_time(run.finish_time), run.outcome)
 
 
-def latest_run(tx: sqlite3.Connection, invoke_id: str, instance_id: str) -> sqlite3.Row | None:
-    return tx.execute(
-        "SELECT * FROM invocation_runs WHERE invoke_id = ? AND instance_id = ? ORDER BY seq DESC LIMIT 1",
-        (invoke_id, instance_id)).fetchone()
-
-
-def has_future(task: sqlite3.Row, target: sqlite3.Row) -> bool:
+def has_future(task: Task, target: Target) -> bool:
     """True while more runs may come on the target: a schedule not yet ended, or a restart awaited."""
-    mode = task["repeat_mode"]
+    mode = task.repeat_mode
     if mode == "Period":
-        return task["next_run"] is not None
+        return task.next_run is not None
     if mode == "NextRebootOnly":
-        return target["repeats"] == 0
+        return target.repeats == 0
     return mode == "EveryReboot"
 
 
-def run_task(tx: sqlite3.Connection, task: sqlite3.Row, at: datetime) -> None:
+def run_task(tx: sqlite3.Connection, task: Task, at: datetime) -> None:
     """One run at `at` on every target of the task that is not stopped."""
     _run_targets(tx, task, at, world.account(tx)["userId"])
-    _trim(tx, [task["region"]])
+    _trim(tx, [task.region])
 
 
 @simulation.step("runs")
 def run_due(tx: sqlite3.Connection, now: datetime) -> None:
     """Materialises every scheduled run due by `now`, oldest first, then moves each task's `next_run`."""
-    due = tx.execute("SELECT * FROM invocations WHERE next_run <= ? ORDER BY seq", (clock.iso(now),)).fetchall()
+    due = model.due_tasks(tx, clock.iso(now))
     if not due:
         return
     work = sorted(((instant, task) for task in due for instant in _due_instants(task, now)),
-                  key=lambda item: (item[0], item[1]["seq"]))
+                  key=lambda item: (item[0], item[1].seq))
     account_id = world.account(tx)["userId"]
     for instant, task in work:
         _run_targets(tx, task, instant, account_id)
     for task in due:
-        tx.execute("UPDATE invocations SET next_run = ? WHERE id = ?",
-                   (next_instant(task["frequency"], task["creation_time"], now), task["id"]))
-    _trim(tx, {task["region"] for task in due})
+        model.set_next_run(tx, task.id, next_instant(task.frequency, task.creation_time, now))
+    _trim(tx, {task.region for task in due})
 
 
 def run_on_restart(tx: sqlite3.Connection, instance_id: str, at: datetime) -> None:
@@ -114,55 +109,41 @@ def run_on_restart(tx: sqlite3.Connection, instance_id: str, at: datetime) -> No
     is then finished on that instance; the instance's StartTime (DescribeInstances) becomes `at`. Idempotent for
     one restart: calling again with the same `at` adds nothing.
     """
-    tx.execute("UPDATE instances SET start_time = ? WHERE id = ?", (clock.iso(at), instance_id))
-    tasks = tx.execute(
-        """SELECT i.* FROM invocations i JOIN invocation_targets t ON t.invoke_id = i.id
-           WHERE t.instance_id = ? AND t.stop_time IS NULL
-             AND (i.repeat_mode = 'EveryReboot' OR (i.repeat_mode = 'NextRebootOnly' AND t.repeats = 0))
-           ORDER BY i.seq""", (instance_id,)).fetchall()
+    model.set_instance_start_time(tx, instance_id, clock.iso(at))
+    tasks = model.reboot_tasks(tx, instance_id)
     account_id = world.account(tx)["userId"]
     for task in tasks:
-        seen = tx.execute("SELECT 1 FROM invocation_runs WHERE invoke_id = ? AND instance_id = ? AND start_time = ?",
-                          (task["id"], instance_id, clock.iso(at))).fetchone()
-        if seen is None:
+        if not model.has_run(tx, task.id, instance_id, clock.iso(at)):
             _run_on(tx, task, instance_id, at, account_id)
-    _trim(tx, {task["region"] for task in tasks})
+    _trim(tx, {task.region for task in tasks})
 
 
-def _due_instants(task: sqlite3.Row, now: datetime) -> list[datetime]:
+def _due_instants(task: Task, now: datetime) -> list[datetime]:
     """The task's instants from `next_run` up to `now`, those older than the retention horizon skipped."""
-    start = max(parse_time(task["next_run"]), now - RETENTION)
-    schedule = _schedule(task["frequency"], task["creation_time"])
-    return list(schedule.iter_runs(start - _JUST_BEFORE, now, anchor=parse_time(task["creation_time"])))
+    assert task.next_run is not None  # a due task has one
+    start = max(parse_time(task.next_run), now - RETENTION)
+    schedule = _schedule(task.frequency, task.creation_time)
+    return list(schedule.iter_runs(start - _JUST_BEFORE, now, anchor=parse_time(task.creation_time)))
 
 
-def _run_targets(tx: sqlite3.Connection, task: sqlite3.Row, at: datetime, account_id: str) -> None:
+def _run_targets(tx: sqlite3.Connection, task: Task, at: datetime, account_id: str) -> None:
     """One run at `at` on each target not stopped, in the order the targets were given."""
-    targets = tx.execute(
-        "SELECT instance_id FROM invocation_targets WHERE invoke_id = ? AND stop_time IS NULL ORDER BY position",
-        (task["id"],)).fetchall()
-    for target in targets:
-        _run_on(tx, task, target["instance_id"], at, account_id)
+    for instance_id in model.live_target_ids(tx, task.id):
+        _run_on(tx, task, instance_id, at, account_id)
 
 
-def _run_on(tx: sqlite3.Connection, task: sqlite3.Row, instance_id: str, at: datetime, account_id: str) -> None:
-    instance = tx.execute("SELECT * FROM instances WHERE id = ?", (instance_id,)).fetchone()
+def _run_on(tx: sqlite3.Connection, task: Task, instance_id: str, at: datetime, account_id: str) -> None:
+    instance = model.instance_by_id(tx, instance_id)
     outcome = _outcome(task, instance, account_id)
-    tx.execute("UPDATE invocation_targets SET repeats = repeats + 1 WHERE invoke_id = ? AND instance_id = ?",
-               (task["id"], instance_id))
-    (repeat,) = tx.execute("SELECT repeats FROM invocation_targets WHERE invoke_id = ? AND instance_id = ?",
-                           (task["id"], instance_id)).fetchone()
-    tx.execute(
-        """INSERT INTO invocation_runs (region, invoke_id, instance_id, repeat, start_time, finish_time, outcome,
-                                        exit_code, error_code, error_info, output, dropped)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        (task["region"], task["id"], instance_id, repeat, clock.iso(at),
-         clock.iso(at + timedelta(seconds=outcome.duration)), outcome.status, outcome.exit_code,
-         outcome.error_code, outcome.error_info, outcome.output, outcome.dropped),
-    )
+    repeat = model.next_repeat(tx, task.id, instance_id)
+    model.insert_run(tx, NewRun(
+        region=task.region, invoke_id=task.id, instance_id=instance_id, repeat=repeat, start_time=clock.iso(at),
+        finish_time=clock.iso(at + timedelta(seconds=outcome.duration)), outcome=outcome.status,
+        exit_code=outcome.exit_code, error_code=outcome.error_code, error_info=outcome.error_info,
+        output=outcome.output, dropped=outcome.dropped))
 
 
-def _outcome(task: sqlite3.Row, instance: sqlite3.Row | None, account_id: str) -> Outcome:
+def _outcome(task: Task, instance: sqlite3.Row | None, account_id: str) -> Outcome:
     """The outcome of running the task's snapshotted command on `instance` (None: released)."""
     if instance is None:
         return Outcome("Failed", -1, "InstanceNotExists", "the specified instance does not exist.")
@@ -170,7 +151,7 @@ def _outcome(task: sqlite3.Row, instance: sqlite3.Row | None, account_id: str) -
         return Outcome("Failed", -1, "InstanceNotRunning", "the instance is not running.")
     if not instance["agent"]:
         return Outcome("Failed", -1, "ClientNotRunning", "the Cloud Assistant client is not running.")
-    execution = simulate(_script(task, instance, account_id), task["timeout"])
+    execution = simulate(_script(task, instance, account_id), task.timeout)
     if execution.timed_out:
         return Outcome("Timeout", -1, "ExecutionTimeout", "the command execution has been timeout.",
                        execution.output, execution.dropped, execution.duration)
@@ -181,15 +162,15 @@ def _outcome(task: sqlite3.Row, instance: sqlite3.Row | None, account_id: str) -
     return Outcome("Success", 0, output=execution.output, dropped=execution.dropped, duration=execution.duration)
 
 
-def _script(task: sqlite3.Row, instance: sqlite3.Row, account_id: str) -> str:
+def _script(task: Task, instance: sqlite3.Row, account_id: str) -> str:
     """The command content as the instance runs it: placeholders filled when parameters are enabled."""
-    content = base64.b64decode(task["command_content"]).decode()
-    if not task["enable_parameter"]:
+    content = base64.b64decode(task.command_content).decode()
+    if not task.enable_parameter:
         return content
-    values = {key.lower(): value for key, value in json.loads(task["parameters"]).items()}
+    values = {key.lower(): value for key, value in json.loads(task.parameters).items()}
     built_ins = {
         "ACS::InstanceId": instance["id"], "ACS::InstanceName": instance["name"],
-        "ACS::RegionId": task["region"], "ACS::InvokeId": task["id"], "ACS::CommandId": task["command_id"],
+        "ACS::RegionId": task.region, "ACS::InvokeId": task.id, "ACS::CommandId": task.command_id,
         "ACS::AccountId": account_id,
     }
     return render(content, values, built_ins)
@@ -198,7 +179,4 @@ def _script(task: sqlite3.Row, instance: sqlite3.Row, account_id: str) -> str:
 def _trim(tx: sqlite3.Connection, regions: Iterable[str]) -> None:
     """Keeps the newest `RECORD_LIMIT` run records of each region."""
     for region in regions:
-        tx.execute(
-            """DELETE FROM invocation_runs WHERE region = ? AND seq <= (
-                   SELECT seq FROM invocation_runs WHERE region = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)""",
-            (region, region, RECORD_LIMIT))
+        model.trim_runs(tx, region, RECORD_LIMIT)

@@ -5,10 +5,11 @@ invocations).
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from ecsops.emulator.ecs.errors import CODES
+from ecsops.emulator.ecs.models import instances as model
+from ecsops.emulator.ecs.models.instances import replace_tags
 from ecsops.emulator.ecs.product import PRODUCT
 from ecsops.emulator.service import Context, tags_of
 
@@ -18,7 +19,7 @@ VALUE_LIMIT = 128
 _RESERVED_PREFIXES = ("aliyun", "acs:")
 
 #: ResourceType of the tag API -> the table holding that resource.
-TAGGABLE = {"command": "commands", "instance": "instances", "invocation": "invocations"}
+TAGGABLE = model.TAGGABLE_TABLES
 
 
 def validate_tags(objects: list[dict[str, Any]]) -> dict[str, str]:
@@ -39,25 +40,15 @@ def validate_tags(objects: list[dict[str, Any]]) -> dict[str, str]:
     return tags
 
 
-def replace_tags(tx: sqlite3.Connection, resource_type: str, resource_id: str, tags: dict[str, str]) -> None:
-    tx.execute("DELETE FROM tags WHERE resource_type = ? AND resource_id = ?", (resource_type, resource_id))
-    tx.executemany(
-        "INSERT INTO tags (resource_type, resource_id, key, value) VALUES (?, ?, ?, ?)",
-        [(resource_type, resource_id, key, value) for key, value in tags.items()],
-    )
-
-
 def _resources(ctx: Context, region: str) -> tuple[str, list[str]]:
     resource_type = ctx.params.text("ResourceType", required=True) or ""
-    table = TAGGABLE.get(resource_type.lower())
-    if table is None:
+    if resource_type.lower() not in TAGGABLE:
         raise CODES.error("InvalidResourceType.NotFound", type=resource_type)
     ids = ctx.params.strings("ResourceId")
     if not 1 <= len(ids) <= 50:
         raise CODES.error("InvalidParameter", name="ResourceId", reason="give 1 to 50 resource ids")
     for resource_id in ids:
-        found = ctx.tx.execute(f"SELECT 1 FROM {table} WHERE id = ? AND region = ?", (resource_id, region)).fetchone()
-        if found is None:
+        if not model.taggable_exists(ctx.tx, resource_type.lower(), resource_id, region):
             raise CODES.error("InvalidResourceId.NotFound", id=resource_id, type=resource_type)
     return resource_type.lower(), ids
 

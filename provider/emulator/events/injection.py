@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ecsops.emulator.events import lifecycle, types
+from ecsops.emulator.events import lifecycle, models, types
 from ecsops.emulator.events.types import EventError
 
 
@@ -58,10 +58,7 @@ def describe(tx: sqlite3.Connection, event_id: str) -> dict[str, Any]:
 
 def listing(tx: sqlite3.Connection, resource_id: str | None) -> list[dict[str, Any]]:
     """Every event (of one resource, when given), oldest first."""
-    query, values = "SELECT * FROM system_events", []
-    if resource_id:
-        query, values = query + " WHERE resource_id = ?", [resource_id]
-    return [_view(row) for row in tx.execute(query + " ORDER BY seq", values)]
+    return [_view(row) for row in models.events_of(tx, resource_id)]
 
 
 def _view(event: sqlite3.Row) -> dict[str, Any]:

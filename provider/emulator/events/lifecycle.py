@@ -26,7 +26,8 @@ from datetime import datetime, timedelta
 from typing import Callable, NamedTuple
 
 from ecsops.emulator import clock, simulation, world
-from ecsops.emulator.events import notifications, types
+from ecsops.emulator.events import models, notifications, types
+from ecsops.emulator.events.models import NewEvent, Timing
 from ecsops.emulator.events.types import EXECUTED, EXECUTING, INQUIRING, SCHEDULED, EventError
 from ecsops.emulator.service import new_id
 
@@ -83,14 +84,9 @@ def raise_event(tx: sqlite3.Connection, resource_id: str, event_type: str, statu
         first = INQUIRING if inquire and INQUIRING in kind.states else status
     start, finish, due = _timing(first, now, not_before, None)
     event_id = new_id("e", event_region)
-    tx.execute(
-        """INSERT INTO system_events (id, region, resource_type, resource_id, instance_id, device, event_type,
-                                      status, reason, publish_time, not_before, execute_start, execute_finish,
-                                      next_change)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        (event_id, event_region, resource_type, resource_id, attached, device, kind.name, first, reason,
-         clock.iso(now), _iso(not_before), _iso(start), _iso(finish), _iso(due)),
-    )
+    models.insert_event(tx, NewEvent(event_id, event_region, resource_type, resource_id, attached, device, kind.name,
+                                     first, reason, clock.iso(now)),
+                        Timing(_iso(not_before), _iso(start), _iso(finish), _iso(due)))
     event = find_event(tx, event_id)
     _announce(tx, event, now)
     return event if first == status else _change(tx, event, status, now)
@@ -108,7 +104,7 @@ def move_event(tx: sqlite3.Connection, event_id: str, status: str, now: datetime
 
 
 def find_event(tx: sqlite3.Connection, event_id: str) -> sqlite3.Row:
-    event = tx.execute("SELECT * FROM system_events WHERE id = ?", (event_id,)).fetchone()
+    event = models.find_event(tx, event_id)
     if event is None:
         raise EventError(f"no system event {event_id}")
     return event
@@ -118,8 +114,7 @@ def find_event(tx: sqlite3.Connection, event_id: str) -> sqlite3.Row:
 def advance_due(tx: sqlite3.Connection, now: datetime) -> None:
     """Every change due by `now`, earliest first: Scheduled/Inquiring -> Executing -> Executed."""
     while True:
-        event = tx.execute("SELECT * FROM system_events WHERE next_change <= ? ORDER BY next_change, seq LIMIT 1",
-                           (clock.iso(now),)).fetchone()
+        event = models.next_due_event(tx, clock.iso(now))
         if event is None:
             return
         following = EXECUTED if event["status"] == EXECUTING else EXECUTING
@@ -133,11 +128,7 @@ def _change(tx: sqlite3.Connection, event: sqlite3.Row, status: str, at: datetim
     if status == SCHEDULED and not_before is not None:
         not_before = _plan(tx, event["event_type"], event["instance_id"], not_before, at).not_before
     start, finish, due = _timing(status, at, not_before, _parse(event["execute_start"]))
-    tx.execute(
-        """UPDATE system_events SET status = ?, not_before = ?, execute_start = ?, execute_finish = ?,
-                                    next_change = ? WHERE id = ?""",
-        (status, _iso(not_before), _iso(start), _iso(finish), _iso(due), event["id"]),
-    )
+    models.update_event_status(tx, event["id"], status, Timing(_iso(not_before), _iso(start), _iso(finish), _iso(due)))
     changed = find_event(tx, event["id"])
     _announce(tx, changed, at)
     return changed
@@ -152,7 +143,7 @@ def _plan(tx: sqlite3.Connection, event_type: str, instance_id: str, not_before:
 
 def _timing(status: str, at: datetime, not_before: datetime | None,
             started: datetime | None) -> tuple[datetime | None, datetime | None, datetime | None]:
-    """(execute start, execute finish, next automatic change) of an event entering `status` at `at`.
+    """(execution start, execution finish, next automatic change) of an event entering `status` at `at`.
 
     A stable state that was never executing (Avoided before it started) starts and finishes at `at`, as in
     the guide's Avoided example.
@@ -188,7 +179,7 @@ def _resource(tx: sqlite3.Connection, kind: types.EventType, resource_id: str, r
 
 
 def _instance(tx: sqlite3.Connection, instance_id: str) -> sqlite3.Row:
-    row = tx.execute("SELECT * FROM instances WHERE id = ?", (instance_id,)).fetchone()
+    row = models.find_instance(tx, instance_id)
     if row is None:
         raise EventError(f"no instance {instance_id} in the world")
     return row

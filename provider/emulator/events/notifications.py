@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 from ecsops.emulator import world
-from ecsops.emulator.events import types
+from ecsops.emulator.events import models, types
 
 #: `eventTime` is written in UTC+8, as in every example of the guide.
 _CHINA = timezone(timedelta(hours=8))
@@ -105,12 +105,12 @@ def _envelope(tx: sqlite3.Connection, *, region: str, resource: str, level: str,
 
 
 def _instance_content(event: sqlite3.Row) -> dict[str, Any]:
-    """Fields of 2.4.4.1: notBefore only when scheduled, execute times once the event has them."""
+    """Fields of 2.4.4.1: notBefore only when scheduled, execution times once the event has them."""
     content = {"eventId": event["id"], "publishTime": event["publish_time"]}
     if event["not_before"]:
         content["notBefore"] = event["not_before"]
     content.update(instanceId=event["instance_id"], eventType=event["event_type"], eventStatus=event["status"])
-    return {**content, **_execute_times(event)}
+    return {**content, **_execution_times(event)}
 
 
 def _disk_content(tx: sqlite3.Connection, event: sqlite3.Row) -> dict[str, Any]:
@@ -119,14 +119,14 @@ def _disk_content(tx: sqlite3.Connection, event: sqlite3.Row) -> dict[str, Any]:
     if event["device"]:
         content["device"] = event["device"]
     content["eventType"] = event["event_type"]
-    content.update(_execute_times(event))
-    instance = tx.execute("SELECT id, name FROM instances WHERE id = ?", (event["instance_id"],)).fetchone()
+    content.update(_execution_times(event))
+    instance = models.instance_name(tx, event["instance_id"])
     if instance is not None:
-        content.update(ecsInstanceId=instance["id"], ecsInstanceName=instance["name"])
+        content.update(ecsInstanceId=instance[0], ecsInstanceName=instance[1])
     return content
 
 
-def _execute_times(event: sqlite3.Row) -> dict[str, str]:
+def _execution_times(event: sqlite3.Row) -> dict[str, str]:
     times = {"executeStartTime": event["execute_start"], "executeFinishTime": event["execute_finish"]}
     return {key: value for key, value in times.items() if value}
 

@@ -12,7 +12,7 @@ import sqlite3
 from datetime import datetime
 
 from ecsops.emulator import world
-from ecsops.emulator.events import notifications
+from ecsops.emulator.events import models, notifications
 from ecsops.emulator.events.types import EventError
 
 INSTANCE_STATUSES = ("Pending", "Starting", "Running", "Stopping", "Stopped")
@@ -33,9 +33,9 @@ def set_instance_status(tx: sqlite3.Connection, instance_id: str, status: str, n
     """
     if status not in INSTANCE_STATUSES:
         raise EventError(f"unknown instance status {status!r}: use one of {', '.join(INSTANCE_STATUSES)}")
-    instance = tx.execute("SELECT * FROM instances WHERE id = ?", (instance_id,)).fetchone()
+    instance = models.find_instance(tx, instance_id)
     if instance is None or instance["status"] == status:
         return False
-    tx.execute("UPDATE instances SET status = ? WHERE id = ?", (status, instance_id))
+    models.update_instance_status(tx, instance_id, status)
     notifications.publish(tx, notifications.for_state_change(tx, instance, status, now))
     return True

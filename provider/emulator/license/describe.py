@@ -11,9 +11,10 @@ import sqlite3
 from typing import Any
 
 from ecsops.emulator.errors import COMMON
+from ecsops.emulator.license import models
 from ecsops.emulator.license.discovery import usage
+from ecsops.emulator.license.models import Rule, Task
 from ecsops.emulator.license.product import PRODUCT, find_task, region
-from ecsops.emulator.license.rules import rules_of
 from ecsops.emulator.service import Context, page
 
 PAGE_DEFAULT = 10
@@ -29,27 +30,30 @@ def describe_license_tasks(ctx: Context) -> dict[str, Any]:
     wanted = set(ctx.params.strings("LicenseTaskId"))
     if len(wanted) > ID_LIMIT:
         raise COMMON.error("InvalidParameter", name="LicenseTaskId", reason=f"at most {ID_LIMIT} ids")
-    rows = [row for row in ctx.tx.execute("SELECT * FROM license_tasks WHERE region = ? ORDER BY seq", (region_id,))
-            if not wanted or row["id"] in wanted]
-    chunk, paging = page(ctx, rows, default_size=PAGE_DEFAULT, max_size=PAGE_LIMIT)
-    return {"LicenseTasks": {"LicenseTask": [_task_view(ctx.tx, row) for row in chunk]}, **paging}
+    tasks = [task for task in models.tasks_in(ctx.tx, region_id) if not wanted or task.id in wanted]
+    chunk, paging = page(ctx, tasks, default_size=PAGE_DEFAULT, max_size=PAGE_LIMIT)
+    return {"LicenseTasks": {"LicenseTask": [_task_view(ctx.tx, task) for task in chunk]}, **paging}
 
 
-def _task_view(tx: sqlite3.Connection, task: sqlite3.Row) -> dict[str, Any]:
+def _task_view(tx: sqlite3.Connection, task: Task) -> dict[str, Any]:
     found = usage(tx, task)
     return {
-        "LicenseTaskId": task["id"],
-        "Name": task["name"],
-        "Description": task["description"],
-        "LicenseType": task["license_type"],
-        "LicenseLimit": task["license_limit"],
-        "Status": task["status"],
-        "DiscoveryRules": {"DiscoveryRule": [rule.view() for rule in rules_of(tx, task["id"])]},
+        "LicenseTaskId": task.id,
+        "Name": task.name,
+        "Description": task.description,
+        "LicenseType": task.license_type,
+        "LicenseLimit": task.license_limit,
+        "Status": task.status,
+        "DiscoveryRules": {"DiscoveryRule": [_rule_view(rule) for rule in models.rules_of(tx, task.id)]},
         "Consumed": found.consumed,
         "TrackedCount": len(found.tracked),
         "FailedCount": len(found.failed),
-        "CreationTime": task["creation_time"],
+        "CreationTime": task.creation_time,
     }
+
+
+def _rule_view(rule: Rule) -> dict[str, str]:
+    return {"Product": rule.product, "Version": rule.version}
 
 
 @PRODUCT.operation("DescribeLicenseTaskResources", writes=False)

@@ -20,13 +20,13 @@ A Deactivated task keeps its configuration and discovers nothing: it consumes 0,
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ecsops.emulator.license import models
+from ecsops.emulator.license.models import Instance, Rule, Task
 from ecsops.emulator.license.product import ACTIVATED
-from ecsops.emulator.license.rules import Rule, rules_of
 
 INSTANCE, VCPU = "Instance", "vCPU"
 
@@ -58,33 +58,33 @@ class Usage:
         return sum(resource.counted for resource in self.tracked)
 
 
-def usage(tx: sqlite3.Connection, task: sqlite3.Row) -> Usage:
+def usage(tx: sqlite3.Connection, task: Task) -> Usage:
     """The task's tracked and failed instances as the world stands now."""
-    if task["status"] != ACTIVATED:
+    if task.status != ACTIVATED:
         return Usage()
-    rules = rules_of(tx, task["id"])
-    limit = task["license_limit"]
+    rules = models.rules_of(tx, task.id)
+    limit = task.license_limit
     tracked: list[Resource] = []
     failed: list[Resource] = []
     total = 0
-    for row in tx.execute("SELECT * FROM instances WHERE region = ? ORDER BY seq", (task["region"],)):
-        installed = _matched_product(row, rules)
+    for instance in models.instances_in(tx, task.region):
+        installed = _matched_product(instance, rules)
         if installed is None:
             continue
-        counted = 1 if task["license_type"] == INSTANCE else row["cpu"]
+        counted = 1 if task.license_type == INSTANCE else instance.cpu
         total += counted
-        resource = Resource(row["id"], row["name"], row["cpu"], installed["name"], installed.get("version", ""),
+        resource = Resource(instance.id, instance.name, instance.cpu, installed["name"], installed.get("version", ""),
                             counted)
         if total <= limit:
             tracked.append(resource)
         else:
-            failed.append(_failure(resource, task["license_type"], limit, total))
+            failed.append(_failure(resource, task.license_type, limit, total))
     return Usage(tuple(tracked), tuple(failed))
 
 
-def _matched_product(instance: sqlite3.Row, rules: list[Rule]) -> dict[str, Any] | None:
+def _matched_product(instance: Instance, rules: list[Rule]) -> dict[str, Any] | None:
     """The first installed product of `instance` that one of `rules` matches."""
-    for installed in json.loads(instance["products"]):
+    for installed in instance.products:
         if any(rule.matches(installed) for rule in rules):
             return installed
     return None

@@ -8,8 +8,7 @@ regions the world knows. A task is found only in its own region: elsewhere it do
 
 from __future__ import annotations
 
-import sqlite3
-
+from ecsops.emulator.license import models
 from ecsops.emulator.license.errors import CODES
 from ecsops.emulator.service import Context, Product
 
@@ -29,10 +28,10 @@ def region(ctx: Context) -> str:
     return value
 
 
-def find_task(ctx: Context, region_id: str) -> sqlite3.Row:
+def find_task(ctx: Context, region_id: str) -> models.Task:
     """The task named by the required `LicenseTaskId`, or `InvalidLicenseTaskId.NotFound`."""
     task_id = ctx.params.text("LicenseTaskId", required=True)
-    row = ctx.tx.execute("SELECT * FROM license_tasks WHERE id = ? AND region = ?", (task_id, region_id)).fetchone()
-    if row is None:
+    task = models.task_in(ctx.tx, region_id, task_id)
+    if task is None:
         raise CODES.error("InvalidLicenseTaskId.NotFound", id=task_id, region=region_id)
-    return row
+    return task

@@ -15,33 +15,18 @@ rules keep the order they were added in.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from typing import Any, Mapping
 
 from ecsops.emulator.errors import COMMON
+from ecsops.emulator.license import models
 from ecsops.emulator.license.errors import CODES
+from ecsops.emulator.license.models import Rule
 from ecsops.emulator.license.product import PRODUCT, find_task, region
 from ecsops.emulator.service import Context
 
 RULE_LIMIT = 20
 PRODUCT_LIMIT = 128
 VERSION_LIMIT = 64
-
-
-@dataclass(frozen=True)
-class Rule:
-    product: str
-    version: str = ""
-
-    def matches(self, installed: Mapping[str, Any]) -> bool:
-        """True for an installed `{name, version}` of this product, of this version when the rule has one."""
-        return installed.get("name") == self.product and self.version in ("", installed.get("version", ""))
-
-    def view(self) -> dict[str, str]:
-        return {"Product": self.product, "Version": self.version}
-
-    def __str__(self) -> str:
-        return f"{self.product!r} version {self.version!r}" if self.version else f"{self.product!r} (any version)"
 
 
 def requested(ctx: Context) -> list[Rule]:
@@ -73,28 +58,19 @@ def _field(number: int, entry: Mapping[str, Any], name: str, limit: int) -> str:
     return value
 
 
-def rules_of(tx: sqlite3.Connection, task_id: str) -> list[Rule]:
-    """A task's rules, in the order they were added."""
-    return [Rule(row["product"], row["version"]) for row in tx.execute(
-        "SELECT product, version FROM license_rules WHERE task_id = ? ORDER BY position", (task_id,))]
-
-
 def add_rules(tx: sqlite3.Connection, task_id: str, new: list[Rule]) -> None:
     """Appends `new` (already free of duplicates among themselves) after the task's rules, or refuses all."""
-    existing = rules_of(tx, task_id)
+    existing = models.rules_of(tx, task_id)
     for rule in new:
         if rule in existing:
             raise CODES.error("DiscoveryRule.Duplicate", rule=rule)
     if len(existing) + len(new) > RULE_LIMIT:
         raise CODES.error("DiscoveryRule.ExceedLimit", count=len(existing) + len(new), limit=RULE_LIMIT)
-    tx.executemany(
-        "INSERT INTO license_rules (task_id, position, product, version) VALUES (?, ?, ?, ?)",
-        [(task_id, position, rule.product, rule.version) for position, rule in enumerate(new, start=len(existing))],
-    )
+    models.append_rules(tx, task_id, new, first_position=len(existing))
 
 
 @PRODUCT.operation("AddLicenseDiscoveryRules", writes=True)
 def add_license_discovery_rules(ctx: Context) -> dict[str, Any]:
     task = find_task(ctx, region(ctx))
-    add_rules(ctx.tx, task["id"], requested(ctx))
+    add_rules(ctx.tx, task.id, requested(ctx))
     return {}

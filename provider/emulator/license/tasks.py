@@ -18,9 +18,9 @@ Every value is checked before anything is written, so a refused request changes 
 from __future__ import annotations
 
 import re
-import sqlite3
 from typing import Any
 
+from ecsops.emulator.license import models
 from ecsops.emulator.license.discovery import INSTANCE, VCPU
 from ecsops.emulator.license.errors import CODES
 from ecsops.emulator.license.product import ACTIVATED, DEACTIVATED, PRODUCT, find_task, region
@@ -50,17 +50,13 @@ def _create(ctx: Context, region_id: str) -> dict[str, Any]:
     if license_type not in (INSTANCE, VCPU):
         raise CODES.error("InvalidLicenseType.NotFound", type=license_type)
     limit = _limit(ctx, required=True)
+    assert limit is not None
     rules = requested(ctx)
-    (count,) = ctx.tx.execute("SELECT COUNT(*) FROM license_tasks WHERE region = ?", (region_id,)).fetchone()
-    if count >= TASK_QUOTA:
+    if models.count_tasks(ctx.tx, region_id) >= TASK_QUOTA:
         raise CODES.error("LicenseTask.ExceedQuota", region=region_id, quota=TASK_QUOTA)
     task_id = new_id("lt", region_id)
-    ctx.tx.execute(
-        """INSERT INTO license_tasks (id, region, name, description, license_type, license_limit, status,
-                                      creation_time)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-        (task_id, region_id, name, description or "", license_type, limit, ACTIVATED, ctx.timestamp),
-    )
+    models.insert_task(ctx.tx, models.Task(task_id, region_id, name, description or "", license_type, limit,
+                                           ACTIVATED, ctx.timestamp))
     add_rules(ctx.tx, task_id, rules)
     return {"LicenseTaskId": task_id}
 
@@ -85,34 +81,26 @@ def _limit(ctx: Context, *, required: bool) -> int | None:
 def modify_license_task(ctx: Context) -> dict[str, Any]:
     """Sets the description and the limit it is given, each independently; the rest stays."""
     task = find_task(ctx, region(ctx))
-    changes = {column: value for column, value in (("description", _description(ctx)),
-                                                   ("license_limit", _limit(ctx, required=False)))
-               if value is not None}
-    if changes:
-        assignments = ", ".join(f"{column} = ?" for column in changes)
-        ctx.tx.execute(f"UPDATE license_tasks SET {assignments} WHERE id = ?", (*changes.values(), task["id"]))
+    description = _description(ctx)
+    models.update_task(ctx.tx, task.id, description=description, license_limit=_limit(ctx, required=False))
     return {}
 
 
 @PRODUCT.operation("ActivateLicenseTask", writes=True)
 def activate_license_task(ctx: Context) -> dict[str, Any]:
-    _set_status(ctx.tx, find_task(ctx, region(ctx)), ACTIVATED)
+    models.set_task_status(ctx.tx, find_task(ctx, region(ctx)).id, ACTIVATED)
     return {}
 
 
 @PRODUCT.operation("DeactivateLicenseTask", writes=True)
 def deactivate_license_task(ctx: Context) -> dict[str, Any]:
-    _set_status(ctx.tx, find_task(ctx, region(ctx)), DEACTIVATED)
+    models.set_task_status(ctx.tx, find_task(ctx, region(ctx)).id, DEACTIVATED)
     return {}
-
-
-def _set_status(tx: sqlite3.Connection, task: sqlite3.Row, status: str) -> None:
-    tx.execute("UPDATE license_tasks SET status = ? WHERE id = ?", (status, task["id"]))
 
 
 @PRODUCT.operation("DeleteLicenseTask", writes=True)
 def delete_license_task(ctx: Context) -> dict[str, Any]:
     """Deletes the task and its rules; deleting it again is `InvalidLicenseTaskId.NotFound`."""
     task = find_task(ctx, region(ctx))
-    ctx.tx.execute("DELETE FROM license_tasks WHERE id = ?", (task["id"],))
+    models.delete_task(ctx.tx, task.id)
     return {}

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Callable
 from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Request, Response
 
-from ecsops.emulator import clock, simulation, world
+from ecsops.emulator import clock, models, simulation, world
 from ecsops.emulator.oss import documents, objects, signature, wire
 from ecsops.emulator.oss.errors import OssError, error
 from ecsops.emulator.store import Database
@@ -245,11 +245,9 @@ def _log(tx: sqlite3.Connection, call: wire.Call, request: Request, request_id: 
     params = {"bucket": call.bucket, **({"key": call.key} if call.key is not None else {}),
               **{name: ",".join(call.args.getlist(name)) for name in call.args},
               **{name: request.headers[name] for name in LOGGED_HEADERS if name in request.headers}}
-    tx.execute(
-        """INSERT INTO request_log (time, product, action, kind, params, status, code, request_id)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-        (clock.iso(clock.now(tx)), PRODUCT, call.action, "write" if call.writes else "read", json.dumps(params),
-         status, code, request_id))
+    models.log_request(tx, time=clock.iso(clock.now(tx)), product=PRODUCT, action=call.action,
+                       kind="write" if call.writes else "read", params=json.dumps(params), status=status, code=code,
+                       request_id=request_id)
 
 
 def _log_failure(db: Database, call: wire.Call, request: Request, request_id: str, failure: OssError) -> None:

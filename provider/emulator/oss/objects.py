@@ -1,10 +1,11 @@
-"""Buckets and objects of the emulated OSS: the SQL behind the API, in the caller's transaction.
+"""Buckets and objects of the emulated OSS: what the API checks and computes around the rows of models, in the
+caller's transaction.
 
 The buckets are the world's (`buckets`, also merged from world documents) and the objects share the table the
 delivery of Cloud Assistant records writes (`oss_objects`, delivery.stores): a record delivered to a bucket is
 an object the API lists and reads, and an object the API puts shows in `GET /_emulator/oss`. Objects are bytes,
 kept in `data` with their ETag and CRC-64; a row written by delivery has only the text `body` (its `data` is
-NULL, as the trigger of store.py makes it again when delivery overwrites an API write), and its bytes are that
+NULL, as the trigger of delivery/tables.py makes it again when delivery overwrites an API write), and its bytes are that
 text in UTF-8, its digests computed when read. `body` also gets the UTF-8 reading of API writes, for the admin
 view (undecodable bytes replaced).
 
@@ -20,8 +21,10 @@ import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import cast
 
 from ecsops.emulator import clock, world
+from ecsops.emulator.oss import models
 from ecsops.emulator.oss.crc64 import crc64
 from ecsops.emulator.oss.errors import error
 
@@ -75,7 +78,7 @@ def owner(tx: sqlite3.Connection) -> str:
 
 
 def require_bucket(tx: sqlite3.Connection, bucket: str) -> None:
-    if tx.execute("SELECT 1 FROM buckets WHERE name = ?", (bucket,)).fetchone() is None:
+    if not models.bucket_exists(tx, bucket):
         raise error("NoSuchBucket", {"BucketName": bucket})
 
 
@@ -86,9 +89,9 @@ def create_bucket(tx: sqlite3.Connection, bucket: str, region: str) -> None:
     if region not in world.regions(tx):
         raise error("InvalidArgument", reason=f"The region {region!r} the request is signed for is not a region of "
                                               f"the emulated world.")
-    if tx.execute("SELECT 1 FROM buckets WHERE name = ?", (bucket,)).fetchone() is not None:
+    if models.bucket_exists(tx, bucket):
         raise error("BucketAlreadyExists", {"BucketName": bucket})
-    tx.execute("INSERT INTO buckets (name, region) VALUES (?, ?)", (bucket, region))
+    models.insert_bucket(tx, bucket, region)
 
 
 # --- objects --------------------------------------------------------------------------------------------
@@ -99,31 +102,28 @@ def put(tx: sqlite3.Connection, bucket: str, key: str, data: bytes, content_type
     """Writes `key`; with `forbid_overwrite`, refuses (FileAlreadyExists) when it exists."""
     require_bucket(tx, bucket)
     _check_key(key)
-    if forbid_overwrite and _row(tx, bucket, key) is not None:
+    if forbid_overwrite and models.find_object(tx, bucket, key) is not None:
         raise error("FileAlreadyExists")
     stored = StoredObject(key, len(data), etag(data), at.replace(microsecond=0), content_type, data, str(crc64(data)))
-    # REPLACE deletes and inserts: no UPDATE, so the trigger meant for delivery's rewrites does not fire.
-    tx.execute(
-        """INSERT OR REPLACE INTO oss_objects (bucket, key, content_type, body, last_modified, data, etag, crc64)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-        (bucket, key, content_type, data.decode("utf-8", "replace"), clock.iso(at), data, stored.etag, stored.crc64))
+    models.write_object(tx, bucket, models.ObjectRow(key, content_type, data.decode("utf-8", "replace"), clock.iso(at),
+                                                     data, stored.etag, stored.crc64))
     return stored
 
 
 def get(tx: sqlite3.Connection, bucket: str, key: str) -> StoredObject:
     require_bucket(tx, bucket)
-    row = _row(tx, bucket, key)
+    row = models.find_object(tx, bucket, key)
     if row is None:
         raise error("NoSuchKey", {"Key": key})
-    data = row["data"] if row["data"] is not None else row["body"].encode()
-    return StoredObject(key, len(data), row["etag"] or etag(data), _stored_time(row["last_modified"]),
-                        row["content_type"], data, row["crc64"] or str(crc64(data)))
+    data = row.data if row.data is not None else row.body.encode()
+    return StoredObject(key, len(data), row.etag or etag(data), _stored_time(row.last_modified), row.content_type,
+                        data, row.crc64 or str(crc64(data)))
 
 
 def delete(tx: sqlite3.Connection, bucket: str, key: str) -> None:
     """Removes `key`; nothing to remove is no error (as in OSS)."""
     require_bucket(tx, bucket)
-    tx.execute("DELETE FROM oss_objects WHERE bucket = ? AND key = ?", (bucket, key))
+    models.delete_object(tx, bucket, key)
 
 
 def listing(tx: sqlite3.Connection, bucket: str, *, prefix: str, after: str, delimiter: str,
@@ -132,15 +132,12 @@ def listing(tx: sqlite3.Connection, bucket: str, *, prefix: str, after: str, del
     keys that hold it past the prefix are rolled up into one common prefix each (a prefix sorting at or before
     `after` was shown on an earlier page). Objects and prefixes count together towards `max_keys`."""
     require_bucket(tx, bucket)
-    rows = tx.execute(
-        """SELECT key, last_modified, etag, length(coalesce(data, CAST(body AS BLOB))) AS size,
-                  CASE WHEN etag IS NULL THEN body END AS text
-           FROM oss_objects WHERE bucket = ? AND key > ? AND key >= ? ORDER BY key""", (bucket, after, prefix))
+    rows = models.objects_from(tx, bucket, after=after, prefix=prefix)
     contents: list[Summary] = []
     prefixes: list[str] = []
     last = after
     for row in rows:
-        key = row["key"]
+        key = row.key
         if not key.startswith(prefix):
             break  # keys sharing a prefix are contiguous in this order: none further has it
         common = _common_prefix(key, prefix, delimiter)
@@ -151,8 +148,8 @@ def listing(tx: sqlite3.Connection, bucket: str, *, prefix: str, after: str, del
         if common is not None:
             prefixes.append(common)
         else:
-            contents.append(Summary(key, row["size"], row["etag"] or etag(row["text"].encode()),
-                                    _stored_time(row["last_modified"])))
+            contents.append(Summary(key, row.size, row.etag or etag(cast(str, row.text).encode()),
+                                    _stored_time(row.last_modified)))
         last = common or key
     return Page(contents, prefixes, False, None)
 
@@ -162,12 +159,6 @@ def _common_prefix(key: str, prefix: str, delimiter: str) -> str | None:
         return None
     cut = key.find(delimiter, len(prefix))
     return None if cut < 0 else key[:cut + len(delimiter)]
-
-
-def _row(tx: sqlite3.Connection, bucket: str, key: str) -> sqlite3.Row | None:
-    row: sqlite3.Row | None = tx.execute("SELECT * FROM oss_objects WHERE bucket = ? AND key = ?",
-                                         (bucket, key)).fetchone()
-    return row
 
 
 def _check_key(key: str) -> None:

@@ -1,0 +1,1 @@
+"""The ECS models layer: row types and queries; no handler touches SQL."""
