@@ -106,7 +106,11 @@ ECS: dict[str, Coverage] = {
         honoured=("RegionId", "CommandId", "Name", "Description", "Type", "ResourceGroupId", "Tag", "Provider",
                   "ContentEncoding", *PAGING),
         ignored={"Latest": _NO_VERSIONS},
-        note="`Provider` (public commands) answers an empty list: the emulator ships no public commands.",
+        note="`Provider` (public commands) answers an empty list: the emulator ships no public commands. A "
+             "MaxResults outside 1-50 is `InvalidParameter` (the current API reference names "
+             "`InvalidParameter.MaxResults`); a bad NextToken is `InvalidNextToken` (it names "
+             "`InvalidParameter.NextToken`); PageSize and PageNumber are `InvalidParam.PageSize` / "
+             "`InvalidParam.PageNumber`, as the Cloud Assistant documentation lists them.",
     ),
     "DeleteCommand": Coverage(honoured=("RegionId", "CommandId")),
     "InvokeCommand": Coverage(
@@ -206,6 +210,9 @@ CMS: dict[str, Coverage] = {
     "PutEventRule": Coverage(
         honoured=("RuleName", "EventPattern", "EventType", "State", "SilenceTime", "GroupId", "Description",
                   "RegionId"),
+        note="A pattern's `CustomFilters` keyword matches an event when a value of its notification contains it "
+             "(case-sensitive; field names do not count): the documentation says only that the event's content "
+             "contains the keyword. `KeywordFilter` cannot be set through this API and is always answered empty.",
     ),
     "DescribeEventRuleList": Coverage(
         honoured=("NamePrefix", "GroupId", "IsEnable", "PageNumber", "PageSize", "RegionId"),
@@ -233,8 +240,9 @@ CMS: dict[str, Coverage] = {
             differ(MISSING, "API callback targets are not emulated (PutEventRuleTargets refuses them): the list is "
                             "always empty",
                    "OpenApiParameters.OpenApiParameters[]"),
-            differ(EXTRA, "the CloudMonitor envelope (`Success`) is answered here too; the SDK model of this "
-                          "answer has Code and Message but no Success",
+            differ(EXTRA, "a refusal still carries the CloudMonitor envelope's `Success: false` (a success does "
+                          "not): the model has no Success, and the real refusal's shape is unconfirmed; ecsops's "
+                          "client detects CloudMonitor refusals answered with HTTP 200 by it",
                    "Success"),
         ),
     ),
