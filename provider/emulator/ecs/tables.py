@@ -1,10 +1,6 @@
 """ECS's tables: Cloud Assistant commands, tasks and their runs, maintenance attributes and executions,
-Cloud Assistant settings, and the queue of run records to deliver.
-
-Each `Migration(version, script)` is this package's part of that version of the emulator's schema;
-ecsops.emulator.schema assembles every package's parts into the versions a database is migrated through
-(store.Database). Append-only: never edit a shipped part — a change is a new part of a new version, numbered
-after the newest version of any package.
+Cloud Assistant settings, and the queue of run records to deliver. Its part of each version of the schema
+(append-only: see store.Migration; assembled by ecsops.emulator.schema).
 """
 
 from __future__ import annotations
