@@ -1,5 +1,5 @@
-"""CloudMonitor's tables: event rules, their targets and silences, and the notifications delivered. Its part of each version of the schema
-(append-only: see store.Migration; assembled by ecsops.emulator.schema).
+"""CloudMonitor's tables: event rules, their targets and silences, and the notifications delivered. Its part of
+each version of the schema (append-only: see store.Migration; assembled by ecsops.emulator.schema).
 """
 
 from __future__ import annotations

@@ -15,7 +15,8 @@ TABLES: tuple[Migration, ...] = (
             endpoint TEXT NOT NULL, content_type TEXT NOT NULL, body TEXT NOT NULL, status TEXT NOT NULL,
             detail TEXT NOT NULL, claimed TEXT
         );
-        CREATE INDEX record_deliveries_unclaimed ON record_deliveries (seq) WHERE status = 'pending' AND claimed IS NULL;
+        CREATE INDEX record_deliveries_unclaimed ON record_deliveries (seq)
+            WHERE status = 'pending' AND claimed IS NULL;
         CREATE INDEX record_deliveries_by_path ON record_deliveries (destination, path);
         CREATE TABLE oss_objects (
             bucket TEXT NOT NULL, key TEXT NOT NULL, content_type TEXT NOT NULL, body TEXT NOT NULL,
