@@ -37,7 +37,7 @@ def test_import_contracts_hold(tmp_path) -> None:
     installed_layout(tmp_path)
     answer = lint(tmp_path)
     assert answer.returncode == 0, answer.stdout + answer.stderr
-    assert "Contracts: 5 kept, 0 broken." in answer.stdout
+    assert "Contracts: 6 kept, 0 broken." in answer.stdout
 
 
 @pytest.mark.parametrize(("module", "imported", "why"), [
@@ -46,6 +46,10 @@ def test_import_contracts_hold(tmp_path) -> None:
                  id="emulator-world-to-events"),
     pytest.param(("emulator", "delivery", "stores.py"), "ecsops.emulator.ecs.assistant_settings",
                  "delivery reaching back into ECS", id="emulator-delivery-to-ecs"),
+    pytest.param(("emulator", "ecs", "models", "instances.py"), "ecsops.emulator.ecs.instances",
+                 "a model that knows its handler", id="emulator-model-to-handler"),
+    pytest.param(("emulator", "errors.py"), "ecsops.emulator.protocol", "the error codes knowing the wire",
+                 id="emulator-errors-to-protocol"),
 ])
 def test_an_upward_import_breaks_the_contract(tmp_path, module, imported, why) -> None:
     package = installed_layout(tmp_path)
@@ -65,3 +69,16 @@ def test_every_source_package_is_listed_in_pyproject() -> None:
     found |= {".".join(("ecsops", "resources", *p.parent.relative_to(ROOT / "resources").parts))
               for p in (ROOT / "resources").rglob("__init__.py")}
     assert listed == found
+
+
+def test_the_models_contract_names_every_handler_of_every_product() -> None:
+    """The `emulator-models-below-handlers` contract lists the handler modules by name: a new one must be added."""
+    text = (ROOT / ".importlinter").read_text()
+    contract = text[text.index("[importlinter:contract:emulator-models-below-handlers]"):]
+    forbidden = set(contract[contract.index("forbidden_modules"):].split()[2:])
+    emulator = ROOT / "provider" / "emulator"
+    handlers = {f"ecsops.emulator.{path.parent.name}.{path.stem}"
+                for product in ("ecs", "cms", "license", "oss", "events", "delivery")
+                for path in (emulator / product).glob("*.py")
+                if path.stem not in ("__init__", "models", "tables", "errors", "product")}
+    assert handlers == forbidden
