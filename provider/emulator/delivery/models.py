@@ -1,15 +1,17 @@
 """The rows of record deliveries and of the emulated stores they land in, and every query on them: the log of
 deliveries (`record_deliveries`) with the external writer's claims, OSS objects as the delivery of records
-writes and reads them (`oss_objects`: text bodies), and Log Service entries (`log_entries`). The package's
-tables.py creates the tables.
+writes and reads them (`oss_objects`: text bodies) and as the OSS API does (whole, bytes included), and Log
+Service entries (`log_entries`). The package's tables.py creates the tables.
 
-stores.py and external.py decide and format; they reach the database only through these functions.
+stores.py and external.py decide and format; they reach the database only through these functions, as do the
+products that read or write these tables (ecsops.emulator.ecs.models, ecsops.emulator.oss.models).
 """
 
 from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from typing import Iterator
 
 _UNCLAIMED = "SELECT * FROM record_deliveries WHERE status = 'pending' AND claimed IS NULL ORDER BY seq"
 
@@ -94,6 +96,16 @@ def deliveries_since(tx: sqlite3.Connection, since: int, kind: str | None = None
     return [_delivery(row) for row in tx.execute(query + " ORDER BY seq", values)]
 
 
+def latest_delivery_ending(tx: sqlite3.Connection, invoke_id: str, instance_id: str, kind: str,
+                           suffix: str) -> RecordDelivery | None:
+    """The latest write of `kind` for the task on the instance whose path ends in `suffix` (None: none)."""
+    row = tx.execute(
+        """SELECT * FROM record_deliveries
+           WHERE invoke_id = ? AND instance_id = ? AND kind = ? AND substr(path, ?) = ?
+           ORDER BY seq DESC LIMIT 1""", (invoke_id, instance_id, kind, -len(suffix), suffix)).fetchone()
+    return None if row is None else _delivery(row)
+
+
 # OSS objects, as text.
 
 
@@ -124,6 +136,67 @@ def text_objects(tx: sqlite3.Connection, bucket: str, prefix: str) -> list[TextO
                       (bucket, len(prefix), prefix))
     return [TextObject(bucket=row["bucket"], key=row["key"], content_type=row["content_type"], body=row["body"],
                        last_modified=row["last_modified"]) for row in rows]
+
+
+# OSS objects, whole, as the OSS API (ecsops.emulator.oss) reads and writes them: bytes in `data` with their
+# ETag and CRC-64, or (an object the delivery of records wrote) text in `body` and no `data`, ETag or CRC-64.
+
+
+@dataclass(frozen=True)
+class ObjectRow:
+    """An object as stored: `data`, `etag` and `crc64` are None for one delivery wrote as text."""
+
+    key: str
+    content_type: str
+    body: str
+    last_modified: str
+    data: bytes | None
+    etag: str | None
+    crc64: str | None
+
+
+@dataclass(frozen=True)
+class ListedRow:
+    """An object as a listing reads it: its size in bytes, and its text when it has no stored ETag."""
+
+    key: str
+    last_modified: str
+    etag: str | None
+    size: int
+    text: str | None
+
+
+def find_object(tx: sqlite3.Connection, bucket: str, key: str) -> ObjectRow | None:
+    row = tx.execute("SELECT * FROM oss_objects WHERE bucket = ? AND key = ?", (bucket, key)).fetchone()
+    if row is None:
+        return None
+    return ObjectRow(row["key"], row["content_type"], row["body"], row["last_modified"], row["data"], row["etag"],
+                     row["crc64"])
+
+
+def write_object(tx: sqlite3.Connection, bucket: str, row: ObjectRow) -> None:
+    """Writes the object whole, replacing any of its key."""
+    # REPLACE deletes and inserts: no UPDATE, so the trigger meant for delivery's rewrites does not fire.
+    tx.execute(
+        """INSERT OR REPLACE INTO oss_objects (bucket, key, content_type, body, last_modified, data, etag, crc64)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+        (bucket, row.key, row.content_type, row.body, row.last_modified, row.data, row.etag, row.crc64))
+
+
+def delete_object(tx: sqlite3.Connection, bucket: str, key: str) -> None:
+    """Removes `key`; nothing to remove is no error."""
+    tx.execute("DELETE FROM oss_objects WHERE bucket = ? AND key = ?", (bucket, key))
+
+
+def objects_from(tx: sqlite3.Connection, bucket: str, *, after: str, prefix: str) -> Iterator[ListedRow]:
+    """The objects of `bucket` whose keys sort after `after` and at or after `prefix`, in key order (UTF-8 bytes),
+    read as they are consumed: a caller that stops early reads no further."""
+    rows = tx.execute(
+        """SELECT key, last_modified, etag, length(coalesce(data, CAST(body AS BLOB))) AS size,
+                  CASE WHEN etag IS NULL THEN body END AS text
+           FROM oss_objects WHERE bucket = ? AND key > ? AND key >= ? ORDER BY key""", (bucket, after, prefix))
+    for row in rows:
+        yield ListedRow(row["key"], row["last_modified"], row["etag"], row["size"], row["text"])
 
 
 # Log Service entries.

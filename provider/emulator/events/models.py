@@ -83,6 +83,12 @@ def events_of(tx: sqlite3.Connection, resource_id: str | None) -> list[sqlite3.R
     return list(tx.execute(query + " ORDER BY seq", values))
 
 
+def region_events(tx: sqlite3.Connection, region: str, resource_type: str) -> list[sqlite3.Row]:
+    """The events of the region's resources of `resource_type`, newest first."""
+    return tx.execute("SELECT * FROM system_events WHERE region = ? AND resource_type = ? ORDER BY seq DESC",
+                      (region, resource_type)).fetchall()
+
+
 # Instances: what events happen to, and their status.
 
 

@@ -2,7 +2,7 @@
 (`invocation_targets`), run records (`invocation_runs`), the tasks created per region and day
 (`invocation_daily_counts`) and the queue of run records to deliver (`run_delivery_queue`); and, as Cloud
 Assistant reads them, the world's instances (`instances`) and the writes of run records to OSS
-(`record_deliveries`).
+(`record_deliveries`, through ecsops.emulator.delivery.models).
 
 Every function runs in the caller's transaction and does only what its name says: none checks a request (the
 handlers of ecs.commands, ecs.invoke and ecs.invocations do) or shapes an answer. Commands and tasks come in
@@ -16,6 +16,7 @@ import sqlite3
 from dataclasses import dataclass, fields
 from typing import Any, Callable, Generic, TypeVar
 
+from ecsops.emulator.delivery import models as delivery_models
 from ecsops.emulator.service import Listing, Rows
 
 R = TypeVar("R")
@@ -445,16 +446,13 @@ def dequeue_delivery(tx: sqlite3.Connection, run_seq: int) -> None:
     tx.execute("DELETE FROM run_delivery_queue WHERE run_seq = ?", (run_seq,))
 
 
-# Writes of run records (the table of ecsops.emulator.delivery.stores), as Cloud Assistant reads them.
+# Writes of run records (ecsops.emulator.delivery's, read through its models), as Cloud Assistant reads them.
 
 def latest_record_write(tx: sqlite3.Connection, invoke_id: str, instance_id: str, kind: str,
                         suffix: str) -> RecordWrite | None:
     """The latest write to a store of `kind` of a record of the task on the instance whose path ends in `suffix`."""
-    row = tx.execute(
-        """SELECT status, destination, path, detail FROM record_deliveries
-           WHERE invoke_id = ? AND instance_id = ? AND kind = ? AND substr(path, ?) = ?
-           ORDER BY seq DESC LIMIT 1""", (invoke_id, instance_id, kind, -len(suffix), suffix)).fetchone()
-    return None if row is None else RecordWrite(**_columns(RecordWrite, row))
+    write = delivery_models.latest_delivery_ending(tx, invoke_id, instance_id, kind, suffix)
+    return None if write is None else RecordWrite(write.status, write.destination, write.path, write.detail)
 
 
 # The world's instances, as Cloud Assistant reads them: rows of `instances` (id, region, name, os_type, status,

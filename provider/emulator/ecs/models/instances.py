@@ -1,8 +1,9 @@
 """ECS's data about the world's instances: the instances as ECS reads them (`instances`), the hosts maintenance
 moved them to (`instance_hosts`), their maintenance attributes (`maintenance_attributes`) and the repairs under
 way (`maintenance_executions`), the tags of ECS resources (`tags`), the region's Cloud Assistant settings
-(`assistant_settings`), system events as DescribeInstanceHistoryEvents reads them (`system_events`), and the
-delivery destinations the settings are checked against (`buckets`, `log_projects`, `logstores`).
+(`assistant_settings`), system events as DescribeInstanceHistoryEvents reads them (`system_events`, through
+ecsops.emulator.events.models), and the delivery destinations the settings are checked against (`buckets`,
+`log_projects`, `logstores`).
 
 Every function runs in the caller's transaction and does only what its name says: none checks a request (the
 handlers of ecs.instances, ecs.events, ecs.maintenance, ecs.maintenance_actions, ecs.assistant_settings and
@@ -19,6 +20,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ecsops.emulator import world
+from ecsops.emulator.events import models as event_models
 
 #: Maintenance actions (`ActionOnMaintenance`); AutoRecover is the platform default.
 AUTO_RECOVER, STOP, AUTO_REDEPLOY = "AutoRecover", "Stop", "AutoRedeploy"
@@ -272,6 +274,5 @@ def region_events(tx: sqlite3.Connection, region: str, resource_type: str) -> li
     return [
         SystemEvent(row["id"], row["resource_type"], row["resource_id"], row["event_type"], row["status"],
                     row["reason"], row["publish_time"], row["not_before"], row["execute_finish"])
-        for row in tx.execute("SELECT * FROM system_events WHERE region = ? AND resource_type = ? ORDER BY seq DESC",
-                              (region, resource_type))
+        for row in event_models.region_events(tx, region, resource_type)
     ]
