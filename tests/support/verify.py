@@ -14,10 +14,11 @@ of a test, and its maintenance attributes are written back unchanged) and are sk
 that change account-wide settings, and set-up only the emulator can make (system events), are skipped on the
 cloud.
 
-tests/conftest.py removes `ALIBABA_CLOUD_*` from the environment at start (the suite is hermetic), so this
-module keeps the key pair it finds when it is imported first, as a plugin: `make verify-cloud`, or
-`ECSOPS_VERIFY_CLOUD=1 python -m pytest -p tests.support.verify tests/emulator/test_shapes.py`. The key pair
-may also be given as `ECSOPS_VERIFY_ACCESS_KEY_ID` / `ECSOPS_VERIFY_ACCESS_KEY_SECRET`, which the suite keeps.
+tests/conftest.py removes `ALIBABA_CLOUD_*` from the environment at start (the suite is hermetic); with
+`ECSOPS_VERIFY_CLOUD=1` it first copies the key pair (and region) to `ECSOPS_VERIFY_ACCESS_KEY_ID` /
+`ECSOPS_VERIFY_ACCESS_KEY_SECRET` (`ECSOPS_VERIFY_REGION`), which it keeps, so xdist's workers see them too:
+`make verify-cloud`, or `ECSOPS_VERIFY_CLOUD=1 python -m pytest tests/emulator/test_shapes.py [-n 2]`. This
+module, imported first as a plugin (`-p tests.support.verify`), also keeps what it finds.
 
 The oracle is the SDK's models, and `model_schema` reads their fields with the SDK's own code rather than
 by parsing it: a model's `from_map` is fed a probe — a dict that answers every `get(key)` with a further
