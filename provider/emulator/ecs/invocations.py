@@ -31,7 +31,9 @@ from ecsops.emulator.ecs.invocation_status import (
     task_status,
 )
 from ecsops.emulator.ecs.models import commands as model
+from ecsops.emulator.ecs.models import instances as instance_model
 from ecsops.emulator.ecs.models.commands import RecordWrite, Run, Selection, Target, Task
+from ecsops.emulator.ecs.models.instances import Instance
 from ecsops.emulator.ecs.product import PRODUCT
 from ecsops.emulator.service import Context, matches_tags, tag_list, tags_of
 
@@ -284,22 +286,22 @@ def describe_cloud_assistant_status(ctx: Context) -> dict[str, Any]:
     if len(ids) > STATUS_INSTANCE_LIMIT:
         raise CODES.error("InstanceIds.ExceedLimit", count=len(ids), limit=STATUS_INSTANCE_LIMIT)
     os_type = (ctx.params.text("OSType") or "").lower()
-    rows = [row for row in model.region_instances(ctx.tx, region)
-            if (not ids or row["id"] in ids) and (not os_type or row["os_type"] == os_type)]
-    chunk, paging = paged(ctx, rows, assistant=True)
-    statuses = [_agent_view(ctx, row) for row in chunk]
+    instances = [instance for instance in instance_model.region_instances(ctx.tx, region)
+                 if (not ids or instance.id in ids) and (not os_type or instance.os_type == os_type)]
+    chunk, paging = paged(ctx, instances, assistant=True)
+    statuses = [_agent_view(ctx, instance) for instance in chunk]
     return {"InstanceCloudAssistantStatusSet": {"InstanceCloudAssistantStatus": statuses}, **paging}
 
 
-def _agent_view(ctx: Context, instance: sqlite3.Row) -> dict[str, Any]:
+def _agent_view(ctx: Context, instance: Instance) -> dict[str, Any]:
     now = ctx.timestamp
-    activity = model.run_activity(ctx.tx, instance["id"], now)
-    agent = bool(instance["agent"])
+    activity = model.run_activity(ctx.tx, instance.id, now)
+    agent = instance.agent
     return {
-        "InstanceId": instance["id"],
+        "InstanceId": instance.id,
         "CloudAssistantStatus": "true" if agent else "false",
-        "CloudAssistantVersion": instance["agent_version"] if agent else "",
-        "OSType": instance["os_type"].capitalize(),
+        "CloudAssistantVersion": instance.agent_version if agent else "",
+        "OSType": instance.os_type.capitalize(),
         "LastHeartbeatTime": now if agent else "",
         "SupportSessionManager": agent,
         "ActiveTaskCount": activity.active,

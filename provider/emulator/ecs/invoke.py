@@ -24,7 +24,9 @@ from ecsops.emulator.ecs.commands import (LAUNCHER_LIMIT, TIMEOUT_LIMIT, WORKING
                                           resource_group_id)
 from ecsops.emulator.ecs.errors import CODES
 from ecsops.emulator.ecs.models import commands as model
+from ecsops.emulator.ecs.models import instances as instance_model
 from ecsops.emulator.ecs.models.commands import Command
+from ecsops.emulator.ecs.models.instances import Instance
 from ecsops.emulator.ecs.product import PRODUCT
 from ecsops.emulator.ecs.tagging import replace_tags, validate_tags
 from ecsops.emulator.service import Context, idempotent, matches_tags, new_id
@@ -132,8 +134,8 @@ def _targets(ctx: Context, region: str, command_type: str) -> list[str]:
         raise CODES.error("InstanceIds.ExceedLimit", count=len(ids), limit=INSTANCE_LIMIT)
     instances = [_instance(ctx.tx, region, instance_id) for instance_id in ids]
     for instance in instances:
-        if RUNS_ON[command_type] != instance["os_type"]:
-            raise CODES.error("InvalidInstance.NotMatch", type=command_type, os=instance["os_type"], id=instance["id"])
+        if RUNS_ON[command_type] != instance.os_type:
+            raise CODES.error("InvalidInstance.NotMatch", type=command_type, os=instance.os_type, id=instance.id)
     return ids
 
 
@@ -142,18 +144,18 @@ def _tagged_instances(ctx: Context, region: str, resource_tags: list[dict[str, A
     if len(resource_tags) > RESOURCE_TAG_LIMIT or any(not tag.get("Key") for tag in resource_tags):
         raise CODES.error("InvalidParameter", name="ResourceTag",
                           reason=f"give 1 to {RESOURCE_TAG_LIMIT} tags, each with a Key")
-    ids = [row["id"] for row in model.region_instances(ctx.tx, region)
-           if matches_tags(ctx.tx, "instance", row["id"], resource_tags)]
+    ids = [instance.id for instance in instance_model.region_instances(ctx.tx, region)
+           if matches_tags(ctx.tx, "instance", instance.id, resource_tags)]
     if not ids:
         raise CODES.error("MissingParam.InstanceId", reason="no instance carries every tag of ResourceTag.N")
     return ids
 
 
-def _instance(tx: sqlite3.Connection, region: str, instance_id: str) -> sqlite3.Row:
-    row = model.instance_in_region(tx, region, instance_id)
-    if row is None:
+def _instance(tx: sqlite3.Connection, region: str, instance_id: str) -> Instance:
+    instance = instance_model.instance_in_region(tx, region, instance_id)
+    if instance is None:
         raise CODES.error("InvalidInstance.NotFound", id=instance_id, region=region)
-    return row
+    return instance
 
 
 def _parameters(ctx: Context, command: Command) -> dict[str, str]:

@@ -28,7 +28,9 @@ from ecsops.emulator import clock, simulation, world
 from ecsops.emulator.ecs.execution import render, simulate
 from ecsops.emulator.ecs.invocation_status import run_status
 from ecsops.emulator.ecs.models import commands as model
+from ecsops.emulator.ecs.models import instances as instance_model
 from ecsops.emulator.ecs.models.commands import NewRun, Run, Target, Task
+from ecsops.emulator.ecs.models.instances import Instance
 from ecsops.schedule import Schedule, parse_frequency
 
 RETENTION = timedelta(days=30)
@@ -133,7 +135,7 @@ def _run_targets(tx: sqlite3.Connection, task: Task, at: datetime, account_id: s
 
 
 def _run_on(tx: sqlite3.Connection, task: Task, instance_id: str, at: datetime, account_id: str) -> None:
-    instance = model.instance_by_id(tx, instance_id)
+    instance = instance_model.find_instance(tx, instance_id)
     outcome = _outcome(task, instance, account_id)
     repeat = model.next_repeat(tx, task.id, instance_id)
     model.insert_run(tx, NewRun(
@@ -143,13 +145,13 @@ def _run_on(tx: sqlite3.Connection, task: Task, instance_id: str, at: datetime, 
         output=outcome.output, dropped=outcome.dropped))
 
 
-def _outcome(task: Task, instance: sqlite3.Row | None, account_id: str) -> Outcome:
+def _outcome(task: Task, instance: Instance | None, account_id: str) -> Outcome:
     """The outcome of running the task's snapshotted command on `instance` (None: released)."""
     if instance is None:
         return Outcome("Failed", -1, "InstanceNotExists", "the specified instance does not exist.")
-    if instance["status"] != "Running":
+    if instance.status != "Running":
         return Outcome("Failed", -1, "InstanceNotRunning", "the instance is not running.")
-    if not instance["agent"]:
+    if not instance.agent:
         return Outcome("Failed", -1, "ClientNotRunning", "the Cloud Assistant client is not running.")
     execution = simulate(_script(task, instance, account_id), task.timeout)
     if execution.timed_out:
@@ -162,14 +164,14 @@ def _outcome(task: Task, instance: sqlite3.Row | None, account_id: str) -> Outco
     return Outcome("Success", 0, output=execution.output, dropped=execution.dropped, duration=execution.duration)
 
 
-def _script(task: Task, instance: sqlite3.Row, account_id: str) -> str:
+def _script(task: Task, instance: Instance, account_id: str) -> str:
     """The command content as the instance runs it: placeholders filled when parameters are enabled."""
     content = base64.b64decode(task.command_content).decode()
     if not task.enable_parameter:
         return content
     values = {key.lower(): value for key, value in json.loads(task.parameters).items()}
     built_ins = {
-        "ACS::InstanceId": instance["id"], "ACS::InstanceName": instance["name"],
+        "ACS::InstanceId": instance.id, "ACS::InstanceName": instance.name,
         "ACS::RegionId": task.region, "ACS::InvokeId": task.id, "ACS::CommandId": task.command_id,
         "ACS::AccountId": account_id,
     }

@@ -1,8 +1,9 @@
 """Cloud Assistant's data: commands (`commands`), tasks (`invocations`, one per InvokeCommand), their targets
 (`invocation_targets`), run records (`invocation_runs`), the tasks created per region and day
 (`invocation_daily_counts`) and the queue of run records to deliver (`run_delivery_queue`); and, as Cloud
-Assistant reads them, the world's instances (`instances`) and the writes of run records to OSS
-(`record_deliveries`, through ecsops.emulator.delivery.models).
+Assistant reads them, the writes of run records to OSS (`record_deliveries`, through
+ecsops.emulator.delivery.models), and when an instance last started (`instances.start_time`). Instances are read
+through ecsops.emulator.ecs.models.instances (its Instance row type).
 
 Every function runs in the caller's transaction and does only what its name says: none checks a request (the
 handlers of ecs.commands, ecs.invoke and ecs.invocations do) or shapes an answer. Commands and tasks come in
@@ -455,25 +456,7 @@ def latest_record_write(tx: sqlite3.Connection, invoke_id: str, instance_id: str
     return None if write is None else RecordWrite(write.status, write.destination, write.path, write.detail)
 
 
-# The world's instances, as Cloud Assistant reads them: rows of `instances` (id, region, name, os_type, status,
-# agent, agent_version, ...), in the order the world added them.
-
-def region_instances(tx: sqlite3.Connection, region: str) -> list[sqlite3.Row]:
-    """The region's instances."""
-    return tx.execute("SELECT * FROM instances WHERE region = ? ORDER BY seq", (region,)).fetchall()
-
-
-def instance_in_region(tx: sqlite3.Connection, region: str, instance_id: str) -> sqlite3.Row | None:
-    row: sqlite3.Row | None = tx.execute("SELECT * FROM instances WHERE id = ? AND region = ?",
-                                         (instance_id, region)).fetchone()
-    return row
-
-
-def instance_by_id(tx: sqlite3.Connection, instance_id: str) -> sqlite3.Row | None:
-    """The instance, of any region (None: released)."""
-    row: sqlite3.Row | None = tx.execute("SELECT * FROM instances WHERE id = ?", (instance_id,)).fetchone()
-    return row
-
+# The world's instances (read through ecsops.emulator.ecs.models.instances): when one last started.
 
 def set_instance_start_time(tx: sqlite3.Connection, instance_id: str, start_time: str) -> None:
     """The instance last started at `start_time` (its StartTime)."""

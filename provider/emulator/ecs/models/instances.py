@@ -35,7 +35,8 @@ TAGGABLE_TABLES = {"command": "commands", "instance": "instances", "invocation":
 
 @dataclass(frozen=True)
 class Instance:
-    """An instance as ECS answers it; `details_json` and `products_json` are the stored JSON texts."""
+    """An instance as ECS answers it and Cloud Assistant reads it; `details_json` and `products_json` are the
+    stored JSON texts, `agent` whether the Cloud Assistant agent runs on it and `agent_version` its version."""
 
     id: str
     region: str
@@ -49,6 +50,8 @@ class Instance:
     start_time: str
     details_json: str
     products_json: str
+    agent: bool
+    agent_version: str
 
     def details(self) -> dict[str, Any]:
         """The stored details (placement, type, image, network, billing: world.Instance.details); for a row
@@ -66,7 +69,7 @@ class Instance:
 def _instance(row: sqlite3.Row) -> Instance:
     return Instance(row["id"], row["region"], row["name"], row["status"], row["os_type"], row["cpu"],
                     row["memory"], bool(row["local_disk"]), row["creation_time"], row["start_time"],
-                    row["details"], row["products"])
+                    row["details"], row["products"], bool(row["agent"]), row["agent_version"])
 
 
 def region_instances(tx: sqlite3.Connection, region: str) -> list[Instance]:
@@ -81,9 +84,20 @@ def instance_in_region(tx: sqlite3.Connection, region: str, instance_id: str) ->
     return None if row is None else _instance(row)
 
 
+def _row_by_id(tx: sqlite3.Connection, instance_id: str) -> Any:
+    """The row of the instance `instance_id` (None: there is none)."""
+    return tx.execute("SELECT * FROM instances WHERE id = ?", (instance_id,)).fetchone()
+
+
+def find_instance(tx: sqlite3.Connection, instance_id: str) -> Instance | None:
+    """The instance `instance_id`, of any region; None when there is none (released: a task's target)."""
+    row = _row_by_id(tx, instance_id)
+    return None if row is None else _instance(row)
+
+
 def instance_by_id(tx: sqlite3.Connection, instance_id: str) -> Instance:
     """The instance `instance_id`, which exists (a system event's instance)."""
-    return _instance(tx.execute("SELECT * FROM instances WHERE id = ?", (instance_id,)).fetchone())
+    return _instance(_row_by_id(tx, instance_id))
 
 
 def instance_status(tx: sqlite3.Connection, instance_id: str) -> str:
