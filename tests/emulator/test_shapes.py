@@ -1,4 +1,5 @@
-"""Every answer of every ECS and CloudMonitor operation has the shape of the official SDK's response model.
+"""Every answer of every ECS, CloudMonitor and OSS operation has the shape of the official SDK's response model
+(License Manager has no public SDK: its answers are what docs/wire.md §5 defines).
 
 The operations come from the products' registries (`app.PRODUCTS`), so an operation added without a scenario
 here fails. Each scenario calls its operation through the SDK's typed client methods with realistic input (a
@@ -14,6 +15,9 @@ The differences found must be exactly those provider/emulator/coverage.py lists 
 listed fails (fix the emulator, or list it with its reason), and so does a listed one that no longer occurs
 (remove it from the list). Every request parameter a handler reads during its scenario must be listed there as
 honoured (or refused, or unmodelled).
+
+OSS answers are XML and headers: each is compared with the fields its `<Op>Result` of alibabacloud_oss_v2 declares
+(tests/support/oss_shapes.py), errors with OSS's error document.
 
 A model's fields are found by the SDK's own code (`tests.support.verify.model_schema`): the model's
 `from_map` reads a probe that has every key, and its `to_map` writes back what it read, under the wire names.
@@ -31,16 +35,22 @@ import inspect
 import json
 from typing import Any, Callable, Iterator
 
+from werkzeug.datastructures import MultiDict
+
+import alibabacloud_oss_v2 as oss
 import pytest
 from alibabacloud_cms20190101 import models as cms_models
 from alibabacloud_ecs20140526 import models as ecs_models
+from alibabacloud_oss_v2 import models as oss_models
 
 from ecsops.emulator import app as emulator_app
 from ecsops.emulator import coverage
+from ecsops.emulator.oss import api as oss_api
 from ecsops.emulator.coverage import ERROR_PREFIX, EXTRA, MISSING, TYPE
 from ecsops.emulator.protocol import Params
 from tests.support.verify import INSTANCE_TAG, Answer, Schema, Target, model_schema
 from tests.support.verify import target  # noqa: F401  (the fixture)
+from tests.support import oss_shapes
 
 #: Product name -> the SDK models of its API version.
 SDK_MODELS = {"ecs": ecs_models, "cms": cms_models}
@@ -130,6 +140,27 @@ def differences(product: str, action: str, answers: list[Answer]) -> set[tuple[s
     return found | _error_differences([answer.body for answer in answers if answer.error])
 
 
+def oss_differences(action: str, answers: list[oss_shapes.OssAnswer]) -> set[tuple[str, str]]:
+    """(path, kind) of every difference of OSS answers from the result model `<Action>Result` (headers as
+    `header:<Name>`, the document from its root element) and, for errors, from oss_shapes.ERROR_SCHEMA."""
+    schema = oss_shapes.result_schema(getattr(oss_models, f"{action}Result"), oss_shapes.root_tag(answers))
+    found: set[tuple[str, str]] = set()
+    seen: set[str] = set()
+    for answer in answers:
+        if not answer.error:
+            oss_shapes.compare(answer, schema, seen, found, (EXTRA, TYPE))
+    if any(not answer.error for answer in answers):
+        found |= missing(schema, seen)
+    errors: set[tuple[str, str]] = set()
+    error_seen: set[str] = set()
+    for answer in answers:
+        if answer.error:
+            oss_shapes.compare(answer, oss_shapes.ERROR_SCHEMA, error_seen, errors, (EXTRA, TYPE))
+    if error_seen:
+        errors |= missing(oss_shapes.ERROR_SCHEMA, error_seen)
+    return found | {(f"{ERROR_PREFIX}{path}", kind) for path, kind in errors}
+
+
 def _error_differences(bodies: list[dict[str, Any]]) -> set[tuple[str, str]]:
     found: set[tuple[str, str]] = set()
     seen: set[str] = set()
@@ -176,7 +207,60 @@ def reads(target: Target, monkeypatch: pytest.MonkeyPatch) -> dict[str, set[str]
         return dataclasses.replace(api, params=params)
 
     monkeypatch.setattr(emulator_app, "decode_request", recording_decode)
+    for action, handler in oss_api.HANDLERS.items():
+        monkeypatch.setitem(oss_api.HANDLERS, action, _recording_handler(handler, found.setdefault(action, set())))
     return found
+
+
+class _ReadArgs(MultiDict):  # type: ignore[type-arg]
+    """Query parameters that write down the name of every one a handler asks for."""
+
+    reads: set[str]
+
+    def get(self, key: Any, *args: Any, **kwargs: Any) -> Any:
+        self.reads.add(key)
+        return super().get(key, *args, **kwargs)
+
+    def getlist(self, key: Any, *args: Any, **kwargs: Any) -> Any:
+        self.reads.add(key)
+        return super().getlist(key, *args, **kwargs)
+
+    def __getitem__(self, key: Any) -> Any:
+        self.reads.add(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key: object) -> bool:
+        self.reads.add(str(key))
+        return super().__contains__(key)
+
+
+class _ReadHeaders:
+    """Request headers that write down the name of every one a handler asks for (as the SDK spells it)."""
+
+    def __init__(self, headers: Any, reads: set[str]) -> None:
+        self.headers, self.reads = headers, reads
+
+    def get(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        self.reads.add(name)
+        return self.headers.get(name, *args, **kwargs)
+
+    def __getitem__(self, name: str) -> Any:
+        self.reads.add(name)
+        return self.headers[name]
+
+    def __contains__(self, name: str) -> bool:
+        self.reads.add(name)
+        return name in self.headers
+
+
+def _recording_handler(handler: Callable[[Any], Any], reads: set[str]) -> Callable[[Any], Any]:
+    def run(ctx: Any) -> Any:
+        args = _ReadArgs(ctx.call.args)
+        args.reads = reads
+        call = dataclasses.replace(ctx.call, args=args)
+        return handler(dataclasses.replace(ctx, call=call, headers=_ReadHeaders(ctx.headers, reads)))
+
+    return run
 
 
 # -- Scenarios --------------------------------------------------------------------------------------------------
@@ -546,15 +630,117 @@ def delete_event_rule_targets(t: Target) -> None:
     refused(t, lambda: t.cms.delete_event_rule_targets(cm.DeleteEventRuleTargetsRequest(rule_name=name)))
 
 
+# -- OSS: objects named ecsops-verify-* in the target's bucket --------------------------------------------------
+
+
+def oss_refused(t: Target, call: Callable[[], Any]) -> None:
+    """An OSS call the emulator answers with an error (the cloud may answer either way)."""
+    try:
+        call()
+    except oss.exceptions.OperationError as error:
+        assert isinstance(error.unwrap(), oss.exceptions.ServiceError), f"not an error answer: {error!r}"
+        return
+    assert t.cloud, "the call was expected to be refused"
+
+
+def put_objects(t: Target, *names: str) -> str:
+    """Objects `<prefix>/<name>` (forbidding overwrites, with a type), deleted after the test; the prefix."""
+    bucket, prefix = t.need_bucket(), t.name("objects")
+    for name in names:
+        key = f"{prefix}/{name}"
+        t.oss.put_object(oss.PutObjectRequest(bucket=bucket, key=key, body=b'{"shape": 1}',
+                                              content_type="application/json", forbid_overwrite=True))
+        t.later(lambda key=key: t.oss.delete_object(oss.DeleteObjectRequest(bucket=bucket, key=key)))
+    return prefix
+
+
+ABSENT_BUCKET = "ecsops-verify-absent-bucket-0"
+
+
+@scenario("PutBucket")
+def put_bucket(t: Target) -> None:
+    name = t.name("bucket")
+    t.oss.put_bucket(oss.PutBucketRequest(bucket=name))
+    if t.cloud:
+        t.later(lambda: t.oss.delete_bucket(oss.DeleteBucketRequest(bucket=name)))
+    oss_refused(t, lambda: t.oss.put_bucket(oss.PutBucketRequest(bucket=name)))
+
+
+@scenario("GetBucketAcl")
+def get_bucket_acl(t: Target) -> None:
+    t.oss.get_bucket_acl(oss.GetBucketAclRequest(bucket=t.need_bucket()))
+    oss_refused(t, lambda: t.oss.get_bucket_acl(oss.GetBucketAclRequest(bucket=ABSENT_BUCKET)))
+
+
+@scenario("ListObjects")
+def list_objects(t: Target) -> None:
+    prefix = put_objects(t, "a.json", "b.json", "dir/c.json")
+    bucket = t.need_bucket()
+    t.oss.list_objects(oss.ListObjectsRequest(bucket=bucket, prefix=f"{prefix}/", delimiter="/", max_keys=1))
+    t.oss.list_objects(oss.ListObjectsRequest(bucket=bucket, prefix=f"{prefix}/", delimiter="/",
+                                              marker=f"{prefix}/a.json", encoding_type="url"))
+    oss_refused(t, lambda: t.oss.list_objects(oss.ListObjectsRequest(bucket=ABSENT_BUCKET)))
+
+
+@scenario("ListObjectsV2")
+def list_objects_v2(t: Target) -> None:
+    prefix = put_objects(t, "a.json", "b.json", "dir/c.json")
+    bucket = t.need_bucket()
+    first = t.oss.list_objects_v2(oss.ListObjectsV2Request(bucket=bucket, prefix=f"{prefix}/", delimiter="/",
+                                                            max_keys=1, fetch_owner=True))
+    t.oss.list_objects_v2(oss.ListObjectsV2Request(bucket=bucket, prefix=f"{prefix}/", delimiter="/",
+                                                   continuation_token=first.next_continuation_token))
+    t.oss.list_objects_v2(oss.ListObjectsV2Request(bucket=bucket, prefix=f"{prefix}/",
+                                                   start_after=f"{prefix}/a.json", encoding_type="url"))
+    oss_refused(t, lambda: t.oss.list_objects_v2(oss.ListObjectsV2Request(bucket=ABSENT_BUCKET)))
+
+
+@scenario("PutObject")
+def put_object(t: Target) -> None:
+    prefix = put_objects(t, "a.json")
+    oss_refused(t, lambda: t.oss.put_object(oss.PutObjectRequest(
+        bucket=t.need_bucket(), key=f"{prefix}/a.json", body=b"again", forbid_overwrite=True)))
+
+
+@scenario("GetObject")
+def get_object(t: Target) -> None:
+    prefix, bucket = put_objects(t, "a.json"), t.need_bucket()
+    with t.oss.get_object(oss.GetObjectRequest(bucket=bucket, key=f"{prefix}/a.json")).body as body:
+        body.read()
+    oss_refused(t, lambda: t.oss.get_object(oss.GetObjectRequest(bucket=bucket, key=f"{prefix}/absent")))
+
+
+@scenario("HeadObject")
+def head_object(t: Target) -> None:
+    prefix, bucket = put_objects(t, "a.json"), t.need_bucket()
+    t.oss.head_object(oss.HeadObjectRequest(bucket=bucket, key=f"{prefix}/a.json"))
+    oss_refused(t, lambda: t.oss.head_object(oss.HeadObjectRequest(bucket=bucket, key=f"{prefix}/absent")))
+
+
+@scenario("GetObjectMeta")
+def get_object_meta(t: Target) -> None:
+    prefix, bucket = put_objects(t, "a.json"), t.need_bucket()
+    t.oss.get_object_meta(oss.GetObjectMetaRequest(bucket=bucket, key=f"{prefix}/a.json"))
+    oss_refused(t, lambda: t.oss.get_object_meta(oss.GetObjectMetaRequest(bucket=bucket, key=f"{prefix}/absent")))
+
+
+@scenario("DeleteObject")
+def delete_object(t: Target) -> None:
+    prefix, bucket = put_objects(t, "a.json"), t.need_bucket()
+    t.oss.delete_object(oss.DeleteObjectRequest(bucket=bucket, key=f"{prefix}/a.json"))
+    t.oss.delete_object(oss.DeleteObjectRequest(bucket=bucket, key=f"{prefix}/absent"))
+    oss_refused(t, lambda: t.oss.delete_object(oss.DeleteObjectRequest(bucket=ABSENT_BUCKET, key="a")))
+
+
 # -- The tests --------------------------------------------------------------------------------------------------
 
 COMPARED = [(product.name, action) for product in emulator_app.PRODUCTS.values() if product.name in SDK_MODELS
-            for action in sorted(product.operations)]
+            for action in sorted(product.operations)] + [("oss", action) for action in sorted(oss_api.HANDLERS)]
 
 
 def test_every_product_is_compared_or_out_of_scope() -> None:
     names = {product.name for product in emulator_app.PRODUCTS.values()} | {"oss"}
-    assert names - set(SDK_MODELS) == set(coverage.OUT_OF_SCOPE)
+    assert names - set(SDK_MODELS) - {"oss"} == set(coverage.OUT_OF_SCOPE)
     assert len(COMPARED) > 20
 
 
@@ -568,9 +754,10 @@ def test_answers_have_the_shape_of_the_sdk_model(product: str, action: str, targ
     run = SCENARIOS.get(action)
     assert run is not None, f"{action} has no scenario: add one to SCENARIOS in {__name__}"
     run(target)
-    answers = [answer for answer in target.answers if answer.action == action]
+    recorded: list[Any] = target.oss_answers if product == "oss" else target.answers
+    answers = [answer for answer in recorded if answer.action == action]
     assert answers, f"the scenario of {action} never called it"
-    found = differences(product, action, answers)
+    found = oss_differences(action, answers) if product == "oss" else differences(product, action, answers)
     if target.cloud:
         print(_report(f"{action}: missing on the cloud (not a failure)", {d for d in found if d[1] == MISSING}))
         assert not {d for d in found if d[1] != MISSING}, _report(f"{action}: the cloud differs from the model", found)
@@ -604,3 +791,31 @@ def test_model_fields_come_from_the_sdk_code() -> None:
     assert command["Tags"] == {"Tag": [{"TagKey": "str", "TagValue": "str"}]}
     assert command["ParameterNames"] == {"ParameterName": "List[str]"}
     assert (command["Timeout"], command["EnableParameter"], schema["RequestId"]) == ("int", "bool", "str")
+
+
+OSS_ACTIONS = sorted(oss_api.HANDLERS)
+
+
+@pytest.mark.parametrize("action", OSS_ACTIONS)
+def test_every_oss_request_field_is_honoured_ignored_or_refused(action: str) -> None:
+    """The OSS SDK's request model `<Action>Request` (by wire name: query parameter or header) against the entry
+    (what test_coverage_doc checks for the RPC products)."""
+    fields = oss_shapes.request_fields(getattr(oss_models, f"{action}Request"))
+    entry = coverage.COVERAGE["oss"][action]
+    described = {*entry.honoured, *entry.ignored, *entry.refused}
+    assert not fields - described, f"{action}: list {sorted(fields - described)} in provider/emulator/coverage.py"
+    assert not described - fields, f"{action}: {sorted(described - fields)} are not fields of the SDK's request"
+    assert not set(entry.unmodelled) & fields
+
+
+def test_the_oss_comparison_finds_each_kind_of_difference() -> None:
+    document = (b"<ListBucketResult><Name>b</Name><MaxKeys>many</MaxKeys><Odd/>"
+                b"<Contents><Key>k</Key><Size>1</Size></Contents></ListBucketResult>")
+    answer = oss_shapes.OssAnswer("ListObjects", False, {"x-oss-unknown": "1", "Date": "now"}, document)
+    found = oss_differences("ListObjects", [answer])
+    assert {("ListBucketResult.MaxKeys", TYPE), ("ListBucketResult.Odd", EXTRA), ("header:x-oss-unknown", EXTRA),
+            ("ListBucketResult.Contents[].ETag", MISSING), ("ListBucketResult.Prefix", MISSING)} <= found
+    assert ("ListBucketResult.Contents[].Key", MISSING) not in found
+    schema = oss_shapes.result_schema(oss_models.GetBucketAclResult)
+    assert schema == {"AccessControlPolicy": {"Owner": {"ID": "str", "DisplayName": "str"},
+                                              "AccessControlList": {"Grant": "str"}}}

@@ -139,7 +139,13 @@ class Target:
     #: An instance with local disks (the emulator's; on the cloud the same instance as `instance`).
     local_disk_instance: str | None
     admin: Any = None
+    #: An official OSS client (alibabacloud_oss_v2), and a bucket of the target it may write `ecsops-verify-*`
+    #: objects to (the emulator's ecsops-demo-records; on the cloud ECSOPS_VERIFY_BUCKET).
+    oss: Any = None
+    bucket: str | None = None
     answers: list[Answer] = field(default_factory=list)
+    #: The OSS answers (tests/support/oss_shapes.py).
+    oss_answers: list[Any] = field(default_factory=list)
     _cleanups: list[Callable[[], Any]] = field(default_factory=list)
 
     def name(self, kind: str) -> str:
@@ -155,6 +161,12 @@ class Target:
         if self.instance is None:
             pytest.skip("needs an instance of the account: set ECSOPS_VERIFY_INSTANCE")
         return self.instance
+
+    def need_bucket(self) -> str:
+        """The bucket to write objects to; skips the test on the cloud when ECSOPS_VERIFY_BUCKET is not set."""
+        if self.bucket is None:
+            pytest.skip("needs a bucket of the account: set ECSOPS_VERIFY_BUCKET")
+        return self.bucket
 
     def emulator_only(self, why: str) -> None:
         if self.cloud:
@@ -211,14 +223,28 @@ def cloud_target() -> Target:
 
     instance = os.environ.get("ECSOPS_VERIFY_INSTANCE") or None
     return Target(cloud=True, region=region, ecs=EcsClient(config()), cms=CmsClient(config()), instance=instance,
-                  local_disk_instance=instance)
+                  local_disk_instance=instance, oss=oss_client(region, key_id, secret),
+                  bucket=os.environ.get("ECSOPS_VERIFY_BUCKET") or None)
+
+
+def oss_client(region: str, key_id: str, secret: str, endpoint: str | None = None) -> Any:
+    """An official OSS client (the region's public endpoint, or `endpoint`)."""
+    import alibabacloud_oss_v2 as oss
+
+    config = oss.config.load_default()
+    config.credentials_provider = oss.credentials.StaticCredentialsProvider(key_id, secret)
+    config.region = region
+    if endpoint is not None:
+        config.endpoint = endpoint
+    return oss.Client(config)
 
 
 def emulator_target(endpoint: str) -> Target:
-    from tests.support.emulator import REGION, Admin, cms_client, ecs_client
+    from tests.support.emulator import ACCESS_KEY_ID, ACCESS_KEY_SECRET, REGION, Admin, cms_client, ecs_client
 
     return Target(cloud=False, region=REGION, ecs=ecs_client(endpoint), cms=cms_client(endpoint),
-                  instance="i-demo-linux-1", local_disk_instance="i-demo-localdisk-1", admin=Admin(endpoint))
+                  instance="i-demo-linux-1", local_disk_instance="i-demo-localdisk-1", admin=Admin(endpoint),
+                  oss=oss_client(REGION, ACCESS_KEY_ID, ACCESS_KEY_SECRET, endpoint), bucket="ecsops-demo-records")
 
 
 @pytest.fixture
@@ -227,6 +253,9 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
     chosen = cloud_target() if CLOUD else emulator_target(request.getfixturevalue("emulator").endpoint)
     record_answers(chosen.ecs, chosen.answers)
     record_answers(chosen.cms, chosen.answers)
+    from tests.support.oss_shapes import record_answers as record_oss_answers
+
+    record_oss_answers(chosen.oss, chosen.oss_answers)
     try:
         yield chosen
     finally:
