@@ -1,29 +1,30 @@
 """What an SDK response model says an answer holds, and where an answer differs from it — for the product tests
 that check one answer field by field (tests/emulator/test_ecs_shapes.py, test_cms_shapes.py).
 
-A model's wire fields are read from its generated `from_map`: each `m.get('Name')` is a field, and a
-`main_models.Class(` within its branch names the model of its value (of each item, for a list of models)."""
+A model's wire fields are read as the registry-driven shape test reads them (tests.support.verify.model_schema:
+the model's own from_map and to_map, fed a probe), here reduced to the nesting of objects."""
 
 from __future__ import annotations
 
-import inspect
-import re
-import sys
 from typing import Any
 
-_FIELD = re.compile(r"m\.get\('(\w+)'\) is not None:(.*?)(?=\n\s*if m\.get\(|\n\s*return self)", re.S)
-_NESTED = re.compile(r"main_models\.(\w+)\(")
+from tests.support.verify import Schema, model_schema
 
 
 def model_shape(model: type) -> dict[str, Any]:
-    """The wire fields of an SDK model: name -> the shape of the nested model, None for a plain value or a list
-    of plain values. Nested models are looked up in the model's own module."""
-    module = sys.modules[model.__module__]
-    shape: dict[str, Any] = {}
-    for name, body in _FIELD.findall(inspect.getsource(model.from_map)):
-        nested = _NESTED.search(body)
-        shape[name] = model_shape(getattr(module, nested.group(1))) if nested else None
-    return shape
+    """The wire fields of an SDK model: name -> the shape of the nested model (of each item, for a list of
+    models), None for a plain value or a list of plain values."""
+    return _shape(model_schema(model))
+
+
+def _shape(schema: dict[str, Schema]) -> dict[str, Any]:
+    return {name: _nested(value) for name, value in schema.items()}
+
+
+def _nested(value: Schema) -> dict[str, Any] | None:
+    if isinstance(value, list):
+        return _nested(value[0]) if value else None
+    return _shape(value) if isinstance(value, dict) else None
 
 
 def differences(shape: dict[str, Any], answer: Any, where: str = "") -> list[str]:
