@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ecsops.cli import render
-from ecsops.cli import fleet_document
+from ecsops.cli import fleet_document, fleet_render
+from ecsops.cli.fleet_render import plural
 from ecsops.cli.stack import environment, reported_errors, settings_of, state_location, unlock_command
 from ecsops.cloud.backend import Backend, Settings, select
 from ecsops.cloud.client import Cloud, rate_from_environment
@@ -116,10 +117,6 @@ class Phases:
         self.started = now
 
 
-def plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}" + ("" if count == 1 else "s")
-
-
 def _objects(fleet: Fleet) -> int:
     return sum(len(member.state.resources) for member in fleet.members if member.state is not None)
 
@@ -210,8 +207,8 @@ def adoption(fleet: Fleet, key: tuple[str, str], item: Any, arguments: argparse.
     """The command that adopts an unmanaged object, `ecsops import STACK NAME ID` (after declaring NAME in the
     stack): STACK when exactly one stack of an unsharded run can hold it (same account and region), NAME from
     the object's name when it is a valid resource name; shell-quoted, with the run's --env."""
-    candidates = [member for member in fleet.read if _space_of(member).cloud.backend.account_key == key
-                  and _space_of(member).stack.region == item.region]
+    candidates = [member for member in fleet.read if member.workspace.cloud.backend.account_key == key
+                  and member.workspace.stack.region == item.region]
     one = len(candidates) == 1 and not getattr(arguments, "shard", None)
     stack = shlex.quote(str(candidates[0].path)) if one else "STACK"
     name = item.name if item.name and NAME.match(item.name) else "NAME"
@@ -219,11 +216,6 @@ def adoption(fleet: Fleet, key: tuple[str, str], item: Any, arguments: argparse.
     if getattr(arguments, "env", None):
         words += ["--env", shlex.quote(str(arguments.env))]
     return " ".join(words)
-
-
-def _space_of(member: Member) -> Workspace:
-    assert member.space is not None
-    return member.space
 
 
 def _stack_document(member: Member, command: str) -> dict[str, Any]:
@@ -294,8 +286,6 @@ def _write(arguments: argparse.Namespace, report: dict[str, Any]) -> None:
                                                file=str(arguments.report)).as_dict())
             report["summary"] = fleet_document.summary(report)
             report["exit_code"] = fleet_document.exit_code(report)
-    from ecsops.cli import fleet_render  # only a fleet run needs the views
-
     if arguments.format == "json":
         render.write_json(report, sys.stdout)
     elif arguments.format == "markdown":

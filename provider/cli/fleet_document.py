@@ -8,7 +8,7 @@ so a merged report looks exactly as a single run's would.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 REPORT = "ecsops-fleet"
 VERSION = 1
@@ -64,14 +64,12 @@ def exit_code(report: Mapping[str, Any]) -> int:
         return EXIT_ERROR
     if report["command"] == "plan":
         return EXIT_CHANGES if report.get("detailed") and any(s["status"] == "changes" for s in stacks) else EXIT_OK
-    fail_on = report.get("fail_on") or "any"
     outside = any(stack.get("outside") for stack in stacks) or bool(report.get("unmanaged"))
     unapplied = any(stack.get("unapplied") for stack in stacks)
-    failing = {"outside": outside, "unapplied": unapplied, "any": outside or unapplied}[fail_on]
-    return EXIT_CHANGES if failing else EXIT_OK
+    return EXIT_CHANGES if failing(outside, unapplied, report.get("fail_on") or "any") else EXIT_OK
 
 
-def causes_of(resources: Iterable[Mapping[str, Any]]) -> tuple[bool, bool]:
-    """Whether any resource of a single-stack drift document has the cause outside, and unapplied."""
-    found = {cause for resource in resources for cause in resource.get("causes") or ()}
-    return "outside" in found, "unapplied" in found
+def failing(outside: bool, unapplied: bool, fail_on: str) -> bool:
+    """Whether drift of these causes makes the exit code 2 under --fail-on (`any`: either cause) — for one stack
+    and for a fleet alike."""
+    return {"outside": outside, "unapplied": unapplied, "any": outside or unapplied}[fail_on]

@@ -33,7 +33,7 @@ from ecsops.cli.changes import (DIGEST_MARK, DRIFT, KNOWN_AFTER_APPLY, SECRET, c
 from ecsops.cli.terminal import colour
 from ecsops.engine import kind as kinds
 from ecsops.engine.diff import Effect, FieldChange
-from ecsops.engine.drift import ResourceDrift
+from ecsops.engine.drift import ResourceDrift, causes
 from ecsops.engine.errors import Diagnostic
 from ecsops.engine.plan import SYMBOLS, Action, Plan, ResourcePlan
 from ecsops.engine.values import is_unknown
@@ -219,7 +219,7 @@ def drift_document(report: tuple[ResourceDrift, ...], stack: str, backend: Mappi
         resources.append({"name": entry.name, "type": entry.type, "id": entry.id, "region": entry.region,
                           "action": entry.status, "reason": entry.reason, "causes": list(entry.causes),
                           "changes": changes, "preview": {}})
-    found = {cause for entry in report for cause in entry.causes}
+    found = causes(report)
     return {"stack": stack, "backend": backend, "changes": any(e.status != "in-sync" for e in report),
             "outside": "outside" in found, "unapplied": "unapplied" in found,
             "summary": dict(summary), "resources": resources, "warnings": []}

@@ -18,6 +18,7 @@ from ecsops.cloud.errors import CloudError
 from ecsops.engine.apply import Outcome
 from ecsops.engine.config import chosen_environment
 from ecsops.engine.dag import DEFAULT_WORKERS
+from ecsops.cli.fleet_document import failing
 from ecsops.engine.drift import causes
 from ecsops.engine.errors import Diagnostic, EngineError
 from ecsops.engine.plan import Plan
@@ -159,12 +160,8 @@ def run_drift(arguments: argparse.Namespace) -> int:
                                                    space.cloud.backend.document())))
     else:
         print(render.drift_text(report, space.stack.state_name, backend, sys.stdout))
-    return EXIT_CHANGES if failing(causes(report), arguments.fail_on) else EXIT_OK
-
-
-def failing(found: frozenset[str], fail_on: str) -> bool:
-    """Whether drift of these causes makes the exit code 2 under --fail-on (`any`: either cause)."""
-    return bool(found) if fail_on == "any" else fail_on in found
+    found = causes(report)
+    return EXIT_CHANGES if failing("outside" in found, "unapplied" in found, arguments.fail_on) else EXIT_OK
 
 
 def run_apply(arguments: argparse.Namespace) -> int:

@@ -76,12 +76,14 @@ class Member:
     plan: Plan | None = None
 
     @property
-    def failed(self) -> bool:
-        return bool(self.problems)
+    def workspace(self) -> Workspace:
+        """The member's workspace (only for a member that was opened: `space` is None when opening failed)."""
+        assert self.space is not None, f"{self.path} was not opened"
+        return self.space
 
     @property
-    def account(self) -> str:
-        return self.space.cloud.backend.account if self.space is not None else "default"
+    def failed(self) -> bool:
+        return bool(self.problems)
 
     def fail(self, problems: Iterable[Diagnostic]) -> None:
         self.problems.extend(problems)
@@ -116,24 +118,27 @@ class Fleet:
             entries = {(index, name): entry for index, member in enumerate(members)
                        for name, entry in _state(member).resources.items()}
             results = observe_entries(entries, cloud, cache=self.accounts.listing_of(cloud))
-            for index, member in enumerate(members):
-                mine = {name: results[(i, name)] for (i, name) in entries if i == index}
-                problems = [result for result in mine.values() if isinstance(result, Diagnostic)]
-                member.fail(problems)
-                member.observed = {name: seen for name, seen in mine.items() if not isinstance(seen, Diagnostic)}
+            observed: list[dict[str, Observed | None]] = [{} for _ in members]
+            for (index, name), result in results.items():  # one pass: each result to its member
+                if isinstance(result, Diagnostic):
+                    members[index].fail([result])
+                else:
+                    observed[index][name] = result
+            for member, seen in zip(members, observed):
+                member.observed = seen
 
     def drift(self) -> None:
         """Each live member's drift report, from what `observe` read."""
         self.observe()
         for member in self.live:
-            _guarded(member, lambda m: setattr(m, "drift", drift(_space(m).stack, _state(m), m.observed or {})))
+            _guarded(member, lambda m: setattr(m, "drift", drift(m.workspace.stack, _state(m), m.observed or {})))
 
     def plan(self) -> None:
         """Each live member's plan, from what `observe` read; plan's own checks share listings per account."""
         self.observe()
 
         def planned(member: Member) -> None:
-            space = _space(member)
+            space = member.workspace
             member.plan = space.plan_observed(_state(member), member.observed or {},
                                               cache=self.accounts.listing_of(space.cloud))
 
@@ -145,7 +150,7 @@ class Fleet:
         each fails, naming the other, and neither is read (a read of one would answer both)."""
         holders: dict[tuple[tuple[str, str], str, str], list[tuple[Member, str]]] = {}
         for member in self.live:
-            key = _space(member).cloud.backend.account_key
+            key = member.workspace.cloud.backend.account_key
             for name, entry in _state(member).resources.items():
                 holders.setdefault((key, entry.type, entry.id), []).append((member, name))
         for (_, type_, id_), held in holders.items():
@@ -161,7 +166,7 @@ class Fleet:
     def _by_account(self) -> list[tuple["Cloud", list[Member]]]:
         groups: dict[tuple[str, str], list[Member]] = {}
         for member in self.live:
-            groups.setdefault(_space(member).cloud.backend.account_key, []).append(member)
+            groups.setdefault(member.workspace.cloud.backend.account_key, []).append(member)
         return [(self.accounts.clouds[key], members) for key, members in groups.items()]
 
     @property
@@ -175,7 +180,7 @@ class Fleet:
         credential sets may reach one account, and what one stack manages is not unmanaged for another."""
         found: dict[str, set[tuple[str, str, str]]] = {}
         for member in self.read:
-            mine = found.setdefault(_space(member).cloud.backend.account_key[0], set())
+            mine = found.setdefault(member.workspace.cloud.backend.account_key[0], set())
             mine.update(member_objects(_state(member)))
         return found
 
@@ -184,7 +189,7 @@ class Fleet:
         name: what the next apply adopts by its ClientToken is not unmanaged."""
         found: dict[str, set[tuple[str, str]]] = {}
         for member in self.read:
-            mine = found.setdefault(_space(member).cloud.backend.account_key[0], set())
+            mine = found.setdefault(member.workspace.cloud.backend.account_key[0], set())
             mine.update((entry.type, str(entry.values["name"])) for entry in _state(member).pending.values()
                         if entry.values.get("name"))
         return found
@@ -194,7 +199,7 @@ class Fleet:
         the regions their states record objects in."""
         found: dict[tuple[str, str], set[str]] = {}
         for member in self.read:
-            space, state = _space(member), _state(member)
+            space, state = member.workspace, _state(member)
             mine = found.setdefault(space.cloud.backend.account_key, set())
             mine.add(space.stack.region)
             mine.update(resource.region for resource in space.stack.resources.values() if resource.region)
@@ -224,11 +229,6 @@ def _guarded(member: Member, step: Callable[[Member], None]) -> None:
         member.fail(error.diagnostics)
     except (CloudError, StateError, BackendError) as error:
         member.fail([Diagnostic(str(error), file=str(member.path))])
-
-
-def _space(member: Member) -> Workspace:
-    assert member.space is not None, f"{member.path} was not opened"
-    return member.space
 
 
 def _state(member: Member) -> StackState:

@@ -63,7 +63,8 @@ def stack(path: str, *resources: dict[str, Any], account: str | None = "default"
         return {**entry, "status": "error", "outside": False, "unapplied": False, "report": None,
                 "errors": [diagnostic(message, path) for message in errors]}
     report = drift_report(name, resources)
-    outside, unapplied = fleet_document.causes_of(report["resources"])
+    found = {cause for resource in report["resources"] for cause in resource.get("causes") or ()}
+    outside, unapplied = "outside" in found, "unapplied" in found
     return {**entry, "status": "drifted" if report["changes"] else "in-sync", "outside": outside,
             "unapplied": unapplied, "report": report, "errors": []}
 
